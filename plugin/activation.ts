@@ -1,0 +1,111 @@
+/**
+ * One activation of the plugin: everything `activate` starts and
+ * `deactivate` must stop. Settings changes rebuild the share snapshot in
+ * place; requests read whichever snapshot is current.
+ */
+import type { Host } from './host-api.js';
+import { Authenticator } from './access/authenticator.js';
+import { webdavFilter } from './access/webdav-filter.js';
+import { loadShares, type Share, type ShareSnapshot } from './config/shares.js';
+import type { DavServices } from './dav/context.js';
+import { dispatch } from './dav/dispatch.js';
+import { answerOptions } from './dav/methods/options.js';
+import { FsStore } from './store/fs-store.js';
+import { migrate } from './store/migrations.js';
+import type { Store } from './store/store.js';
+import { KnexDeadProperties } from './props/knex-dead-properties.js';
+
+export interface ActivationOptions {
+  /** How a share's store is made; tests swap in one that fails on purpose. */
+  readonly storeFactory?: (root: string, host: Host) => Store;
+}
+
+interface StoreEntry {
+  readonly root: string;
+  readonly store: Store;
+}
+
+export class Activation {
+  private snapshot!: ShareSnapshot;
+  private readonly stores = new Map<string, StoreEntry>();
+  private readonly stopListening: () => void;
+  private reloading: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private readonly authenticator: Authenticator;
+
+  private constructor(
+    private readonly host: Host,
+    private readonly options: ActivationOptions,
+  ) {
+    this.authenticator = new Authenticator(host.users, host.groups);
+    this.stopListening = host.settings.onChange(() => {
+      this.reloading = this.reloading.then(() => this.reload()).catch((error: unknown) => {
+        host.log.error({ err: error }, 'WebDAV settings could not be applied');
+      });
+    });
+  }
+
+  static async start(host: Host, options: ActivationOptions = {}): Promise<Activation> {
+    const activation = new Activation(host, options);
+    try {
+      await migrate(host.db);
+      await activation.reload();
+      activation.mount();
+    } catch (error) {
+      activation.stop();
+      throw error;
+    }
+    return activation;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stopListening();
+  }
+
+  /** Waits for any settings reload under way (tests and shutdown use it). */
+  settled(): Promise<void> {
+    return this.reloading;
+  }
+
+  private mount(): void {
+    const services: DavServices = {
+      log: this.host.log,
+      snapshot: () => this.snapshot,
+      storeOf: (share: Share) => this.storeOf(share),
+      isMember: (user, group) => this.authenticator.isMember(user, group),
+      deadProperties: new KnexDeadProperties(this.host.db),
+    };
+    this.host.filters.register(webdavFilter(this.authenticator, services));
+    this.host.router.all('/webdav{/*path}', dispatch);
+    // Windows probes the server root whatever path was mapped (CLIENTS.md).
+    this.host.router.options('/', (ctx) => answerOptions(ctx));
+  }
+
+  private storeOf(share: Share): Store {
+    let entry = this.stores.get(share.mount);
+    if (!entry || entry.root !== share.root) {
+      const store = this.options.storeFactory?.(share.root, this.host) ?? new FsStore(share.root, this.host.log);
+      entry = { root: share.root, store };
+      this.stores.set(share.mount, entry);
+    }
+    return entry.store;
+  }
+
+  private async reload(): Promise<void> {
+    if (this.stopped) return;
+    const snapshot = await loadShares(this.host.settings.all());
+    for (const problem of snapshot.problems) {
+      const entry = { key: problem.key, mount: problem.mount };
+      if (problem.severity === 'error') this.host.log.error(entry, `WebDAV setting ${problem.key}: ${problem.message}`);
+      else this.host.log.info(entry, `WebDAV setting ${problem.key}: ${problem.message}`);
+    }
+    for (const share of snapshot.shares.values()) {
+      await this.host.groups.ensure(share.group, `May use the WebDAV share "${share.mount}"`);
+    }
+    const mounts = new Set(snapshot.shares.keys());
+    for (const mount of this.stores.keys()) if (!mounts.has(mount)) this.stores.delete(mount);
+    this.snapshot = snapshot;
+    this.host.log.info({ shares: [...mounts] }, `WebDAV shares: ${[...mounts].join(', ') || 'none'}`);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Routes a request that passed the access filter to its method handler.
+ */
+import type { Context } from 'koa';
+import { davRequestOf, type MethodHandler } from './context.js';
+import { DavError } from './errors.js';
+import { answeringDavErrors } from './respond.js';
+import { get } from './methods/get.js';
+import { propfind } from './methods/propfind.js';
+import { proppatch } from './methods/proppatch.js';
+import { SUPPORTED_METHODS } from './methods/options.js';
+
+const HANDLERS: Readonly<Record<string, MethodHandler>> = {
+  GET: get,
+  HEAD: get,
+  PROPFIND: propfind,
+  PROPPATCH: proppatch,
+};
+
+export async function dispatch(ctx: Context): Promise<void> {
+  const request = davRequestOf(ctx);
+  // The router matches /WebDAV/ too; only what the filter admitted is ours.
+  if (!request) return;
+  await answeringDavErrors(ctx, async () => {
+    const handler = HANDLERS[request.method];
+    if (!handler) {
+      throw new DavError(405, `${request.method} is not supported here`, {
+        headers: { Allow: SUPPORTED_METHODS.join(', ') },
+      });
+    }
+    await handler(request);
+  });
+}

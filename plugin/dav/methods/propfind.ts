@@ -1,0 +1,141 @@
+/**
+ * PROPFIND (RFC 4918 §9.1).
+ *
+ * "Servers MUST support 'Depth: 0' and 'Depth: 1' … A client MUST submit a
+ * Depth header with a value of '0', '1', or 'infinity'"; a missing header
+ * means infinity. On a file that is simply the file. On a collection we
+ * refuse infinity with 403 and `propfind-finite-depth` (§9.1, §16): a
+ * silently truncated tree makes sync clients think files were deleted.
+ *
+ * The answer is streamed response by response; a folder's dead properties
+ * come from one query.
+ */
+import type { ResourceInfo } from '../../store/store.js';
+import type { DeadProperty } from '../../props/dead-properties.js';
+import { LIVE_PROPERTIES, liveProperty, type PropTarget } from '../../props/live.js';
+import { ROOT_HREF, shareHref, type DavRequest, type MethodHandler, type ShareTarget } from '../context.js';
+import { DavError, notFound } from '../errors.js';
+import { parseDepth } from '../headers/depth.js';
+import { parsePropfind, type PropfindQuery } from '../propfind-query.js';
+import { ClientGone, ResponseSink } from '../response-sink.js';
+import { readXmlBody } from '../xml/reader.js';
+import { MultistatusWriter, propXml, type PropStat } from '../xml/writer.js';
+import { listRoot, rootInfo } from '../root-collection.js';
+
+interface Listed {
+  readonly href: string;
+  readonly target: PropTarget;
+  readonly dead: readonly DeadProperty[];
+}
+
+export const propfind: MethodHandler = async (request) => {
+  const { ctx } = request;
+  const depth = parseDepth(ctx.get('depth') || undefined, 'infinity');
+  const query = parsePropfind(await readXmlBody(ctx.req));
+  const self = await describeSelf(request);
+  if (!self) throw notFound();
+  if (self.target.info.isCollection && depth === 'infinity') {
+    throw new DavError(403, 'PROPFIND with Depth: infinity is not supported on collections; use Depth: 1', {
+      condition: 'propfind-finite-depth',
+    });
+  }
+
+  const sink = new ResponseSink();
+  ctx.status = 207;
+  ctx.type = 'application/xml; charset=utf-8';
+  ctx.body = sink.stream;
+  const writer = new MultistatusWriter(sink);
+  // Not awaited: koa starts sending once the handler returns, and the listing
+  // then proceeds as fast as the client reads.
+  void (async () => {
+    await writer.begin();
+    await writer.propResponse(self.href, await propstats(query, self));
+    if (depth === 1 && self.target.info.isCollection) {
+      for await (const batch of children(request)) {
+        for (const child of batch) await writer.propResponse(child.href, await propstats(query, child));
+      }
+    }
+    await writer.end();
+    await sink.close();
+  })().catch((error: unknown) => {
+    if (!(error instanceof ClientGone)) request.services.log.error({ err: error }, 'PROPFIND listing failed midway');
+    sink.fail(error instanceof Error ? error : new Error(String(error)));
+  });
+};
+
+async function describeSelf(request: DavRequest): Promise<Listed | null> {
+  const { target, services } = request;
+  if (target.kind === 'root') {
+    return { href: ROOT_HREF, target: { info: rootInfo(), displayName: 'webdav', quota: null }, dead: [] };
+  }
+  const info = await target.store.stat(target.path);
+  if (!info) return null;
+  const dead = services.deadProperties ? await services.deadProperties.get(refOf(target)) : [];
+  return { href: shareHref(target.share.mount, target.path, info.isCollection), target: propTarget(target, info), dead };
+}
+
+async function* children(request: DavRequest): AsyncIterable<readonly Listed[]> {
+  const { target, services } = request;
+  if (target.kind === 'root') {
+    yield await listRoot(request);
+    return;
+  }
+  const dead = services.deadProperties ? await services.deadProperties.childrenOf(refOf(target)) : new Map();
+  for await (const batch of target.store.list(target.path)) {
+    yield batch.map((info) => ({
+      href: shareHref(target.share.mount, [...target.path, info.name], info.isCollection),
+      target: propTarget(target, info),
+      dead: dead.get(info.name) ?? [],
+    }));
+  }
+}
+
+function propTarget(target: ShareTarget, info: ResourceInfo): PropTarget {
+  return {
+    info,
+    displayName: info.name || target.share.mount,
+    quota: () => target.store.quota(),
+  };
+}
+
+function refOf(target: ShareTarget) {
+  return { mount: target.share.mount, path: target.path };
+}
+
+/** The propstat groups of one response (RFC 4918 §9.1.2): found (200) and not found (404). */
+export async function propstats(query: PropfindQuery, resource: Listed): Promise<PropStat[]> {
+  const found: string[] = [];
+  const missing: string[] = [];
+  if (query.kind === 'propname') {
+    for (const prop of LIVE_PROPERTIES) {
+      if ((await prop.value(resource.target)) !== null) found.push(propXml(prop.ns, prop.local));
+    }
+    for (const prop of resource.dead) found.push(propXml(prop.ns, prop.local));
+    return [{ status: 200, props: found }];
+  }
+
+  const wanted =
+    query.kind === 'prop'
+      ? query.props
+      : [...LIVE_PROPERTIES.filter((prop) => prop.inAllprop), ...resource.dead, ...query.include];
+  const seen = new Set<string>();
+  for (const name of wanted) {
+    const key = `{${name.ns}}${name.local}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const live = liveProperty(name.ns, name.local);
+    if (live) {
+      const value = await live.value(resource.target);
+      if (value !== null) found.push(propXml(name.ns, name.local, value));
+      else if (query.kind === 'prop') missing.push(propXml(name.ns, name.local));
+      continue;
+    }
+    const dead = resource.dead.find((prop) => prop.ns === name.ns && prop.local === name.local);
+    if (dead) found.push(dead.xml);
+    else if (query.kind === 'prop') missing.push(propXml(name.ns, name.local));
+  }
+  return [
+    { status: 200, props: found },
+    { status: 404, props: missing },
+  ];
+}

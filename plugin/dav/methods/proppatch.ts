@@ -1,0 +1,110 @@
+/**
+ * PROPPATCH (RFC 4918 §9.2). "Servers MUST process PROPPATCH instructions in
+ * document order … Instructions MUST either all be executed or none
+ * executed." Live properties are protected (403, §16
+ * cannot-modify-protected-property); when any instruction fails, the others
+ * answer 424 Failed Dependency and nothing changes.
+ *
+ * Windows sets Win32LastModifiedTime (urn:schemas-microsoft-com:) after an
+ * upload; besides storing it we set the file's mtime, so that Explorer and
+ * every other client see the date the photo really has.
+ */
+import { requireUploadAllowed } from '../../access/switches.js';
+import { liveProperty } from '../../props/live.js';
+import type { DeadProperty } from '../../props/dead-properties.js';
+import type { PropName } from '../propfind-query.js';
+import type { MethodHandler, ShareTarget } from '../context.js';
+import { shareHref } from '../context.js';
+import { DavError, badRequest, notFound } from '../errors.js';
+import { ResponseSink } from '../response-sink.js';
+import { DAV_NS, childElements, is, readXmlBody, serializeElement, textContent, type XmlElement } from '../xml/reader.js';
+import { MultistatusWriter, propXml } from '../xml/writer.js';
+import { requireUnlocked } from '../lock-check.js';
+
+const MICROSOFT_NS = 'urn:schemas-microsoft-com:';
+
+type Instruction = { op: 'set'; element: XmlElement } | { op: 'remove'; name: PropName };
+
+export const proppatch: MethodHandler = async (request) => {
+  const target = request.target as ShareTarget;
+  requireUploadAllowed(request);
+  const instructions = parsePropertyUpdate(await readXmlBody(request.ctx.req));
+  const info = await target.store.stat(target.path);
+  if (!info) throw notFound();
+  await requireUnlocked(request, target.share.mount, target.path, 0);
+
+  const protectedNames = instructions
+    .map((instruction) => (instruction.op === 'set' ? instruction.element : instruction.name))
+    .filter((name) => liveProperty(name.ns, name.local) !== undefined);
+  const ref = { mount: target.share.mount, path: target.path };
+  const deadProperties = request.services.deadProperties;
+  if (!deadProperties) throw new DavError(500, 'No property store is configured');
+
+  const ok: string[] = [];
+  const failed: string[] = [];
+  const dependent: string[] = [];
+  for (const instruction of instructions) {
+    const name = instruction.op === 'set' ? instruction.element : instruction.name;
+    const xml = propXml(name.ns, name.local);
+    if (protectedNames.includes(name)) failed.push(xml);
+    else if (protectedNames.length > 0) dependent.push(xml);
+    else ok.push(xml);
+  }
+
+  if (protectedNames.length === 0) {
+    const sets: DeadProperty[] = [];
+    const removes: PropName[] = [];
+    for (const instruction of instructions) {
+      if (instruction.op === 'set') {
+        const { ns, local } = instruction.element;
+        sets.push({ ns, local, xml: serializeElement(instruction.element) });
+      } else {
+        removes.push(instruction.name);
+      }
+    }
+    await deadProperties.patch(ref, sets, removes);
+    await applyWindowsTimes(target, instructions);
+  }
+
+  const sink = new ResponseSink();
+  const writer = new MultistatusWriter(sink);
+  await writer.begin();
+  await writer.propResponse(shareHref(target.share.mount, target.path, info.isCollection), [
+    { status: 200, props: ok },
+    { status: 403, props: failed, description: 'Live properties cannot be changed' },
+    { status: 424, props: dependent },
+  ]);
+  await writer.end();
+  await sink.close();
+  request.ctx.status = 207;
+  request.ctx.type = 'application/xml; charset=utf-8';
+  request.ctx.body = sink.stream;
+};
+
+function parsePropertyUpdate(body: XmlElement | null): Instruction[] {
+  if (!body || !is(body, DAV_NS, 'propertyupdate')) throw badRequest('PROPPATCH needs a DAV:propertyupdate body');
+  const instructions: Instruction[] = [];
+  for (const part of childElements(body)) {
+    if (part.ns !== DAV_NS || (part.local !== 'set' && part.local !== 'remove')) continue;
+    for (const prop of childElements(part).filter((child) => is(child, DAV_NS, 'prop'))) {
+      for (const element of childElements(prop)) {
+        instructions.push(
+          part.local === 'set' ? { op: 'set', element } : { op: 'remove', name: { ns: element.ns, local: element.local } },
+        );
+      }
+    }
+  }
+  if (instructions.length === 0) throw badRequest('DAV:propertyupdate names no property to set or remove');
+  return instructions;
+}
+
+async function applyWindowsTimes(target: ShareTarget, instructions: readonly Instruction[]): Promise<void> {
+  for (const instruction of instructions) {
+    if (instruction.op !== 'set') continue;
+    const { element } = instruction;
+    if (element.ns !== MICROSOFT_NS || element.local !== 'Win32LastModifiedTime') continue;
+    const time = Date.parse(textContent(element));
+    // A date the client could not mean (unparseable) is stored but not applied.
+    if (!Number.isNaN(time)) await target.store.setModified(target.path, new Date(time));
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Dead properties in the `webdav_properties` table, shared by every host
+ * instance on the same database.
+ *
+ * Subtrees are selected with substr() on the path rather than LIKE: LIKE is
+ * case-insensitive on SQLite and would need escaping of `%` and `_`, which
+ * are legal in file names. substr() counts characters on both databases, so
+ * lengths are counted in code points here too.
+ */
+import type { Knex } from 'knex';
+import type { PropName } from '../dav/propfind-query.js';
+import type { DeadProperty, DeadPropertyStore, ResourceRef } from './dead-properties.js';
+
+const TABLE = 'webdav_properties';
+
+interface Row {
+  mount: string;
+  path: string;
+  parent: string | null;
+  ns: string;
+  local: string;
+  xml: string;
+}
+
+const pathOf = (path: readonly string[]): string => path.join('/');
+const parentOf = (path: readonly string[]): string | null => (path.length === 0 ? null : path.slice(0, -1).join('/'));
+const codePoints = (text: string): number => [...text].length;
+const toProperty = (row: Pick<Row, 'ns' | 'local' | 'xml'>): DeadProperty => ({ ns: row.ns, local: row.local, xml: row.xml });
+
+export class KnexDeadProperties implements DeadPropertyStore {
+  constructor(private readonly db: Knex) {}
+
+  async get(resource: ResourceRef): Promise<DeadProperty[]> {
+    const rows = await this.db<Row>(TABLE)
+      .select('ns', 'local', 'xml')
+      .where({ mount: resource.mount, path: pathOf(resource.path) })
+      .orderBy(['ns', 'local']);
+    return rows.map(toProperty);
+  }
+
+  async childrenOf(folder: ResourceRef): Promise<Map<string, DeadProperty[]>> {
+    const parent = pathOf(folder.path);
+    const rows = await this.db<Row>(TABLE)
+      .select('path', 'ns', 'local', 'xml')
+      .where({ mount: folder.mount, parent })
+      .orderBy(['path', 'ns', 'local']);
+    const byChild = new Map<string, DeadProperty[]>();
+    const prefixLength = parent === '' ? 0 : parent.length + 1;
+    for (const row of rows) {
+      const name = row.path.slice(prefixLength);
+      const list = byChild.get(name) ?? [];
+      list.push(toProperty(row));
+      byChild.set(name, list);
+    }
+    return byChild;
+  }
+
+  async patch(resource: ResourceRef, set: readonly DeadProperty[], remove: readonly PropName[]): Promise<void> {
+    const key = { mount: resource.mount, path: pathOf(resource.path) };
+    await this.db.transaction(async (trx) => {
+      for (const prop of remove) await trx<Row>(TABLE).where({ ...key, ns: prop.ns, local: prop.local }).delete();
+      for (const prop of set) {
+        await trx<Row>(TABLE).where({ ...key, ns: prop.ns, local: prop.local }).delete();
+        await trx<Row>(TABLE).insert({ ...key, parent: parentOf(resource.path), ns: prop.ns, local: prop.local, xml: prop.xml });
+      }
+    });
+  }
+
+  async copyTree(from: ResourceRef, to: ResourceRef): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      await this.deleteTree(trx, to);
+      const rows = await this.selectTree(trx, from);
+      for (const row of rows) await trx<Row>(TABLE).insert(this.relocate(row, from, to));
+    });
+  }
+
+  async moveTree(from: ResourceRef, to: ResourceRef): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      await this.deleteTree(trx, to);
+      const rows = await this.selectTree(trx, from);
+      await this.deleteTree(trx, from);
+      for (const row of rows) await trx<Row>(TABLE).insert(this.relocate(row, from, to));
+    });
+  }
+
+  async removeTree(resource: ResourceRef): Promise<void> {
+    await this.deleteTree(this.db, resource);
+  }
+
+  private subtree(query: Knex.QueryBuilder, resource: ResourceRef): Knex.QueryBuilder {
+    const path = pathOf(resource.path);
+    query.where('mount', resource.mount);
+    if (path === '') return query;
+    const prefix = `${path}/`;
+    return query.where((where) =>
+      where.where('path', path).orWhereRaw('substr(path, 1, ?) = ?', [codePoints(prefix), prefix]),
+    );
+  }
+
+  private selectTree(db: Knex | Knex.Transaction, resource: ResourceRef): Promise<Row[]> {
+    return this.subtree(db<Row>(TABLE).select('*'), resource);
+  }
+
+  private async deleteTree(db: Knex | Knex.Transaction, resource: ResourceRef): Promise<void> {
+    await this.subtree(db<Row>(TABLE), resource).delete();
+  }
+
+  private relocate(row: Row, from: ResourceRef, to: ResourceRef): Row {
+    const fromPath = pathOf(from.path);
+    const rest = row.path.slice(fromPath.length).replace(/^\//, '');
+    const segments = [...to.path, ...(rest === '' ? [] : rest.split('/'))];
+    return { ...row, mount: to.mount, path: pathOf(segments), parent: parentOf(segments) };
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Live properties (RFC 4918 §15, RFC 4331 §3): computed from the resource,
+ * never stored, and protected from PROPPATCH.
+ */
+import type { Quota, ResourceInfo } from '../store/store.js';
+import { contentTypeOf } from '../dav/mime.js';
+import { DAV_NS } from '../dav/xml/reader.js';
+import { escapeText } from '../dav/xml/writer.js';
+
+/** What a live property may look at. */
+export interface PropTarget {
+  readonly info: ResourceInfo;
+  /** The name shown to users (the mount name for a share root). */
+  readonly displayName: string;
+  readonly quota: (() => Promise<Quota>) | null;
+}
+
+export interface LiveProperty {
+  readonly ns: string;
+  readonly local: string;
+  /**
+   * Whether allprop includes it. RFC 4331 §3 keeps quota properties out of
+   * allprop because they may be expensive; clients name them explicitly.
+   */
+  readonly inAllprop: boolean;
+  /** The inner XML of the property element, or null when the resource does not have it. */
+  value(target: PropTarget): string | null | Promise<string | null>;
+}
+
+const dav = (local: string, inAllprop: boolean, value: LiveProperty['value']): LiveProperty => ({
+  ns: DAV_NS,
+  local,
+  inAllprop,
+  value,
+});
+
+/** RFC 3339 without fractions, as `creationdate` is usually read by clients. */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The HTTP-date of RFC 9110 §5.6.7 (the RFC 1123 form). */
+export function httpDate(date: Date): string {
+  return date.toUTCString();
+}
+
+async function quotaValue(target: PropTarget, pick: (quota: Quota) => number): Promise<string | null> {
+  if (!target.quota) return null;
+  return String(Math.max(0, Math.floor(pick(await target.quota()))));
+}
+
+export const LIVE_PROPERTIES: readonly LiveProperty[] = [
+  dav('resourcetype', true, ({ info }) => (info.isCollection ? '<D:collection/>' : '')),
+  dav('displayname', true, ({ displayName }) => escapeText(displayName)),
+  dav('getcontentlength', true, ({ info }) => (info.isCollection ? null : String(info.size))),
+  dav('getcontenttype', true, ({ info }) => (info.isCollection ? null : escapeText(contentTypeOf(info.name)))),
+  dav('getlastmodified', true, ({ info }) => httpDate(info.modified)),
+  dav('creationdate', true, ({ info }) => rfc3339(info.created)),
+  dav('getetag', true, ({ info }) => (info.isCollection || !info.etag ? null : escapeText(info.etag))),
+  dav('quota-available-bytes', false, (target) => quotaValue(target, (quota) => quota.availableBytes)),
+  dav('quota-used-bytes', false, (target) => quotaValue(target, (quota) => quota.usedBytes)),
+];
+
+const BY_NAME = new Map(LIVE_PROPERTIES.map((prop) => [clark(prop.ns, prop.local), prop]));
+
+/** `{namespace}local`: one string that names a property unambiguously. */
+export function clark(ns: string, local: string): string {
+  return `{${ns}}${local}`;
+}
+
+export function liveProperty(ns: string, local: string): LiveProperty | undefined {
+  return BY_NAME.get(clark(ns, local));
+}

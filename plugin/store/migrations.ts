@@ -1,0 +1,45 @@
+/**
+ * The plugin's own tables (prefix `webdav_`), created with knex's schema
+ * builder only, so the same migrations run on SQLite and PostgreSQL. The
+ * plugin keeps its own migration table: the host's migrations never mix in.
+ */
+import type { Knex } from 'knex';
+
+interface Migration {
+  readonly name: string;
+  up(db: Knex): Promise<void>;
+  down(db: Knex): Promise<void>;
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    name: '001-dead-properties',
+    async up(db) {
+      await db.schema.createTable('webdav_properties', (table) => {
+        table.string('mount', 64).notNullable();
+        // The resource's path below the share root ('' for the root), names joined by '/'.
+        table.text('path').notNullable();
+        // The parent's path: one indexed query answers a whole folder listing.
+        table.text('parent').nullable();
+        table.text('ns').notNullable();
+        table.text('local').notNullable();
+        table.text('xml').notNullable();
+        table.primary(['mount', 'path', 'ns', 'local']);
+        table.index(['mount', 'parent'], 'webdav_properties_parent');
+      });
+    },
+    async down(db) {
+      await db.schema.dropTable('webdav_properties');
+    },
+  },
+];
+
+const source: Knex.MigrationSource<Migration> = {
+  getMigrations: async () => [...MIGRATIONS],
+  getMigrationName: (migration) => migration.name,
+  getMigration: async (migration) => ({ up: migration.up, down: migration.down }),
+};
+
+export async function migrate(db: Knex): Promise<void> {
+  await db.migrate.latest({ migrationSource: source, tableName: 'webdav_knex_migrations' });
+}

@@ -1,0 +1,66 @@
+/**
+ * What the protocol handlers need of a storage backend. Paths are arrays of
+ * already-decoded, already-validated names relative to the share's root
+ * (see dav/paths.ts); [] is the root itself.
+ *
+ * Modelled on golang.org/x/net/webdav's FileSystem: handlers never touch `fs`,
+ * so a test can swap in a store that fails on purpose, and another backend
+ * touches nothing else.
+ */
+import type { Readable } from 'node:stream';
+
+export type StorePath = readonly string[];
+
+export interface ResourceInfo {
+  /** The last path segment as stored ('' for the share root). */
+  readonly name: string;
+  readonly isCollection: boolean;
+  readonly size: number;
+  readonly modified: Date;
+  readonly created: Date;
+  /** A strong entity tag, quoted; changes whenever the content may have changed. */
+  readonly etag: string;
+}
+
+export interface Quota {
+  readonly availableBytes: number;
+  readonly usedBytes: number;
+}
+
+export interface ByteSpan {
+  readonly start: number;
+  /** Inclusive. */
+  readonly end: number;
+}
+
+export interface Store {
+  /** The resource, or null when nothing is there. */
+  stat(path: StorePath): Promise<ResourceInfo | null>;
+  /** The children of a collection, in batches as they are read from disk. */
+  list(path: StorePath): AsyncIterable<readonly ResourceInfo[]>;
+  /** The bytes of a file, or of one span of it. */
+  read(path: StorePath, span?: ByteSpan): Promise<Readable>;
+  quota(): Promise<Quota>;
+
+  /**
+   * Writes a file from a stream: into a temporary file beside the target,
+   * flushed to disk, then renamed over the target, so an interrupted upload
+   * never leaves a half file nor destroys the old one. Resolves once the
+   * data and the rename are durable. `created` is false when a file was replaced.
+   * Throws DavError 409 when the parent collection is missing, 405 when the
+   * target is a collection, 507 when the disk is full.
+   */
+  write(path: StorePath, body: AsyncIterable<Uint8Array>): Promise<{ created: boolean; info: ResourceInfo }>;
+  /** Throws 405 when something exists there, 409 when the parent is missing. */
+  makeCollection(path: StorePath): Promise<void>;
+  /** Removes one file, or one empty collection. Throws when it cannot. */
+  removeOne(path: StorePath): Promise<void>;
+  /**
+   * Renames within this store, replacing a file at the target (never a
+   * non-empty collection: callers remove it first). Answers 'cross-device'
+   * and changes nothing when it cannot be done atomically; callers then copy.
+   */
+  rename(from: StorePath, to: StorePath): Promise<'renamed' | 'cross-device'>;
+  /** Sets the modification time (clients send Win32LastModifiedTime). */
+  setModified(path: StorePath, modified: Date): Promise<void>;
+}
