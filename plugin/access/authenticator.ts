@@ -9,7 +9,10 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { HostGroups, HostUser, HostUsers } from '../host-api.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DavError } from '../dav/errors.js';
 import type { BasicCredentials } from './basic-auth.js';
+import { LoginThrottle } from './login-throttle.js';
 import { TtlCache } from './ttl-cache.js';
 
 /** Below the 5 s DESIGN promises, leaving room for the request in flight. */
@@ -20,6 +23,7 @@ export class Authenticator {
   private readonly secret = randomBytes(32);
   private readonly credentials: TtlCache<HostUser | null>;
   private readonly memberships: TtlCache<boolean>;
+  private readonly throttle = new LoginThrottle();
 
   constructor(
     private readonly users: HostUsers,
@@ -30,13 +34,36 @@ export class Authenticator {
     this.memberships = new TtlCache(ttlMs, MAX_CACHED);
   }
 
-  authenticate(credentials: BasicCredentials): Promise<HostUser | null> {
+  /**
+   * The user, or null for wrong credentials. Throws 429 while the throttle
+   * refuses this user from this address. Credentials already known to be
+   * right skip the throttle: the rightful user is never slowed by guessers.
+   */
+  async authenticate(credentials: BasicCredentials, address: string): Promise<HostUser | null> {
     const key = createHmac('sha256', this.secret)
       .update(credentials.user)
       .update('\0')
       .update(credentials.password)
       .digest('base64');
-    return this.credentials.get(key, () => this.users.verify(credentials.user, credentials.password));
+    const known = this.credentials.peek(key);
+    if (known) return known;
+    const verdict = this.throttle.check(credentials.user, address);
+    if (!verdict.allowed) {
+      throw new DavError(429, `Too many failed logins; try again in ${verdict.retryAfterSeconds} s`, {
+        headers: { 'Retry-After': String(verdict.retryAfterSeconds) },
+      });
+    }
+    let user: HostUser | null;
+    try {
+      if (verdict.delayMs > 0) await sleep(verdict.delayMs);
+      user = await this.credentials.get(key, () => this.users.verify(credentials.user, credentials.password));
+    } catch (error) {
+      this.throttle.abandoned(credentials.user, address);
+      throw error;
+    }
+    if (user) this.throttle.succeeded(credentials.user, address);
+    else this.throttle.failed(credentials.user, address);
+    return user;
   }
 
   isMember(user: string, group: string): Promise<boolean> {

@@ -38,6 +38,12 @@ export class TtlCache<V> {
     return computing;
   }
 
+  /** The cached value, or undefined when there is none (or it expired). */
+  peek(key: string): V | undefined {
+    const hit = this.entries.get(key);
+    return hit && hit.expires > this.now() ? hit.value : undefined;
+  }
+
   clear(): void {
     this.entries.clear();
   }

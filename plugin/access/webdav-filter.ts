@@ -37,7 +37,8 @@ export function webdavFilter(authenticator: Authenticator, services: DavServices
       if (ctx.method === 'OPTIONS') return answerOptions(ctx);
 
       const credentials = parseBasicAuth(ctx.get('authorization') || undefined);
-      const user = credentials ? await authenticator.authenticate(credentials) : null;
+      const address = String((ctx.state as { remoteAddress?: string }).remoteAddress ?? ctx.ip);
+      const user = credentials ? await authenticator.authenticate(credentials, address) : null;
       if (!user) {
         throw new DavError(401, 'Authentication required', {
           headers: { 'WWW-Authenticate': `Basic realm="${REALM}", charset="UTF-8"` },
