@@ -8,6 +8,12 @@ import { answeringDavErrors } from './respond.js';
 import { get } from './methods/get.js';
 import { propfind } from './methods/propfind.js';
 import { proppatch } from './methods/proppatch.js';
+import { put } from './methods/put.js';
+import { del } from './methods/delete.js';
+import { mkcol } from './methods/mkcol.js';
+import { copy, move } from './methods/copy-move.js';
+import { lock } from './methods/lock.js';
+import { unlock } from './methods/unlock.js';
 import { SUPPORTED_METHODS } from './methods/options.js';
 
 const HANDLERS: Readonly<Record<string, MethodHandler>> = {
@@ -15,6 +21,13 @@ const HANDLERS: Readonly<Record<string, MethodHandler>> = {
   HEAD: get,
   PROPFIND: propfind,
   PROPPATCH: proppatch,
+  PUT: put,
+  DELETE: del,
+  MKCOL: mkcol,
+  COPY: copy,
+  MOVE: move,
+  LOCK: lock,
+  UNLOCK: unlock,
 };
 
 export async function dispatch(ctx: Context): Promise<void> {
