@@ -5,7 +5,8 @@
  */
 import type { Host } from './host-api.js';
 import { Authenticator } from './access/authenticator.js';
-import { webdavFilter } from './access/webdav-filter.js';
+import { isWebdavTarget, webdavFilter } from './access/webdav-filter.js';
+import { AuditLog, auditFilter } from './access/audit.js';
 import { loadShares, type Share, type ShareSnapshot } from './config/shares.js';
 import type { DavServices } from './dav/context.js';
 import { dispatch } from './dav/dispatch.js';
@@ -32,6 +33,8 @@ export class Activation {
   private reloading: Promise<void> = Promise.resolve();
   private stopped = false;
   private readonly authenticator: Authenticator;
+  /** Present while `user.log.webdav=true`. */
+  private audit: AuditLog | null = null;
 
   private constructor(
     private readonly host: Host,
@@ -61,11 +64,27 @@ export class Activation {
   stop(): void {
     this.stopped = true;
     this.stopListening();
+    this.reloading = this.reloading.then(() => this.applyAuditSetting(false));
   }
 
   /** Waits for any settings reload under way (tests and shutdown use it). */
   settled(): Promise<void> {
     return this.reloading;
+  }
+
+  /** The audit log while it is switched on (the admin page reads it). */
+  auditLog(): AuditLog | null {
+    return this.audit;
+  }
+
+  private async applyAuditSetting(enabled: boolean): Promise<void> {
+    if (enabled && !this.audit) {
+      this.audit = new AuditLog(this.host.db, this.host.log, () => this.snapshot.settings.auditDays);
+    } else if (!enabled && this.audit) {
+      const audit = this.audit;
+      this.audit = null;
+      await audit.stop();
+    }
   }
 
   private mount(): void {
@@ -76,6 +95,7 @@ export class Activation {
       isMember: (user, group) => this.authenticator.isMember(user, group),
       deadProperties: new KnexDeadProperties(this.host.db),
     };
+    this.host.filters.register(auditFilter(() => this.audit, isWebdavTarget));
     this.host.filters.register(webdavFilter(this.authenticator, services));
     this.host.router.all('/webdav{/*path}', dispatch);
     // Windows probes the server root whatever path was mapped (CLIENTS.md).
@@ -106,6 +126,7 @@ export class Activation {
     const mounts = new Set(snapshot.shares.keys());
     for (const mount of this.stores.keys()) if (!mounts.has(mount)) this.stores.delete(mount);
     this.snapshot = snapshot;
+    await this.applyAuditSetting(snapshot.settings.auditEnabled);
     this.host.log.info({ shares: [...mounts] }, `WebDAV shares: ${[...mounts].join(', ') || 'none'}`);
   }
 }

@@ -14,6 +14,8 @@ export interface DeadProperty extends PropName {
   readonly xml: string;
 }
 
+export type PropertyChange = { readonly set: DeadProperty } | { readonly remove: PropName };
+
 export interface ResourceRef {
   readonly mount: string;
   readonly path: readonly string[];
@@ -23,8 +25,12 @@ export interface DeadPropertyStore {
   get(resource: ResourceRef): Promise<DeadProperty[]>;
   /** The dead properties of every child of a folder, keyed by child name. */
   childrenOf(folder: ResourceRef): Promise<Map<string, DeadProperty[]>>;
-  /** Applies every change or none (RFC 4918 §9.2: PROPPATCH is atomic). */
-  patch(resource: ResourceRef, set: readonly DeadProperty[], remove: readonly PropName[]): Promise<void>;
+  /**
+   * Applies every change or none, in the order given (RFC 4918 §9.2: PROPPATCH
+   * is atomic and processed in document order, so a set then a remove of the
+   * same property leaves it removed).
+   */
+  patch(resource: ResourceRef, changes: readonly PropertyChange[]): Promise<void>;
   /** Copies the properties of a resource and, for a tree, of everything below it. */
   copyTree(from: ResourceRef, to: ResourceRef): Promise<void>;
   moveTree(from: ResourceRef, to: ResourceRef): Promise<void>;

@@ -8,8 +8,7 @@
  * lengths are counted in code points here too.
  */
 import type { Knex } from 'knex';
-import type { PropName } from '../dav/propfind-query.js';
-import type { DeadProperty, DeadPropertyStore, ResourceRef } from './dead-properties.js';
+import type { DeadProperty, DeadPropertyStore, PropertyChange, ResourceRef } from './dead-properties.js';
 
 const TABLE = 'webdav_properties';
 
@@ -55,13 +54,15 @@ export class KnexDeadProperties implements DeadPropertyStore {
     return byChild;
   }
 
-  async patch(resource: ResourceRef, set: readonly DeadProperty[], remove: readonly PropName[]): Promise<void> {
+  async patch(resource: ResourceRef, changes: readonly PropertyChange[]): Promise<void> {
     const key = { mount: resource.mount, path: pathOf(resource.path) };
     await this.db.transaction(async (trx) => {
-      for (const prop of remove) await trx<Row>(TABLE).where({ ...key, ns: prop.ns, local: prop.local }).delete();
-      for (const prop of set) {
-        await trx<Row>(TABLE).where({ ...key, ns: prop.ns, local: prop.local }).delete();
-        await trx<Row>(TABLE).insert({ ...key, parent: parentOf(resource.path), ns: prop.ns, local: prop.local, xml: prop.xml });
+      for (const change of changes) {
+        const name = 'set' in change ? change.set : change.remove;
+        await trx<Row>(TABLE).where({ ...key, ns: name.ns, local: name.local }).delete();
+        if ('set' in change) {
+          await trx<Row>(TABLE).insert({ ...key, parent: parentOf(resource.path), ns: name.ns, local: name.local, xml: change.set.xml });
+        }
       }
     });
   }

@@ -3,6 +3,8 @@
  * never stored, and protected from PROPPATCH.
  */
 import type { Quota, ResourceInfo } from '../store/store.js';
+import type { ActiveLock } from '../locks/model.js';
+import { SUPPORTED_LOCK_XML, lockDiscoveryXml } from '../locks/lock-xml.js';
 import { contentTypeOf } from '../dav/mime.js';
 import { DAV_NS } from '../dav/xml/reader.js';
 import { escapeText } from '../dav/xml/writer.js';
@@ -13,6 +15,11 @@ export interface PropTarget {
   /** The name shown to users (the mount name for a share root). */
   readonly displayName: string;
   readonly quota: (() => Promise<Quota>) | null;
+  /** Class 2: the active locks covering the resource, and whether it may be locked; absent without a lock manager. */
+  readonly locks?: {
+    readonly active: readonly ActiveLock[];
+    readonly lockable: boolean;
+  };
 }
 
 export interface LiveProperty {
@@ -57,6 +64,10 @@ export const LIVE_PROPERTIES: readonly LiveProperty[] = [
   dav('getlastmodified', true, ({ info }) => httpDate(info.modified)),
   dav('creationdate', true, ({ info }) => rfc3339(info.created)),
   dav('getetag', true, ({ info }) => (info.isCollection || !info.etag ? null : escapeText(info.etag))),
+  // RFC 4918 §9.1: allprop returns "the live properties defined in this
+  // document", and §15.8/§15.10 define these two there.
+  dav('lockdiscovery', true, ({ locks }) => (locks ? lockDiscoveryXml(locks.active, Date.now()) : null)),
+  dav('supportedlock', true, ({ locks }) => (locks ? (locks.lockable ? SUPPORTED_LOCK_XML : '') : null)),
   dav('quota-available-bytes', false, (target) => quotaValue(target, (quota) => quota.availableBytes)),
   dav('quota-used-bytes', false, (target) => quotaValue(target, (quota) => quota.usedBytes)),
 ];

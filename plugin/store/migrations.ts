@@ -32,6 +32,29 @@ const MIGRATIONS: readonly Migration[] = [
       await db.schema.dropTable('webdav_properties');
     },
   },
+  {
+    name: '003-audit',
+    async up(db) {
+      await db.schema.createTable('webdav_audit', (table) => {
+        table.increments('id');
+        // Milliseconds since the epoch: compares the same on every database.
+        table.bigInteger('at_ms').notNullable();
+        table.string('user_name', 256).nullable();
+        table.string('address', 64).notNullable();
+        table.string('method', 32).notNullable();
+        table.text('path').notNullable();
+        table.text('destination').nullable();
+        table.integer('status').notNullable();
+        table.bigInteger('bytes_in').notNullable();
+        table.bigInteger('bytes_out').notNullable();
+        table.integer('duration_ms').notNullable();
+        table.index(['at_ms'], 'webdav_audit_at');
+      });
+    },
+    async down(db) {
+      await db.schema.dropTable('webdav_audit');
+    },
+  },
 ];
 
 const source: Knex.MigrationSource<Migration> = {

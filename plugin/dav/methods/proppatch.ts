@@ -11,7 +11,6 @@
  */
 import { requireUploadAllowed } from '../../access/switches.js';
 import { liveProperty } from '../../props/live.js';
-import type { DeadProperty } from '../../props/dead-properties.js';
 import type { PropName } from '../propfind-query.js';
 import type { MethodHandler, ShareTarget } from '../context.js';
 import { shareHref } from '../context.js';
@@ -52,17 +51,14 @@ export const proppatch: MethodHandler = async (request) => {
   }
 
   if (protectedNames.length === 0) {
-    const sets: DeadProperty[] = [];
-    const removes: PropName[] = [];
-    for (const instruction of instructions) {
-      if (instruction.op === 'set') {
+    await deadProperties.patch(
+      ref,
+      instructions.map((instruction) => {
+        if (instruction.op === 'remove') return { remove: instruction.name };
         const { ns, local } = instruction.element;
-        sets.push({ ns, local, xml: serializeElement(instruction.element) });
-      } else {
-        removes.push(instruction.name);
-      }
-    }
-    await deadProperties.patch(ref, sets, removes);
+        return { set: { ns, local, xml: serializeElement(instruction.element) } };
+      }),
+    );
     await applyWindowsTimes(target, instructions);
   }
 
