@@ -15,6 +15,10 @@ import { FsStore } from './store/fs-store.js';
 import { migrate } from './store/migrations.js';
 import type { Store } from './store/store.js';
 import { KnexDeadProperties } from './props/knex-dead-properties.js';
+import { KnexLockManager } from './locks/knex-lock-manager.js';
+
+/** How often expired locks are deleted from webdav_locks. */
+const LOCK_PURGE_INTERVAL_MS = 60_000;
 
 export interface ActivationOptions {
   /** How a share's store is made; tests swap in one that fails on purpose. */
@@ -33,6 +37,9 @@ export class Activation {
   private reloading: Promise<void> = Promise.resolve();
   private stopped = false;
   private readonly authenticator: Authenticator;
+  private readonly locks: KnexLockManager;
+  /** Deletes expired locks now and then; they never count anyway, this only keeps the table small. */
+  private purgeTimer: NodeJS.Timeout | null = null;
   /** Present while `user.log.webdav=true`. */
   private audit: AuditLog | null = null;
 
@@ -41,6 +48,7 @@ export class Activation {
     private readonly options: ActivationOptions,
   ) {
     this.authenticator = new Authenticator(host.users, host.groups);
+    this.locks = new KnexLockManager(host.db);
     this.stopListening = host.settings.onChange(() => {
       this.reloading = this.reloading.then(() => this.reload()).catch((error: unknown) => {
         host.log.error({ err: error }, 'WebDAV settings could not be applied');
@@ -63,6 +71,8 @@ export class Activation {
 
   stop(): void {
     this.stopped = true;
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    this.purgeTimer = null;
     this.stopListening();
     this.reloading = this.reloading.then(() => this.applyAuditSetting(false));
   }
@@ -90,16 +100,34 @@ export class Activation {
   private mount(): void {
     const services: DavServices = {
       log: this.host.log,
+      media: this.host.media,
       snapshot: () => this.snapshot,
       storeOf: (share: Share) => this.storeOf(share),
       isMember: (user, group) => this.authenticator.isMember(user, group),
       deadProperties: new KnexDeadProperties(this.host.db),
+      locks: this.locks,
     };
+    this.startPurgingLocks();
     this.host.filters.register(auditFilter(() => this.audit, isWebdavTarget));
     this.host.filters.register(webdavFilter(this.authenticator, services));
     this.host.router.all('/webdav{/*path}', dispatch);
     // Windows probes the server root whatever path was mapped (CLIENTS.md).
     this.host.router.options('/', (ctx) => answerOptions(ctx));
+  }
+
+  private startPurgingLocks(): void {
+    let running = false;
+    this.purgeTimer = setInterval(() => {
+      // Another instance may purge the same rows at the same time: harmless.
+      if (running || this.stopped) return;
+      running = true;
+      this.locks
+        .purgeExpired()
+        .catch((error: unknown) => this.host.log.warn({ err: error }, 'WebDAV: expired locks could not be purged'))
+        .finally(() => (running = false));
+    }, LOCK_PURGE_INTERVAL_MS);
+    // Never the reason the process stays up.
+    this.purgeTimer.unref();
   }
 
   private storeOf(share: Share): Store {

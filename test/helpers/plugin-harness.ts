@@ -33,6 +33,8 @@ export interface Harness {
   readonly groups: HostGroups;
   readonly db: Knex;
   readonly logs: { level: string; msg: string; obj: object }[];
+  /** What the plugin told the host's media library, in order. */
+  readonly mediaEvents: ['changed' | 'removed', string][];
   /** Basic auth header for a user of the harness. */
   auth(user?: string): string;
   fetch(path: string, init?: RequestInit & { user?: string | null }): Promise<Response>;
@@ -109,6 +111,7 @@ export async function startPlugin(options: HarnessOptions = {}): Promise<Harness
     },
   };
   const logs: Harness['logs'] = [];
+  const mediaEvents: Harness['mediaEvents'] = [];
   const logAt = (level: string) => (obj: object | string, msg?: string) => {
     logs.push(typeof obj === 'string' ? { level, msg: obj, obj: {} } : { level, msg: msg ?? '', obj });
   };
@@ -131,7 +134,10 @@ export async function startPlugin(options: HarnessOptions = {}): Promise<Harness
     db,
     filters: { register: (filter) => filters.push(filter) },
     ui: { registerAdminPage: () => undefined, registerAboutControl: () => undefined, serveAssets: () => '/assets' },
-    media: { changed: () => undefined, removed: () => undefined },
+    media: {
+      changed: (path) => void mediaEvents.push(['changed', path]),
+      removed: (path) => void mediaEvents.push(['removed', path]),
+    },
     session: { current: async () => null, verifyCsrf: () => false },
     log,
   };
@@ -163,6 +169,7 @@ export async function startPlugin(options: HarnessOptions = {}): Promise<Harness
     groups,
     db,
     logs,
+    mediaEvents,
     auth,
     fetch(path, init = {}) {
       const { user = 'alice', ...rest } = init;

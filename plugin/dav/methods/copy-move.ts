@@ -58,6 +58,7 @@ import { parseDestination } from '../headers/destination.js';
 import { parseOverwrite } from '../headers/overwrite.js';
 import { requireUnlocked } from '../lock-check.js';
 import { locateInShares } from '../resolve.js';
+import { mediaChanged, mediaRemoved } from '../media-events.js';
 import {
   answerEmpty,
   answerFailures,
@@ -108,7 +109,8 @@ async function copyOrMove(request: DavRequest, method: Method): Promise<void> {
   }
 
   const failures = method === 'MOVE' ? await moveResource(request, from, to, info) : await copyResource(request, from, to, info, depth);
-  // host media changed/removed: not in DavServices yet; wired by the lead.
+  if (method === 'MOVE') mediaRemoved(services, from.mount, from.path);
+  mediaChanged(services, to.mount, to.path);
   if (failures.length > 0) return answerFailures(ctx, failures);
   answerEmpty(ctx, existing ? 204 : 201);
 }

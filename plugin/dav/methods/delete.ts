@@ -26,6 +26,7 @@ import { DavError, badRequest, forbidden, notFound } from '../errors.js';
 import { parseDepth } from '../headers/depth.js';
 import { requireUnlocked } from '../lock-check.js';
 import { answerEmpty, answerFailures, followRemoval, removeTree } from '../tree.js';
+import { mediaRemoved } from '../media-events.js';
 
 export const del: MethodHandler = async (request) => {
   const { ctx, services } = request;
@@ -43,7 +44,7 @@ export const del: MethodHandler = async (request) => {
   const place = { store: target.store, mount: target.share.mount, path: target.path };
   const removal = await removeTree(place, info, services.log);
   await followRemoval(services.deadProperties, target.share.mount, removal);
-  // host media removed: not in DavServices yet; wired by the lead.
+  if (removal.removedRoots.length > 0) mediaRemoved(services, target.share.mount, target.path);
   if (removal.complete) return answerEmpty(ctx, 204);
   const [only] = removal.failures;
   if (removal.removedRoots.length === 0 && removal.failures.length === 1 && only!.path.length === target.path.length) {

@@ -26,6 +26,7 @@ import { DavError, badRequest, conflict } from '../errors.js';
 import { requireUnlocked } from '../lock-check.js';
 import { answerEmpty } from '../tree.js';
 import { SUPPORTED_METHODS } from './options.js';
+import { mediaChanged } from '../media-events.js';
 
 export const put: MethodHandler = async (request) => {
   const { ctx } = request;
@@ -45,7 +46,7 @@ export const put: MethodHandler = async (request) => {
     sendContinue(ctx);
     const { created, info } = await target.store.write(target.path, receivedBody(ctx.req, expectedLength));
     if (created) await forgetStaleProperties(request.services.deadProperties, target);
-    // host media changed: not in DavServices yet; wired by the lead.
+    mediaChanged(request.services, target.share.mount, target.path);
     ctx.set('ETag', info.etag);
     answerEmpty(ctx, created ? 201 : 204);
   } catch (error) {
