@@ -1,0 +1,129 @@
+/**
+ * The host's database: SQLite through knex.
+ *
+ * The server and the CLI open the same file at the same time, so WAL (readers
+ * never block the writer) and a busy timeout (a writer waits for the other
+ * instead of failing with SQLITE_BUSY) are not optional.
+ * Migrations use knex's schema builder only, so the same code can run on
+ * PostgreSQL, and keep their own table: the plugin runs its migrations on the
+ * same database with its own table, and the two histories must never mix.
+ */
+import knexFactory, { type Knex } from 'knex';
+import path from 'node:path';
+
+export const DB_FILE = 'mediahost.sqlite3';
+const MIGRATIONS_TABLE = 'host_knex_migrations';
+
+interface SqliteConnection {
+  exec(sql: string, callback: (err: Error | null) => void): void;
+}
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+const migrations: Record<string, Migration> = {
+  '001_users_groups_plugins_sessions': {
+    async up(knex) {
+      await knex.schema.createTable('users', (t) => {
+        t.increments('id');
+        t.string('name', 200).notNullable().unique();
+        t.string('password_hash', 100).notNullable();
+        t.boolean('admin').notNullable().defaultTo(false);
+        t.timestamp('created_at').notNullable().defaultTo(knex.fn.now());
+      });
+      await knex.schema.createTable('groups', (t) => {
+        t.increments('id');
+        t.string('name', 200).notNullable().unique();
+        t.string('description', 500).notNullable().defaultTo('');
+      });
+      await knex.schema.createTable('group_members', (t) => {
+        t.integer('group_id').unsigned().notNullable().references('id').inTable('groups').onDelete('CASCADE');
+        t.integer('user_id').unsigned().notNullable().references('id').inTable('users').onDelete('CASCADE');
+        t.primary(['group_id', 'user_id']);
+        t.index(['user_id']);
+      });
+      await knex.schema.createTable('plugins', (t) => {
+        t.string('id', 64).primary();
+        t.boolean('enabled').notNullable();
+      });
+      await knex.schema.createTable('sessions', (t) => {
+        t.string('token_hash', 64).primary();
+        t.integer('user_id').unsigned().notNullable().references('id').inTable('users').onDelete('CASCADE');
+        t.string('csrf_token', 64).notNullable();
+        t.bigInteger('expires_at').notNullable();
+        t.index(['expires_at']);
+      });
+      // Facts about the data folder itself, e.g. that the first-run setup happened.
+      await knex.schema.createTable('host_meta', (t) => {
+        t.string('key', 100).primary();
+        t.text('value').notNullable();
+      });
+    },
+    async down(knex) {
+      for (const table of ['host_meta', 'sessions', 'plugins', 'group_members', 'groups', 'users']) {
+        await knex.schema.dropTableIfExists(table);
+      }
+    },
+  },
+};
+
+const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations).sort(),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};
+
+export function openDatabase(dataDir: string): Knex {
+  return knexFactory({
+    client: 'sqlite3',
+    connection: { filename: path.join(dataDir, DB_FILE) },
+    useNullAsDefault: true,
+    pool: {
+      afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) {
+        conn.exec('PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;', (err) => done(err, conn));
+      },
+    },
+  });
+}
+
+/** Brings the host's tables up to date; cheap when nothing is pending (the CLI calls it on every run). */
+export async function migrate(db: Knex): Promise<void> {
+  const config = { tableName: MIGRATIONS_TABLE, migrationSource };
+  const [, pending] = (await db.migrate.list(config)) as [unknown, unknown[]];
+  if (pending.length === 0) return;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await db.migrate.latest(config);
+      return;
+    } catch (err) {
+      // Another process (server or CLI) is migrating the same new database right now.
+      if ((err as Error).name !== 'MigrationLocked' || attempt >= 20) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+export async function openMigratedDatabase(dataDir: string): Promise<Knex> {
+  const db = openDatabase(dataDir);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return db;
+}
+
+/** Reads a boolean column: SQLite hands back 0/1, PostgreSQL true/false. */
+export const toBool = (value: unknown): boolean => value === true || value === 1 || value === '1' || value === 't';
+
+export async function getMeta(db: Knex, key: string): Promise<string | undefined> {
+  const row = (await db('host_meta').where({ key }).first('value')) as { value: string } | undefined;
+  return row?.value;
+}
+
+export async function setMeta(db: Knex, key: string, value: string): Promise<void> {
+  await db('host_meta').insert({ key, value }).onConflict('key').merge();
+}

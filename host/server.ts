@@ -1,0 +1,169 @@
+/**
+ * The koa app and the HTTP(S) server around it.
+ *
+ * Middleware order: errors + request state, the host's own pages and API,
+ * then every plugin behind its switch, then 404.
+ */
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Context, Next } from 'koa';
+import { readFileSync } from 'node:fs';
+import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { HostServices } from './index.js';
+import { pluginAssets } from './plugin-assets.js';
+import type { PluginManager } from './plugin-loader.js';
+import { apiRoutes } from './web-api.js';
+import { authRoutes } from './web-auth.js';
+import { pageRoutes } from './web-pages.js';
+
+export const TIMEOUTS = {
+  /** No limit on a whole request: a 4 GB video over a home uplink takes an hour. */
+  request: 0,
+  /** Slow-loris headers are cut off. */
+  headers: 30_000,
+  keepAlive: 5_000,
+  /** A connection on which nothing moves for this long is closed. */
+  idle: 120_000,
+};
+
+const normalizeAddress = (a: string): string => (a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a);
+
+function errorHandler(services: HostServices) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      await next();
+    } catch (err) {
+      const e = err as Error & { status?: number; statusCode?: number; expose?: boolean };
+      const status = Number(e.status ?? e.statusCode);
+      const code = status >= 400 && status < 600 ? status : 500;
+      if (code >= 500) services.log.error({ err, method: ctx.method, url: ctx.req.url }, 'request failed');
+      if (ctx.headerSent || !ctx.writable) {
+        // Half an answer is out: the only honest thing left is to cut the connection.
+        ctx.req.socket.destroy();
+        return;
+      }
+      const message = code < 500 && e.expose !== false ? e.message : STATUS_CODES[code] ?? 'Error';
+      ctx.status = code;
+      if (ctx.path.startsWith('/api/')) ctx.body = { error: message };
+      else {
+        ctx.type = 'text/plain; charset=utf-8';
+        ctx.body = message;
+      }
+    }
+  };
+}
+
+/** What plugins rely on (host-api.ts): the client's address and the origin it used. */
+async function requestState(ctx: Context, next: Next): Promise<void> {
+  ctx.state['remoteAddress'] = normalizeAddress(ctx.ip || ctx.req.socket.remoteAddress || '');
+  let host = ctx.host;
+  if (!host) {
+    // HTTP/1.0 without Host: the address the client connected to.
+    const { localAddress, localPort } = ctx.req.socket;
+    const address = normalizeAddress(localAddress ?? 'localhost');
+    host = `${address.includes(':') ? `[${address}]` : address}:${localPort}`;
+  }
+  ctx.state['publicOrigin'] = `${ctx.protocol}://${host}`;
+  await next();
+}
+
+export function createApp(services: HostServices, plugins: PluginManager): Koa {
+  const app = new Koa();
+  const applyProxySetting = (): void => {
+    app.proxy = services.settings.get('server.trustproxy') === 'true';
+  };
+  applyProxySetting();
+  services.settings.onChange((keys) => {
+    if (keys.includes('server.trustproxy')) applyProxySetting();
+  });
+  // Behind a proxy the last X-Forwarded-For entry is the one the proxy added; earlier ones are the client's word.
+  app.maxIpsCount = 1;
+  app.silent = true;
+  app.on('error', (err: Error & { code?: string }) => {
+    if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return;
+    services.log.warn({ err }, 'response error');
+  });
+
+  const hostRouter = new Router();
+  authRoutes(hostRouter, services);
+  pageRoutes(hostRouter, services, plugins);
+  apiRoutes(hostRouter, services, plugins);
+
+  app.use(errorHandler(services));
+  app.use(requestState);
+  app.use(services.sessions.preload());
+  // Not allowedMethods(): the host must not answer OPTIONS for paths that plugins serve.
+  app.use(hostRouter.routes());
+  app.use(pluginAssets(plugins));
+  app.use(plugins.middleware());
+  app.use((ctx) => {
+    ctx.status = 404;
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = 'Not Found';
+  });
+  return app;
+}
+
+const expectsContinue = (req: IncomingMessage): boolean =>
+  req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 && /^\s*100-continue\s*$/i.test(req.headers.expect ?? '');
+
+/**
+ * Node answers `Expect: 100-continue` with 100 by itself unless the server
+ * handles checkContinue. We handle it and leave the 100 to the route that
+ * accepts the body (ctx.res.writeContinue()). A request whose final answer
+ * goes out without a 100 is refused: its body was never asked for, so the
+ * connection is closed instead of reading (say) a 4 GB upload to discard it.
+ */
+export function continueAware(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const expects = expectsContinue(req);
+    let continued = false;
+    const writeContinue = res.writeContinue.bind(res);
+    // Without an Expect header a 100 would be a protocol error, so it is a no-op then.
+    res.writeContinue = (callback?: () => void): void => {
+      if (expects && !continued && !res.headersSent) {
+        continued = true;
+        writeContinue(callback);
+      } else if (callback) process.nextTick(callback);
+    };
+    if (expects) {
+      // Node 20 does this too (shouldKeepAlive = false without _sent100); saying it here keeps
+      // the guarantee of host-api.ts independent of Node's internals.
+      const writeHead = res.writeHead;
+      res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+        if (!continued) this.setHeader('Connection', 'close');
+        return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+      } as typeof res.writeHead;
+    }
+    handler(req, res);
+  };
+}
+
+export interface ServerOptions {
+  readonly ssl: boolean;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+}
+
+/** Reads a PEM file of the TLS settings, with an error that names the setting. */
+function readPem(file: string | undefined, key: string): Buffer {
+  if (!file) throw new Error(`server.ssl=true needs the setting ${key} (a PEM file)`);
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new Error(`${key}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+export function createServer(app: Koa, options: ServerOptions): http.Server | https.Server {
+  const handler = continueAware(app.callback());
+  const common = { requestTimeout: TIMEOUTS.request, headersTimeout: TIMEOUTS.headers, keepAliveTimeout: TIMEOUTS.keepAlive, connectionsCheckingInterval: 5_000 };
+  const server = options.ssl
+    ? https.createServer({ ...common, cert: readPem(options.certFile, 'server.ssl.cert'), key: readPem(options.keyFile, 'server.ssl.key') }, handler)
+    : http.createServer(common, handler);
+  server.keepAliveTimeout = TIMEOUTS.keepAlive;
+  server.setTimeout(TIMEOUTS.idle);
+  server.on('checkContinue', handler);
+  return server;
+}

@@ -1,0 +1,115 @@
+/**
+ * Puts the host together and runs it: data folder, database, first run,
+ * settings, plugins, web server. `close()` undoes it in reverse order.
+ */
+import { writeSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { openMigratedDatabase } from './db.js';
+import { firstRun, passwordBanner } from './first-run.js';
+import { DbGroups } from './groups.js';
+import { hostFactory, hostInfo, type HostServices } from './index.js';
+import type { HostLogger } from './log.js';
+import { CountingMedia } from './media.js';
+import { PluginManager, pluginFolders } from './plugin-loader.js';
+import { createApp, createServer } from './server.js';
+import { Sessions } from './sessions.js';
+import { FileSettings, SETTINGS_FILE } from './settings.js';
+import { DbUsers } from './users.js';
+
+export interface StartOptions {
+  readonly dataDir: string;
+  /** Overrides the setting server.port (default 8080); 0 picks a free port. */
+  readonly port?: number;
+  readonly host: string;
+  readonly log: HostLogger;
+}
+
+export interface RunningHost {
+  readonly url: string;
+  readonly port: number;
+  readonly services: HostServices;
+  readonly plugins: PluginManager;
+  close(): Promise<void>;
+}
+
+/** How clients reach a listening address: 0.0.0.0 means "this machine", IPv6 literals need brackets. */
+function urlHost(address: string): string {
+  if (address === '0.0.0.0' || address === '') return '127.0.0.1';
+  if (address === '::') return '[::1]';
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+function parsePort(value: string, source: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) > 65535) throw new Error(`${source}: "${value}" is not a port number (0-65535)`);
+  return Number(value);
+}
+
+export async function startHost(options: StartOptions): Promise<RunningHost> {
+  const { log } = options;
+  const dataDir = path.resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const cleanup = async (): Promise<void> => {
+    for (const fn of cleanups.splice(0).reverse()) await fn();
+  };
+  try {
+    const db = await openMigratedDatabase(dataDir);
+    cleanups.push(() => db.destroy());
+    const settingsFile = path.join(dataDir, SETTINGS_FILE);
+    const first = await firstRun({ dataDir, settingsFile, db, log });
+    // Written straight to the terminal (not the log), before anything else, and never again.
+    if (first?.adminPassword) writeSync(1, passwordBanner(first.adminPassword));
+
+    const settings = await new FileSettings(settingsFile, { log: log.child({ component: 'settings' }) }).open();
+    cleanups.push(() => settings.close());
+    const services: HostServices = {
+      info: hostInfo(),
+      settings,
+      users: new DbUsers(db),
+      groups: new DbGroups(db),
+      db,
+      media: new CountingMedia(log.child({ component: 'media' })),
+      sessions: new Sessions(db),
+      log,
+    };
+    const plugins = new PluginManager({ db, log, hostFor: hostFactory(services) });
+    cleanups.push(() => plugins.close());
+    await plugins.load(pluginFolders(settings.get('host.plugins'), dataDir));
+
+    const ssl = settings.get('server.ssl') === 'true';
+    const server = createServer(createApp(services, plugins), {
+      ssl,
+      certFile: settings.get('server.ssl.cert'),
+      keyFile: settings.get('server.ssl.key'),
+    });
+    const port = options.port ?? parsePort(settings.get('server.port') ?? '8080', 'server.port');
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          // Idle keep-alive connections go at once; transfers in progress get a moment to finish.
+          const force = setTimeout(() => server.closeAllConnections(), 3000);
+          server.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
+          server.closeIdleConnections();
+        }),
+    );
+    const actualPort = (server.address() as AddressInfo).port;
+    const url = `${ssl ? 'https' : 'http'}://${urlHost(options.host)}:${actualPort}/`;
+    log.info({ port: actualPort, url, dataDir }, 'listening');
+    return { url, port: actualPort, services, plugins, close: cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

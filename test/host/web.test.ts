@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { FIXTURE_PLUGIN, login, REPO_ROOT, startHost, type HostProcess, type WebLogin } from '../helpers/host-process.js';
+
+let host: HostProcess;
+let admin: WebLogin;
+let alice: WebLogin;
+
+/** GET with a path and headers sent exactly as given (fetch normalises "../" and adds Cache-Control to conditional requests). */
+function rawGet(port: number, rawPath: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: rawPath, headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    }).on('error', reject);
+  });
+}
+
+const get = (p: string, session?: WebLogin): Promise<Response> =>
+  fetch(`${host.url}${p}`, { headers: session ? { cookie: session.cookie } : {}, redirect: 'manual' });
+
+describe('host web UI', () => {
+  before(async () => {
+    host = await startHost({ plugins: [FIXTURE_PLUGIN], users: [{ name: 'alice', password: 'alice pw', groups: ['WebDAV.main'] }] });
+    admin = await login(host.url, 'admin', host.adminPassword!);
+    alice = await login(host.url, 'alice', 'alice pw');
+  });
+  after(() => host.stop());
+
+  it('sets an HttpOnly, SameSite=Lax session cookie for the whole site, without Secure over plain HTTP', () => {
+    assert.match(admin.setCookie, /^mediahost_session=[A-Za-z0-9_-]{43};/);
+    assert.match(admin.setCookie, /; path=\//i);
+    assert.match(admin.setCookie, /; httponly/i);
+    assert.match(admin.setCookie, /; samesite=lax/i);
+    assert.doesNotMatch(admin.setCookie, /; secure/i);
+    assert.notEqual(admin.cookie, alice.cookie);
+  });
+
+  it('stores only a hash of the session token', async () => {
+    const token = admin.cookie.split('=')[1]!;
+    const files = (await readdir(host.dataDir)).filter((f) => f.startsWith('mediahost.sqlite3'));
+    for (const f of files) assert.ok(!(await readFile(path.join(host.dataDir, f), 'latin1')).includes(token), f);
+  });
+
+  it('refuses a wrong password with 401, no cookie, and the form again', async () => {
+    const res = await fetch(`${host.url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=alice&password=wrong',
+      redirect: 'manual',
+    });
+    assert.equal(res.status, 401);
+    assert.deepEqual(res.headers.getSetCookie(), []);
+    const html = await res.text();
+    assert.match(html, /Wrong user name or password/);
+    assert.match(html, /<label for="password">/);
+    assert.match(html, /value="alice"/);
+  });
+
+  it('throttles repeated failures for one name and address', async () => {
+    const attempt = (): Promise<Response> =>
+      fetch(`${host.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=mallory&password=x', redirect: 'manual' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await attempt()).status);
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
+  });
+
+  it('redirects after login only to local paths', async () => {
+    const post = (next: string): Promise<Response> =>
+      fetch(`${host.url}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ name: 'alice', password: 'alice pw', next }).toString(),
+        redirect: 'manual',
+      });
+    assert.equal((await post('/about')).headers.get('location'), '/about');
+    assert.equal((await post('//evil.example/')).headers.get('location'), '/');
+    assert.equal((await post('https://evil.example/')).headers.get('location'), '/');
+  });
+
+  it('sends anonymous visitors of private pages to the login form', async () => {
+    for (const p of ['/admin', '/about']) {
+      const res = await get(p);
+      assert.equal(res.status, 303);
+      assert.equal(res.headers.get('location'), `/login?next=${encodeURIComponent(p)}`);
+    }
+    const form = await (await get('/login')).text();
+    assert.match(form, /<meta name="viewport"/);
+    assert.match(form, /<label for="name">User name<\/label>/);
+  });
+
+  it('answers 403 to non-admins on the admin panel and the host API, 401 to anonymous API calls', async () => {
+    assert.equal((await get('/admin', alice)).status, 403);
+    assert.equal((await get('/api/host/plugins', alice)).status, 403);
+    assert.equal((await get('/api/host/plugins')).status, 401);
+    assert.deepEqual(await (await get('/api/host/plugins')).json(), { error: 'log in first' });
+  });
+
+  it('lists plugins with a CSRF-protected switch and their admin pages on the admin panel', async () => {
+    const res = await get('/admin', admin);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-frame-options'), 'DENY');
+    const html = await res.text();
+    assert.match(html, /Fixture plugin/);
+    assert.match(html, /1\.2\.3/);
+    assert.match(html, /Enabled/);
+    assert.match(html, /<form method="post" action="\/admin\/plugins\/fixture">/);
+    assert.ok(html.includes(`name="_csrf" value="${admin.csrfToken}"`));
+    assert.match(html, /<a href="\/admin\/pages\/0">Fixture settings<\/a>/);
+
+    const pageHtml = await (await get('/admin/pages/0', admin)).text();
+    assert.match(pageHtml, /<script type="module" src="\/plugins\/fixture\/assets\/admin\.js"><\/script>/);
+    assert.match(pageHtml, /<fixture-admin csrf-token="[^"]+"><\/fixture-admin>/);
+    assert.equal((await get('/admin/pages/0', alice)).status, 403);
+    assert.equal((await get('/admin/pages/7', admin)).status, 404);
+  });
+
+  it('shows the host version and every About control with its module to logged-in users', async () => {
+    const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const html = await (await get('/about', alice)).text();
+    assert.ok(html.includes(`mediahost ${pkg.version} (host-api 1.0.0)`));
+    assert.match(html, /<script type="module" src="\/plugins\/fixture\/ui\/about\/0\/about\.js"><\/script>/);
+    assert.match(html, /<h2>Fixture status<\/h2><fixture-about/);
+    assert.match(html, /Fixture plugin 1\.2\.3/);
+  });
+
+  it('serves plugin assets and UI modules with their content types', async () => {
+    const expect = async (p: string, type: RegExp, body: RegExp): Promise<void> => {
+      const res = await get(p);
+      assert.equal(res.status, 200, p);
+      assert.match(res.headers.get('content-type') ?? '', type, p);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+      assert.match(await res.text(), body, p);
+    };
+    await expect('/plugins/fixture/assets/admin.js', /^text\/javascript/, /customElements\.define\('fixture-admin'/);
+    await expect('/plugins/fixture/assets/label.js', /^text\/javascript/, /export const label/);
+    await expect('/plugins/fixture/assets/style.css', /^text\/css/, /fixture-admin/);
+    await expect('/plugins/fixture/ui/about/0/about.js', /^text\/javascript/, /fixture-about/);
+    const etag = (await get('/plugins/fixture/assets/label.js')).headers.get('etag')!;
+    assert.equal(await rawGet(host.port, '/plugins/fixture/assets/label.js', { 'if-none-match': etag }), 304);
+  });
+
+  it('never serves files outside a plugin’s asset folder', async () => {
+    for (const p of [
+      '/plugins/fixture/assets/../index.js',
+      '/plugins/fixture/assets/%2e%2e/index.js',
+      '/plugins/fixture/assets/..%2findex.js',
+      '/plugins/fixture/assets/..%5cindex.js',
+      '/plugins/fixture/assets/%00admin.js',
+      '/plugins/fixture/assets/',
+      '/plugins/fixture/assets0/admin.js',
+      '/plugins/fixture/assets1/admin.js',
+      '/plugins/fixture/ui/about/0/index.js',
+      '/plugins/fixture/ui/admin/5/admin.js',
+      '/plugins/nope/assets/admin.js',
+    ]) {
+      assert.equal(await rawGet(host.port, p), 404, p);
+    }
+  });
+
+  it('shows the photo roots on the home page, with server paths only for admins', async () => {
+    const forAlice = await (await get('/', alice)).text();
+    assert.match(forAlice, /3 files/);
+    assert.match(forAlice, /<a href="\/webdav\/main\/">/);
+    assert.ok(!forAlice.includes(host.dataDir));
+    const forAdmin = await (await get('/', admin)).text();
+    assert.ok(forAdmin.includes(path.join(host.dataDir, 'photos')));
+    const anonymous = await (await get('/')).text();
+    assert.match(anonymous, /Log in/);
+    assert.ok(!anonymous.includes('files'));
+  });
+
+  it('logs out only with the CSRF token, and the old cookie stops working', async () => {
+    const bob = await login(host.url, 'alice', 'alice pw');
+    const post = (body: string): Promise<Response> =>
+      fetch(`${host.url}/logout`, { method: 'POST', headers: { cookie: bob.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' });
+    assert.equal((await post('')).status, 403);
+    assert.equal((await get('/about', bob)).status, 200);
+    const res = await post(`_csrf=${encodeURIComponent(bob.csrfToken)}`);
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), '/login');
+    assert.match(res.headers.getSetCookie().join('\n'), /mediahost_session=;/);
+    assert.equal((await get('/about', bob)).status, 303);
+    assert.equal((await get('/about', alice)).status, 200, 'other sessions of the same user stay');
+  });
+
+  it('answers 404 for unknown paths', async () => {
+    const res = await get('/no/such/page');
+    assert.equal(res.status, 404);
+    assert.equal(await res.text(), 'Not Found');
+  });
+});
