@@ -27,6 +27,7 @@ import { requireUnlocked } from '../lock-check.js';
 import { answerEmpty } from '../tree.js';
 import { SUPPORTED_METHODS } from './options.js';
 import { mediaChanged } from '../media-events.js';
+import { guardBodyRate } from '../body-rate.js';
 
 export const put: MethodHandler = async (request) => {
   const { ctx } = request;
@@ -96,6 +97,7 @@ function sendContinue(ctx: Context): void {
  */
 async function* receivedBody(req: IncomingMessage, expected: number | null): AsyncGenerator<Uint8Array> {
   let received = 0;
+  const stopGuard = guardBodyRate(req);
   try {
     for await (const chunk of req as AsyncIterable<Buffer>) {
       received += chunk.length;
@@ -107,6 +109,8 @@ async function* receivedBody(req: IncomingMessage, expected: number | null): Asy
   } catch (error) {
     if (error instanceof DavError) throw error;
     throw incomplete();
+  } finally {
+    stopGuard();
   }
   // With Content-Length, a connection closed early ends the stream quietly; Node marks it incomplete.
   if (!req.complete) throw incomplete();

@@ -47,6 +47,7 @@ import {
   type NamespaceScope,
 } from './namespaces.js';
 import { assertLocalName, escapeAttr, escapeText } from './writer.js';
+import { guardBodyRate } from '../body-rate.js';
 
 export { DAV_NS, XML_NS, is };
 
@@ -316,7 +317,9 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
+    const stopGuard = guardBodyRate(req);
     const cleanup = (): void => {
+      stopGuard();
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
