@@ -41,6 +41,11 @@ export async function dispatch(ctx: Context): Promise<void> {
         headers: { Allow: SUPPORTED_METHODS.join(', ') },
       });
     }
+    // Access was checked by the filter; XML bodies are small and capped, so
+    // they are invited at once. PUT decides for itself, after its own checks.
+    if (request.method !== 'PUT' && /\b100-continue\b/i.test(ctx.get('expect')) && !ctx.res.headersSent) {
+      ctx.res.writeContinue();
+    }
     await handler(request);
   });
 }

@@ -64,7 +64,7 @@ export const LIVE_PROPERTIES: readonly LiveProperty[] = [
   dav('getlastmodified', true, ({ info }) => httpDate(info.modified)),
   dav('creationdate', true, ({ info }) => rfc3339(info.created)),
   dav('getetag', true, ({ info }) => (info.isCollection || !info.etag ? null : escapeText(info.etag))),
-  // RFC 4918 §9.1: allprop returns "the live properties defined in this
+  // RFC 4918 §9.1: allprop returns "the live properties defined by this
   // document", and §15.8/§15.10 define these two there.
   dav('lockdiscovery', true, ({ locks }) => (locks ? lockDiscoveryXml(locks.active, Date.now()) : null)),
   dav('supportedlock', true, ({ locks }) => (locks ? (locks.lockable ? SUPPORTED_LOCK_XML : '') : null)),

@@ -33,6 +33,46 @@ const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    name: '002-locks',
+    async up(db) {
+      // Write locks (RFC 4918 §6), kept here so that they survive a restart
+      // and every instance on this database honours them (DESIGN §8).
+      await db.schema.createTable('webdav_locks', (table) => {
+        // urn:uuid:… (the UUID after a 9-character prefix).
+        table.string('token', 100).primary();
+        table.string('mount', 64).notNullable();
+        // The lock root's path below the share root ('' for the root), names joined by '/'.
+        table.text('path').notNullable();
+        // The root's parent path: a folder listing's member locks come from one indexed query.
+        table.text('parent').nullable();
+        // Whether the root was a collection (its href then ends with '/').
+        table.boolean('collection').notNullable();
+        table.string('depth', 8).notNullable(); // '0' | 'infinity'
+        table.string('scope', 9).notNullable(); // 'exclusive' | 'shared'
+        // The DAV:owner element as the client sent it (self-contained XML), or null.
+        table.text('owner').nullable();
+        // The authenticated user who created the lock: only they may use its token.
+        table.string('user_name', 256).notNullable();
+        table.integer('timeout_seconds').notNullable();
+        // Milliseconds since the epoch: compares the same on every database.
+        table.bigInteger('expires_at').notNullable();
+        table.bigInteger('created_at').notNullable();
+        table.index(['mount', 'path'], 'webdav_locks_path');
+        table.index(['mount', 'parent'], 'webdav_locks_parent');
+        table.index(['expires_at'], 'webdav_locks_expires');
+      });
+      // One row per share, taken FOR UPDATE while a lock is granted, so that
+      // two instances cannot both grant conflicting locks (knex-lock-manager.ts).
+      await db.schema.createTable('webdav_lock_guards', (table) => {
+        table.string('mount', 64).primary();
+      });
+    },
+    async down(db) {
+      await db.schema.dropTable('webdav_lock_guards');
+      await db.schema.dropTable('webdav_locks');
+    },
+  },
+  {
     name: '003-audit',
     async up(db) {
       await db.schema.createTable('webdav_audit', (table) => {

@@ -8,10 +8,11 @@
  * silently truncated tree makes sync clients think files were deleted.
  *
  * The answer is streamed response by response; a folder's dead properties
- * come from one query.
+ * and its members' locks come from one query each, never one per entry.
  */
 import type { ResourceInfo } from '../../store/store.js';
 import type { DeadProperty } from '../../props/dead-properties.js';
+import type { ActiveLock } from '../../locks/model.js';
 import { LIVE_PROPERTIES, liveProperty, type PropTarget } from '../../props/live.js';
 import { ROOT_HREF, shareHref, type DavRequest, type MethodHandler, type ShareTarget } from '../context.js';
 import { DavError, notFound } from '../errors.js';
@@ -71,7 +72,12 @@ async function describeSelf(request: DavRequest): Promise<Listed | null> {
   const info = await target.store.stat(target.path);
   if (!info) return null;
   const dead = services.deadProperties ? await services.deadProperties.get(refOf(target)) : [];
-  return { href: shareHref(target.share.mount, target.path, info.isCollection), target: propTarget(target, info), dead };
+  const locks = services.locks ? await services.locks.discover(target.share.mount, target.path) : undefined;
+  return {
+    href: shareHref(target.share.mount, target.path, info.isCollection),
+    target: propTarget(target, info, target.path, locks),
+    dead,
+  };
 }
 
 async function* children(request: DavRequest): AsyncIterable<readonly Listed[]> {
@@ -81,20 +87,26 @@ async function* children(request: DavRequest): AsyncIterable<readonly Listed[]> 
     return;
   }
   const dead = services.deadProperties ? await services.deadProperties.childrenOf(refOf(target)) : new Map();
+  const locks = services.locks ? await services.locks.discoverMembers(target.share.mount, target.path) : undefined;
   for await (const batch of target.store.list(target.path)) {
-    yield batch.map((info) => ({
-      href: shareHref(target.share.mount, [...target.path, info.name], info.isCollection),
-      target: propTarget(target, info),
-      dead: dead.get(info.name) ?? [],
-    }));
+    yield batch.map((info) => {
+      const path = [...target.path, info.name];
+      return {
+        href: shareHref(target.share.mount, path, info.isCollection),
+        target: propTarget(target, info, path, locks?.of(info.name)),
+        dead: dead.get(info.name) ?? [],
+      };
+    });
   }
 }
 
-function propTarget(target: ShareTarget, info: ResourceInfo): PropTarget {
+function propTarget(target: ShareTarget, info: ResourceInfo, path: readonly string[], locks: readonly ActiveLock[] | undefined): PropTarget {
   return {
     info,
     displayName: info.name || target.share.mount,
     quota: () => target.store.quota(),
+    // The share root cannot be locked (DESIGN §3): its supportedlock is empty.
+    ...(locks ? { locks: { active: locks, lockable: path.length > 0 } } : {}),
   };
 }
 

@@ -1,0 +1,230 @@
+/**
+ * Locks in the `webdav_locks` table, so that they survive a restart and are
+ * the same for every host instance on the same database (DESIGN §8).
+ *
+ * - Expired locks never count: every query asks for `expires_at > now`, and
+ *   purgeExpired() deletes them now and then.
+ * - Subtrees are selected with substr() on the path rather than LIKE: LIKE is
+ *   case-insensitive on SQLite and would need escaping of `%` and `_`, which
+ *   are legal in file names. substr() counts characters on both databases,
+ *   so lengths are counted in code points here too.
+ * - Granting a lock is check-then-insert; two instances must not both grant
+ *   an exclusive lock. The transaction first takes the share's row in
+ *   `webdav_lock_guards` FOR UPDATE (PostgreSQL: later LOCKs on the share
+ *   wait for this one to commit; READ COMMITTED then shows them its row).
+ *   SQLite ignores FOR UPDATE, but the guard INSERT makes the transaction a
+ *   writer at once, and SQLite admits one writer at a time.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { shareHref } from '../dav/context.js';
+import type { CreateResult, LockManager } from './lock-manager.js';
+import { MemberLocks } from './lock-manager.js';
+import { conflictsWith, covers, locksLackingTokens, type ActiveLock, type LockDepth, type LockRequest } from './model.js';
+
+export const LOCKS_TABLE = 'webdav_locks';
+export const LOCK_GUARDS_TABLE = 'webdav_lock_guards';
+
+/** A row of webdav_locks (see migrations.ts '002-locks'). */
+interface Row {
+  token: string;
+  mount: string;
+  path: string;
+  parent: string | null;
+  collection: boolean | number;
+  depth: string;
+  scope: string;
+  owner: string | null;
+  user_name: string;
+  timeout_seconds: number;
+  /** PostgreSQL hands bigint columns back as strings. */
+  expires_at: number | string;
+  created_at: number | string;
+}
+
+const pathOf = (path: readonly string[]): string => path.join('/');
+const parentOf = (path: readonly string[]): string | null => (path.length === 0 ? null : pathOf(path.slice(0, -1)));
+const segmentsOf = (path: string): string[] => (path === '' ? [] : path.split('/'));
+const codePoints = (text: string): number => [...text].length;
+
+/** '' (the share root), 'a', 'a/b', … up to and including the path itself. */
+function selfAndAncestors(path: readonly string[]): string[] {
+  return Array.from({ length: path.length + 1 }, (_, i) => pathOf(path.slice(0, i)));
+}
+
+function toLock(row: Row): ActiveLock {
+  return {
+    token: row.token,
+    mount: row.mount,
+    path: segmentsOf(row.path),
+    collection: row.collection === true || row.collection === 1,
+    depth: row.depth === 'infinity' ? 'infinity' : 0,
+    scope: row.scope === 'shared' ? 'shared' : 'exclusive',
+    ownerXml: row.owner,
+    user: row.user_name,
+    timeoutSeconds: Number(row.timeout_seconds),
+    expiresAt: Number(row.expires_at),
+    createdAt: Number(row.created_at),
+  };
+}
+
+export interface KnexLockManagerOptions {
+  /** The clock, in ms since the epoch (tests move it). */
+  readonly now?: () => number;
+}
+
+export class KnexLockManager implements LockManager {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly db: Knex,
+    options: KnexLockManagerOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  // ------------------------------------------------------------ LockChecks
+
+  async tokensCovering(mount: string, path: readonly string[]): Promise<string[]> {
+    return (await this.discover(mount, path)).map((lock) => lock.token);
+  }
+
+  async blocking(mount: string, path: readonly string[], depth: LockDepth, submitted: readonly string[], user: string): Promise<string[]> {
+    const locks = await this.affecting(this.db, mount, path, depth === 'infinity');
+    const lacking = locksLackingTokens(locks, path, depth, new Set(submitted), user);
+    // Shared locks on one resource have one root: name it once.
+    return [...new Set(lacking.map((lock) => shareHref(lock.mount, lock.path, lock.collection)))];
+  }
+
+  async removed(mount: string, path: readonly string[]): Promise<void> {
+    await this.subtree(this.db(LOCKS_TABLE), mount, path).delete();
+  }
+
+  async moved(fromMount: string, fromPath: readonly string[], toMount: string, toPath: readonly string[]): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      await this.subtree(trx(LOCKS_TABLE), fromMount, fromPath).delete();
+      await this.subtree(trx(LOCKS_TABLE), toMount, toPath).delete();
+    });
+  }
+
+  // ----------------------------------------------------------- LockManager
+
+  async discover(mount: string, path: readonly string[]): Promise<ActiveLock[]> {
+    const locks = await this.affecting(this.db, mount, path, false);
+    return locks.filter((lock) => covers(lock, path));
+  }
+
+  async discoverMembers(mount: string, folder: readonly string[]): Promise<MemberLocks> {
+    const folderPath = pathOf(folder);
+    const rows = await this.active(this.db, mount).where((where) =>
+      where.whereIn('path', selfAndAncestors(folder)).orWhere('parent', folderPath),
+    );
+    const inherited: ActiveLock[] = [];
+    const own = new Map<string, ActiveLock[]>();
+    for (const lock of rows.map(toLock)) {
+      if (lock.path.length > folder.length) {
+        const name = lock.path[lock.path.length - 1]!;
+        own.set(name, [...(own.get(name) ?? []), lock]);
+      } else if (lock.depth === 'infinity') {
+        inherited.push(lock);
+      }
+    }
+    return new MemberLocks(inherited, own);
+  }
+
+  async create(request: LockRequest): Promise<CreateResult> {
+    return this.db.transaction(async (trx) => {
+      await trx(LOCK_GUARDS_TABLE).insert({ mount: request.mount }).onConflict('mount').ignore();
+      await trx(LOCK_GUARDS_TABLE).where({ mount: request.mount }).forUpdate().first();
+      const existing = await this.affecting(trx, request.mount, request.path, request.depth === 'infinity');
+      const conflicts = conflictsWith(request, existing);
+      if (conflicts.length > 0) return { conflicts };
+
+      const now = this.now();
+      const lock: ActiveLock = {
+        token: `urn:uuid:${randomUUID()}`,
+        mount: request.mount,
+        path: [...request.path],
+        collection: request.collection,
+        depth: request.depth,
+        scope: request.scope,
+        ownerXml: request.ownerXml,
+        user: request.user,
+        timeoutSeconds: request.timeoutSeconds,
+        expiresAt: now + request.timeoutSeconds * 1000,
+        createdAt: now,
+      };
+      await trx(LOCKS_TABLE).insert({
+        token: lock.token,
+        mount: lock.mount,
+        path: pathOf(lock.path),
+        parent: parentOf(lock.path),
+        collection: lock.collection,
+        depth: lock.depth === 'infinity' ? 'infinity' : '0',
+        scope: lock.scope,
+        owner: lock.ownerXml,
+        user_name: lock.user,
+        timeout_seconds: lock.timeoutSeconds,
+        expires_at: lock.expiresAt,
+        created_at: lock.createdAt,
+      });
+      return { lock };
+    });
+  }
+
+  async refresh(mount: string, path: readonly string[], tokens: readonly string[], user: string, timeoutSeconds: number): Promise<ActiveLock[]> {
+    const wanted = new Set(tokens);
+    const mine = (await this.discover(mount, path)).filter((lock) => wanted.has(lock.token) && lock.user === user);
+    if (mine.length === 0) return [];
+    const expiresAt = this.now() + timeoutSeconds * 1000;
+    await this.db(LOCKS_TABLE)
+      .whereIn('token', mine.map((lock) => lock.token))
+      .update({ timeout_seconds: timeoutSeconds, expires_at: expiresAt });
+    return mine.map((lock) => ({ ...lock, timeoutSeconds, expiresAt }));
+  }
+
+  async find(token: string): Promise<ActiveLock | null> {
+    const row = await this.active(this.db, undefined).where('token', token).first();
+    return row ? toLock(row) : null;
+  }
+
+  async release(token: string): Promise<boolean> {
+    return (await this.db(LOCKS_TABLE).where('token', token).delete()) > 0;
+  }
+
+  async purgeExpired(): Promise<number> {
+    return this.db(LOCKS_TABLE).where('expires_at', '<=', this.now()).delete();
+  }
+
+  // --------------------------------------------------------------- queries
+
+  private active(db: Knex | Knex.Transaction, mount: string | undefined): Knex.QueryBuilder<Row, Row[]> {
+    const query = db<Row>(LOCKS_TABLE).select('*').where('expires_at', '>', this.now());
+    return mount === undefined ? query : query.where('mount', mount);
+  }
+
+  /**
+   * Every active lock that may cover the resource (those rooted at it or at an
+   * ancestor), and with `below` also those rooted anywhere under it.
+   */
+  private async affecting(db: Knex | Knex.Transaction, mount: string, path: readonly string[], below: boolean): Promise<ActiveLock[]> {
+    const prefix = path.length === 0 ? '' : `${pathOf(path)}/`;
+    const rows = await this.active(db, mount).where((where) => {
+      where.whereIn('path', selfAndAncestors(path));
+      if (below) {
+        if (prefix === '') where.orWhere('path', '<>', '');
+        else where.orWhereRaw('substr(path, 1, ?) = ?', [codePoints(prefix), prefix]);
+      }
+    });
+    return rows.map(toLock);
+  }
+
+  /** The locks rooted at the resource or anywhere below it. */
+  private subtree(query: Knex.QueryBuilder, mount: string, path: readonly string[]): Knex.QueryBuilder {
+    query.where('mount', mount);
+    if (path.length === 0) return query;
+    const self = pathOf(path);
+    const prefix = `${self}/`;
+    return query.where((where) => where.where('path', self).orWhereRaw('substr(path, 1, ?) = ?', [codePoints(prefix), prefix]));
+  }
+}
