@@ -60,3 +60,13 @@ export async function requireUnlocked(
     });
   }
 }
+
+/**
+ * Adding or removing a member changes its parent collection: "a depth-0 lock
+ * on a collection … prevents the addition or removal of members" (RFC 4918
+ * §7.4), so the parent's lock tokens are needed too. Call it when a request
+ * creates or removes the resource at `path`.
+ */
+export async function requireMembershipUnlocked(request: DavRequest, mount: string, path: readonly string[]): Promise<void> {
+  if (path.length > 0) await requireUnlocked(request, mount, path.slice(0, -1), 0);
+}

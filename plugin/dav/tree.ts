@@ -29,6 +29,7 @@ import { shareHref } from './context.js';
 import { DavError } from './errors.js';
 import { ResponseSink } from './response-sink.js';
 import { MultistatusWriter } from './xml/writer.js';
+import type { DavServices } from './context.js';
 
 /** A resource in a share: which store holds it, under which mount it is named. */
 export interface Place {
@@ -320,25 +321,35 @@ async function* sourceChunks(readable: AsyncIterable<Uint8Array>): AsyncGenerato
   }
 }
 
-/* ------------------------------------------------------------ dead properties */
+/* ------------------------------------------------ dead properties and locks */
+
+/** What follows resources around: their dead properties, and the locks rooted on them. */
+export type Followers = Pick<DavServices, 'deadProperties' | 'locks'>;
 
 /**
- * Brings the dead properties in line with what a transfer did, with
- * tree-wide operations: a complete MOVE moves them all at once; otherwise
- * the source's are copied over, the destination's gaps cleared, and the
- * sources that are gone lose theirs.
+ * Brings dead properties and locks in line with what a transfer did, with
+ * tree-wide operations: a complete MOVE moves the properties all at once and
+ * drops the locks rooted at either end (RFC 4918 §7.6: "A successful MOVE
+ * request on a write locked resource MUST NOT move the write lock with the
+ * resource"); otherwise the source's properties are copied over, the
+ * destination's gaps cleared, and the sources that are gone lose theirs and
+ * their locks. COPY never copies locks.
  */
-export async function followTransfer(properties: DeadPropertyStore | undefined, from: Place, to: Place, transfer: Transfer, moving: boolean): Promise<void> {
-  if (!properties) return;
+export async function followTransfer(followers: Followers, from: Place, to: Place, transfer: Transfer, moving: boolean): Promise<void> {
+  const { deadProperties: properties, locks } = followers;
   const source = { mount: from.mount, path: from.path };
   const destination = { mount: to.mount, path: to.path };
   if (moving && transfer.complete) {
-    await properties.moveTree(source, destination);
+    await properties?.moveTree(source, destination);
+    await locks?.moved(from.mount, from.path, to.mount, to.path);
     return;
   }
-  await properties.copyTree(source, destination);
-  for (const gap of transfer.gaps) await properties.removeTree({ mount: to.mount, path: gap });
-  for (const root of transfer.removedRoots) await properties.removeTree({ mount: from.mount, path: root });
+  await properties?.copyTree(source, destination);
+  for (const gap of transfer.gaps) await properties?.removeTree({ mount: to.mount, path: gap });
+  for (const root of transfer.removedRoots) {
+    await properties?.removeTree({ mount: from.mount, path: root });
+    await locks?.removed(from.mount, root);
+  }
 }
 
 /** Copies only the resource's own dead properties (COPY with `Depth: 0` of a collection). */
@@ -349,10 +360,16 @@ export async function copyOwnProperties(properties: DeadPropertyStore | undefine
   if (own.length > 0) await properties.patch({ mount: to.mount, path: to.path }, own.map((prop) => ({ set: prop })));
 }
 
-/** Removes the dead properties of whatever a removal took away. */
-export async function followRemoval(properties: DeadPropertyStore | undefined, mount: string, removal: Removal): Promise<void> {
-  if (!properties) return;
-  for (const root of removal.removedRoots) await properties.removeTree({ mount, path: root });
+/**
+ * Removes the dead properties and the locks of whatever a removal took away:
+ * "A server processing a successful DELETE request … MUST destroy locks
+ * rooted on the deleted resource" (RFC 4918 §9.6).
+ */
+export async function followRemoval(followers: Followers, mount: string, removal: Removal): Promise<void> {
+  for (const root of removal.removedRoots) {
+    await followers.deadProperties?.removeTree({ mount, path: root });
+    await followers.locks?.removed(mount, root);
+  }
 }
 
 /* ------------------------------------------------------------------ answers */

@@ -227,3 +227,39 @@ describe('expired locks', () => {
     assert.equal((await unlock(h, dav('aged.jpg'), token)).status, 409);
   });
 });
+
+describe('locks follow their resources', () => {
+  it('a depth-0 lock on a folder guards its membership; DELETE and MOVE destroy the locks rooted on what they remove', async () => {
+    const harness = await startPlugin();
+    try {
+      await mkdir(join(harness.root, 'album'));
+      await writeFile(join(harness.root, 'album', 'a.jpg'), 'a');
+      const lockinfo = '<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>';
+      const folderLock = await harness.fetch('/webdav/main/album/', { method: 'LOCK', headers: { depth: '0', 'content-type': 'application/xml' }, body: lockinfo });
+      assert.equal(folderLock.status, 200);
+      const token = folderLock.headers.get('lock-token')!;
+      // Adding or removing members needs the folder's token (RFC 4918 §7.4); changing one does not.
+      assert.equal((await harness.fetch('/webdav/main/album/b.jpg', { method: 'PUT', body: 'b' })).status, 423);
+      assert.equal((await harness.fetch('/webdav/main/album/a.jpg', { method: 'DELETE' })).status, 423);
+      assert.equal((await harness.fetch('/webdav/main/album/sub', { method: 'MKCOL' })).status, 423);
+      assert.equal((await harness.fetch('/webdav/main/album/a.jpg', { method: 'PUT', body: 'a2' })).status, 204);
+      // The folder's token is submitted for the folder: a tagged list (an untagged one applies to the new file).
+      assert.equal((await harness.fetch('/webdav/main/album/b.jpg', { method: 'PUT', body: 'b', headers: { if: `(${token})` } })).status, 412);
+      const tagged = `</webdav/main/album/> (${token})`;
+      assert.equal((await harness.fetch('/webdav/main/album/b.jpg', { method: 'PUT', body: 'b', headers: { if: tagged } })).status, 201);
+
+      const fileLock = await harness.fetch('/webdav/main/album/b.jpg', { method: 'LOCK', headers: { 'content-type': 'application/xml' }, body: lockinfo });
+      const fileToken = fileLock.headers.get('lock-token')!;
+      assert.equal(fileLock.status, 200);
+      const both = `</webdav/main/album/> (${token}) </webdav/main/album/b.jpg> (${fileToken})`;
+      assert.equal((await harness.fetch('/webdav/main/album/b.jpg', { method: 'MOVE', headers: { destination: '/webdav/main/b.jpg', if: both } })).status, 201);
+      // The lock did not move with the file (§7.6) and is gone.
+      assert.equal((await harness.db('webdav_locks').where({ path: 'album/b.jpg' })).length, 0);
+      assert.equal((await harness.db('webdav_locks').where({ path: 'b.jpg' })).length, 0);
+      assert.equal((await harness.fetch('/webdav/main/album/', { method: 'DELETE', headers: { if: tagged } })).status, 204);
+      assert.equal((await harness.db('webdav_locks').select('*')).length, 0);
+    } finally {
+      await harness.stop();
+    }
+  });
+});

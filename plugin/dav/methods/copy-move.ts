@@ -56,7 +56,7 @@ import { DavError, badRequest, conflict, forbidden, notFound, preconditionFailed
 import { parseDepth } from '../headers/depth.js';
 import { parseDestination } from '../headers/destination.js';
 import { parseOverwrite } from '../headers/overwrite.js';
-import { requireUnlocked } from '../lock-check.js';
+import { requireMembershipUnlocked, requireUnlocked } from '../lock-check.js';
 import { locateInShares } from '../resolve.js';
 import { mediaChanged, mediaRemoved } from '../media-events.js';
 import {
@@ -98,12 +98,16 @@ async function copyOrMove(request: DavRequest, method: Method): Promise<void> {
   if (existing) refuseOverwriting(request, from, to, info, existing, overwrite);
   else await requireParent(to);
   checkPreconditions(ctx, info);
-  if (method === 'MOVE') await requireUnlocked(request, from.mount, from.path, 'infinity');
+  if (method === 'MOVE') {
+    await requireUnlocked(request, from.mount, from.path, 'infinity');
+    await requireMembershipUnlocked(request, from.mount, from.path);
+  }
   await requireUnlocked(request, to.mount, to.path, 'infinity');
+  if (!existing) await requireMembershipUnlocked(request, to.mount, to.path);
 
   if (existing && (info.isCollection || existing.isCollection)) {
     const removal = await removeTree(to, existing, services.log);
-    await followRemoval(services.deadProperties, to.mount, removal);
+    await followRemoval(services, to.mount, removal);
     // The destination is half gone: copying into what is left would mix two trees.
     if (!removal.complete) return answerFailures(ctx, removal.failures);
   }
@@ -171,7 +175,7 @@ async function copyResource(request: DavRequest, from: Place, to: Place, info: R
   const transfer = await transferTree(from, to, info, { depth, removeSource: false, log: services.log });
   refuseWhenNothingDone(transfer, to);
   if (info.isCollection && depth === 0) await copyOwnProperties(services.deadProperties, from, to);
-  else await followTransfer(services.deadProperties, from, to, transfer, false);
+  else await followTransfer(services, from, to, transfer, false);
   return transfer.failures;
 }
 
@@ -180,11 +184,12 @@ async function moveResource(request: DavRequest, from: Place, to: Place, info: R
   const { services } = request;
   if (from.mount === to.mount && (await from.store.rename(from.path, to.path)) === 'renamed') {
     await services.deadProperties?.moveTree({ mount: from.mount, path: from.path }, { mount: to.mount, path: to.path });
+    await services.locks?.moved(from.mount, from.path, to.mount, to.path);
     return [];
   }
   const transfer = await transferTree(from, to, info, { depth: 'infinity', removeSource: true, log: services.log });
   refuseWhenNothingDone(transfer, to);
-  await followTransfer(services.deadProperties, from, to, transfer, true);
+  await followTransfer(services, from, to, transfer, true);
   return transfer.failures;
 }
 

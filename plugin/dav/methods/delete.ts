@@ -24,7 +24,7 @@ import type { MethodHandler, ShareTarget } from '../context.js';
 import { checkPreconditions } from '../conditional.js';
 import { DavError, badRequest, forbidden, notFound } from '../errors.js';
 import { parseDepth } from '../headers/depth.js';
-import { requireUnlocked } from '../lock-check.js';
+import { requireMembershipUnlocked, requireUnlocked } from '../lock-check.js';
 import { answerEmpty, answerFailures, followRemoval, removeTree } from '../tree.js';
 import { mediaRemoved } from '../media-events.js';
 
@@ -40,10 +40,11 @@ export const del: MethodHandler = async (request) => {
   }
   checkPreconditions(ctx, info);
   await requireUnlocked(request, target.share.mount, target.path, 'infinity');
+  await requireMembershipUnlocked(request, target.share.mount, target.path);
 
   const place = { store: target.store, mount: target.share.mount, path: target.path };
   const removal = await removeTree(place, info, services.log);
-  await followRemoval(services.deadProperties, target.share.mount, removal);
+  await followRemoval(services, target.share.mount, removal);
   if (removal.removedRoots.length > 0) mediaRemoved(services, target.share.mount, target.path);
   if (removal.complete) return answerEmpty(ctx, 204);
   const [only] = removal.failures;

@@ -46,10 +46,11 @@ import { parseTimeout } from '../../locks/timeout.js';
 import { shareHref, type DavRequest, type MethodHandler, type ShareTarget } from '../context.js';
 import { DavError, badRequest, conflict, forbidden } from '../errors.js';
 import { parseDepth } from '../headers/depth.js';
-import { checkIfHeader, requireUnlocked } from '../lock-check.js';
+import { checkIfHeader, requireMembershipUnlocked, requireUnlocked } from '../lock-check.js';
 import { readXmlBody, type XmlElement } from '../xml/reader.js';
 import { escapeText } from '../xml/writer.js';
 import { SUPPORTED_METHODS } from './options.js';
+import { mediaChanged } from '../media-events.js';
 
 export const lock: MethodHandler = async (request) => {
   const target = request.target as ShareTarget;
@@ -74,7 +75,10 @@ async function createLock(request: DavRequest, target: ShareTarget, locks: LockM
   }
   await checkIfHeader(request);
   // Creating the empty resource adds a member to the parent: a lock covering the new URL guards that.
-  if (!existing) await requireUnlocked(request, mount, target.path, 0);
+  if (!existing) {
+    await requireUnlocked(request, mount, target.path, 0);
+    await requireMembershipUnlocked(request, mount, target.path);
+  }
 
   const result = await locks.create({
     mount,
@@ -111,6 +115,7 @@ async function createEmptyResource(request: DavRequest, target: ShareTarget, loc
   }
   // Like a PUT that creates a file: properties a vanished file of that name left behind do not apply.
   await request.services.deadProperties?.removeTree({ mount: target.share.mount, path: target.path });
+  mediaChanged(request.services, target.share.mount, target.path);
 }
 
 /** §9.10.2: a LOCK without a body refreshes the caller's lock named in the If header. */

@@ -13,7 +13,7 @@
 import { requireUploadAllowed } from '../../access/switches.js';
 import type { MethodHandler, ShareTarget } from '../context.js';
 import { DavError } from '../errors.js';
-import { requireUnlocked } from '../lock-check.js';
+import { requireMembershipUnlocked, requireUnlocked } from '../lock-check.js';
 import { answerEmpty } from '../tree.js';
 import { hasBody } from './put.js';
 
@@ -28,6 +28,7 @@ export const mkcol: MethodHandler = async (request) => {
   }
   if (await target.store.stat(target.path)) throw new DavError(405, 'Something already exists at this URL');
   await requireUnlocked(request, target.share.mount, target.path, 0);
+  await requireMembershipUnlocked(request, target.share.mount, target.path);
   await target.store.makeCollection(target.path);
   // A new collection must not inherit properties a folder of that name left behind outside WebDAV.
   await request.services.deadProperties?.removeTree({ mount: target.share.mount, path: target.path });

@@ -23,7 +23,7 @@ import type { DeadPropertyStore } from '../../props/dead-properties.js';
 import type { MethodHandler, ShareTarget } from '../context.js';
 import { checkPreconditions } from '../conditional.js';
 import { DavError, badRequest, conflict } from '../errors.js';
-import { requireUnlocked } from '../lock-check.js';
+import { requireMembershipUnlocked, requireUnlocked } from '../lock-check.js';
 import { answerEmpty } from '../tree.js';
 import { SUPPORTED_METHODS } from './options.js';
 import { mediaChanged } from '../media-events.js';
@@ -43,6 +43,7 @@ export const put: MethodHandler = async (request) => {
     if (!existing) await requireParent(target);
     checkPreconditions(ctx, existing);
     await requireUnlocked(request, target.share.mount, target.path, 0);
+    if (!existing) await requireMembershipUnlocked(request, target.share.mount, target.path);
 
     sendContinue(ctx);
     const { created, info } = await target.store.write(target.path, receivedBody(ctx.req, expectedLength));
