@@ -50,7 +50,7 @@ export const propfind: MethodHandler = async (request) => {
   // then proceeds as fast as the client reads.
   void (async () => {
     await writer.begin();
-    await writer.propResponse(self.href, await propstats(query, self));
+    await writer.propResponse(self.href, await propstats(query, self, { requested: true }));
     if (depth === 1 && self.target.info.isCollection) {
       for await (const batch of children(request)) {
         for (const child of batch) await writer.propResponse(child.href, await propstats(query, child));
@@ -115,7 +115,15 @@ function refOf(target: ShareTarget) {
 }
 
 /** The propstat groups of one response (RFC 4918 §9.1.2): found (200) and not found (404). */
-export async function propstats(query: PropfindQuery, resource: Listed): Promise<PropStat[]> {
+/**
+ * Quota properties are not part of allprop (RFC 4331 §3), except on the
+ * collection the request names: the `webdav` npm client and others read
+ * `getQuota()` from an empty PROPFIND Depth 0 on a folder. They cost one
+ * cached statfs, so answering them there is cheap; listings stay lean.
+ */
+const QUOTA_IN_ALLPROP = LIVE_PROPERTIES.filter((prop) => !prop.inAllprop && prop.local.startsWith('quota-'));
+
+export async function propstats(query: PropfindQuery, resource: Listed, options: { requested?: boolean } = {}): Promise<PropStat[]> {
   const found: string[] = [];
   const missing: string[] = [];
   if (query.kind === 'propname') {
@@ -129,7 +137,12 @@ export async function propstats(query: PropfindQuery, resource: Listed): Promise
   const wanted =
     query.kind === 'prop'
       ? query.props
-      : [...LIVE_PROPERTIES.filter((prop) => prop.inAllprop), ...resource.dead, ...query.include];
+      : [
+          ...LIVE_PROPERTIES.filter((prop) => prop.inAllprop),
+          ...(options.requested && resource.target.info.isCollection ? QUOTA_IN_ALLPROP : []),
+          ...resource.dead,
+          ...query.include,
+        ];
   const seen = new Set<string>();
   for (const name of wanted) {
     const key = `{${name.ns}}${name.local}`;
