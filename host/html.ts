@@ -15,6 +15,8 @@ body { margin: 0 auto; max-width: 52rem; padding: 0 1rem 2rem; }
 header { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; padding: .75rem 0; border-bottom: 1px solid #8884; }
 header nav { display: flex; flex-wrap: wrap; gap: .5rem 1rem; flex: 1; }
 header form { margin: 0; }
+/* A plugin control that hides itself (no share to show) takes its heading with it. */
+section:has(> [hidden]) { display: none; }
 a { color: inherit; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid #8884; vertical-align: top; }

@@ -13,12 +13,16 @@ import { dispatch } from './dav/dispatch.js';
 import { answerOptions } from './dav/methods/options.js';
 import { FsStore } from './store/fs-store.js';
 import { migrate } from './store/migrations.js';
+import { sweepTemporaryFiles } from './store/temporary-sweeper.js';
 import type { Store } from './store/store.js';
 import { KnexDeadProperties } from './props/knex-dead-properties.js';
 import { KnexLockManager } from './locks/knex-lock-manager.js';
+import { registerApi, registerUi } from './api/index.js';
 
 /** How often expired locks are deleted from webdav_locks. */
 const LOCK_PURGE_INTERVAL_MS = 60_000;
+
+const SWEEP_INTERVAL_MS = 6 * 3600_000;
 
 export interface ActivationOptions {
   /** How a share's store is made; tests swap in one that fails on purpose. */
@@ -40,6 +44,9 @@ export class Activation {
   private readonly locks: KnexLockManager;
   /** Deletes expired locks now and then; they never count anyway, this only keeps the table small. */
   private purgeTimer: NodeJS.Timeout | null = null;
+  /** Sweeps leftover temporary upload files out of every share now and then. */
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private readonly swept = new Set<string>();
   /** Present while `user.log.webdav=true`. */
   private audit: AuditLog | null = null;
 
@@ -71,6 +78,8 @@ export class Activation {
 
   stop(): void {
     this.stopped = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     this.purgeTimer = null;
     this.stopListening();
@@ -113,6 +122,15 @@ export class Activation {
     this.host.router.all('/webdav{/*path}', dispatch);
     // Windows probes the server root whatever path was mapped (CLIENTS.md).
     this.host.router.options('/', (ctx) => answerOptions(ctx));
+    // The admin page and About control, and their JSON API under /api/plugins/webdav/.
+    registerApi({
+      host: this.host,
+      snapshot: () => this.snapshot,
+      storeOf: (share) => this.storeOf(share),
+      settled: () => this.settled(),
+      auditLog: () => this.audit,
+    });
+    registerUi(this.host);
   }
 
   private startPurgingLocks(): void {
@@ -140,6 +158,21 @@ export class Activation {
     return entry.store;
   }
 
+  /**
+   * Each share is swept once when it first appears (not awaited: start-up
+   * must not wait for a tree walk), and every share every few hours.
+   */
+  private sweepNewShares(): void {
+    for (const share of this.snapshot.shares.values()) {
+      if (this.swept.has(share.root)) continue;
+      this.swept.add(share.root);
+      void sweepTemporaryFiles(share.root, this.host.log);
+    }
+    this.sweepTimer ??= setInterval(() => {
+      for (const share of this.snapshot.shares.values()) void sweepTemporaryFiles(share.root, this.host.log);
+    }, SWEEP_INTERVAL_MS).unref();
+  }
+
   private async reload(): Promise<void> {
     if (this.stopped) return;
     const snapshot = await loadShares(this.host.settings.all());
@@ -154,6 +187,7 @@ export class Activation {
     const mounts = new Set(snapshot.shares.keys());
     for (const mount of this.stores.keys()) if (!mounts.has(mount)) this.stores.delete(mount);
     this.snapshot = snapshot;
+    this.sweepNewShares();
     await this.applyAuditSetting(snapshot.settings.auditEnabled);
     this.host.log.info({ shares: [...mounts] }, `WebDAV shares: ${[...mounts].join(', ') || 'none'}`);
   }

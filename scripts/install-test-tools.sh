@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the real-client suites drive (litmus, cadaver,
-# rclone, davfs2, curl) when they are missing. Runs before every `npm test`;
+# rclone, davfs2, curl) and the browser the UI tests drive (chromium) when they
+# are missing. Runs before every `npm test`;
 # does nothing when everything is present.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ declare -A package_of=(
   [mount.davfs]=davfs2
   [curl]=curl
   [openssl]=openssl
+  [chromium]=chromium
 )
 
 missing=()

@@ -78,25 +78,10 @@ export class AuditLog {
     await this.flush();
   }
 
-  /** Newest first. */
-  async search(query: AuditQuery): Promise<{ total: number; entries: AuditEntry[] }> {
+  /** Newest first; what is still pending is written first, so the answer includes it. */
+  async search(query: AuditQuery): Promise<AuditPage> {
     await this.flush();
-    const filtered = (builder: Knex.QueryBuilder) => {
-      const text = query.text?.trim().toLowerCase();
-      if (!text) return builder;
-      const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      return builder.where((where) => {
-        for (const column of ['user_name', 'path', 'method', 'address']) {
-          where.orWhereRaw(`lower(${column}) like ? escape '\\'`, [like]);
-        }
-      });
-    };
-    const [{ total }] = (await filtered(this.db(AUDIT_TABLE).count({ total: '*' }))) as [{ total: number | string }];
-    const rows = await filtered(this.db(AUDIT_TABLE).select('*'))
-      .orderBy([{ column: 'at_ms', order: 'desc' }, { column: 'id', order: 'desc' }])
-      .offset(Math.max(0, query.offset ?? 0))
-      .limit(Math.min(500, Math.max(1, query.limit ?? 50)));
-    return { total: Number(total), entries: rows.map(fromRow) };
+    return searchAudit(this.db, query);
   }
 
   private async writePending(): Promise<void> {
@@ -124,6 +109,39 @@ export class AuditLog {
       this.log.error({ err: error }, 'old audit entries could not be removed');
     }
   }
+}
+
+export interface AuditPage {
+  /** How many entries match the query, over every page. */
+  readonly total: number;
+  readonly entries: AuditEntry[];
+}
+
+/** The largest page `searchAudit` answers. */
+export const AUDIT_PAGE_MAX = 500;
+
+/**
+ * Searches `webdav_audit`, newest first. Needs no running AuditLog: the admin
+ * page reads what was recorded while auditing was on, also after it is
+ * switched off (`user.log.webdav=false`).
+ */
+export async function searchAudit(db: Knex, query: AuditQuery): Promise<AuditPage> {
+  const filtered = (builder: Knex.QueryBuilder) => {
+    const text = query.text?.trim().toLowerCase();
+    if (!text) return builder;
+    const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return builder.where((where) => {
+      for (const column of ['user_name', 'path', 'method', 'address']) {
+        where.orWhereRaw(`lower(${column}) like ? escape '\\'`, [like]);
+      }
+    });
+  };
+  const [{ total }] = (await filtered(db(AUDIT_TABLE).count({ total: '*' }))) as [{ total: number | string }];
+  const rows = await filtered(db(AUDIT_TABLE).select('*'))
+    .orderBy([{ column: 'at_ms', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .offset(Math.max(0, query.offset ?? 0))
+    .limit(Math.min(AUDIT_PAGE_MAX, Math.max(1, query.limit ?? 50)));
+  return { total: Number(total), entries: rows.map(fromRow) };
 }
 
 function toRow(entry: AuditEntry) {

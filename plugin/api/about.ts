@@ -1,0 +1,38 @@
+/**
+ * GET /api/plugins/webdav/about: for the logged-in user, the shares they may
+ * use (members of WebDAV.<mount> only) with the ways to connect to each; an
+ * empty list when there is none. Never a server folder: this answer goes to
+ * every user, not only to admins (DESIGN §6).
+ */
+import type Router from '@koa/router';
+import { connectionMethods, shareUrl } from './connect.js';
+import { handle, requireUser, sendJson } from './http.js';
+import { API_PREFIX, publicOriginOf, type ApiServices } from './services.js';
+
+export function aboutRoutes(router: Router, services: ApiServices): void {
+  const { host } = services;
+  router.get(`${API_PREFIX}/about`, handle(async (ctx) => {
+    const session = await requireUser(host.session, ctx);
+    const user = session.user.name;
+    const { settings, shares } = services.snapshot();
+    // One query for all of the user's groups, straight from the host: what the page shows is current.
+    const groups = new Set(await host.groups.groupsOf(user));
+    const base = settings.baseUrl ?? publicOriginOf(ctx.state);
+    const mine = [...shares.values()]
+      .filter((share) => groups.has(share.group))
+      .sort((a, b) => a.mount.localeCompare(b.mount))
+      .map((share) => {
+        const url = shareUrl(base, share.mount);
+        return {
+          mount: share.mount,
+          path: `/webdav/${encodeURIComponent(share.mount)}/`,
+          url,
+          readonly: share.readonly,
+          uploadAllowed: !share.readonly && settings.uploadAllowed,
+          deleteAllowed: !share.readonly && settings.deleteAllowed,
+          connect: connectionMethods(url, user),
+        };
+      });
+    sendJson(ctx, 200, { user, baseUrl: settings.baseUrl ?? null, shares: mine });
+  }));
+}

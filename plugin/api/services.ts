@@ -1,0 +1,45 @@
+/**
+ * What the JSON API needs of the running activation.
+ */
+import { readFileSync } from 'node:fs';
+import type { AuditLog } from '../access/audit.js';
+import type { Share, ShareSnapshot } from '../config/shares.js';
+import type { Host } from '../host-api.js';
+import type { Store } from '../store/store.js';
+
+export interface ApiServices {
+  readonly host: Host;
+  /** The shares being served now. */
+  snapshot(): ShareSnapshot;
+  storeOf(share: Share): Store;
+  /** Resolves once the settings changes noticed so far are applied to the snapshot. */
+  settled(): Promise<void>;
+  /** The audit log while `user.log.webdav=true`. */
+  auditLog(): AuditLog | null;
+}
+
+export const API_PREFIX = '/api/plugins/webdav';
+
+interface ManifestInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly version: string;
+  readonly ui?: {
+    readonly adminPage?: { readonly element: string; readonly title: string };
+    readonly aboutControl?: { readonly element: string; readonly title: string };
+  };
+}
+
+let manifest: ManifestInfo | undefined;
+
+/** The plugin's manifest.json (dist/plugin/api → the package root). */
+export function pluginManifest(): ManifestInfo {
+  manifest ??= JSON.parse(readFileSync(new URL('../../../manifest.json', import.meta.url), 'utf8')) as ManifestInfo;
+  return manifest;
+}
+
+/** The origin clients use, as the host tells it (proxy-aware), e.g. `http://192.168.1.5:8080`. */
+export function publicOriginOf(state: unknown): string {
+  const origin = (state as { publicOrigin?: unknown }).publicOrigin;
+  return typeof origin === 'string' && origin !== '' ? origin : 'http://localhost';
+}
