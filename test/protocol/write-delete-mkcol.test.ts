@@ -7,50 +7,16 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { once } from 'node:events';
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
+import { dav, exists, build, setNote, responses } from '../helpers/dav-fixtures.js';
 import { Faults, faultyStores } from '../helpers/faulty-store.js';
-
-const dav = (name: string) => `/webdav/main/${name}`;
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** Builds folders and files under `root`: names ending in '/' are folders. */
-async function build(root: string, entries: readonly string[]): Promise<void> {
-  for (const entry of entries) {
-    if (entry.endsWith('/')) await mkdir(join(root, entry), { recursive: true });
-    else await writeFile(join(root, entry), `content of ${entry}`);
-  }
-}
-
-async function setNote(h: Harness, path: string, value: string): Promise<void> {
-  const res = await h.fetch(path, {
-    method: 'PROPPATCH',
-    headers: { 'Content-Type': 'application/xml' },
-    body: `<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><t:note xmlns:t="urn:test">${value}</t:note></D:prop></D:set></D:propertyupdate>`,
-  });
-  assert.equal(res.status, 207);
-  await res.text();
-}
 
 /** The paths that have dead properties stored, in share "main". */
 async function pathsWithProperties(h: Harness): Promise<string[]> {
   const rows = await h.db('webdav_properties').where({ mount: 'main' }).distinct('path').orderBy('path');
   return rows.map((row: { path: string }) => row.path);
-}
-
-/** The (href, status) pairs of a multistatus body. */
-function responses(xml: string): { href: string; status: number }[] {
-  return [...xml.matchAll(/<D:response><D:href>([^<]*)<\/D:href><D:status>HTTP\/1\.1 (\d+)/g)].map((m) => ({
-    href: m[1]!,
-    status: Number(m[2]),
-  }));
 }
 
 describe('MKCOL', () => {

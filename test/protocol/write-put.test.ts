@@ -10,15 +10,7 @@ import { connect } from 'node:net';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
-
-const dav = (name: string) => `/webdav/main/${name}`;
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
-}
+import { dav, exists, setNote } from '../helpers/dav-fixtures.js';
 
 async function temporaryFiles(folder: string): Promise<string[]> {
   return (await readdir(folder)).filter((name) => name.startsWith('.~webdav-upload-'));
@@ -79,16 +71,6 @@ async function propfindBody(h: Harness, path: string, prop: string): Promise<str
   });
   assert.equal(res.status, 207);
   return res.text();
-}
-
-async function setNote(h: Harness, path: string, value: string): Promise<void> {
-  const res = await h.fetch(path, {
-    method: 'PROPPATCH',
-    headers: { 'Content-Type': 'application/xml' },
-    body: `<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><t:note xmlns:t="urn:test">${value}</t:note></D:prop></D:set></D:propertyupdate>`,
-  });
-  assert.equal(res.status, 207);
-  await res.text();
 }
 
 describe('PUT', () => {

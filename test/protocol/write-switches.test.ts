@@ -7,15 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
-
-const dav = (name: string) => `/webdav/main/${name}`;
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
-}
+import { dav, exists } from '../helpers/dav-fixtures.js';
 
 /** A file, a folder with a file, all with known content; returns a snapshot function of the share. */
 async function populate(root: string): Promise<() => Promise<string>> {
