@@ -16,16 +16,12 @@ import type { PluginManager } from './plugin-loader.js';
 import { apiRoutes } from './web-api.js';
 import { authRoutes } from './web-auth.js';
 import { pageRoutes } from './web-pages.js';
+import { TIMEOUTS, connectionsCheckingInterval } from './timeouts.js';
 
-export const TIMEOUTS = {
-  /** No limit on a whole request: a 4 GB video over a home uplink takes an hour. */
-  request: 0,
-  /** Slow-loris headers are cut off. */
-  headers: 30_000,
-  keepAlive: 5_000,
-  /** A connection on which nothing moves for this long is closed. */
-  idle: 120_000,
-};
+export { TIMEOUTS };
+
+/** An absolute-form request target may carry `user:password@`: never into a log. */
+const withoutUserinfo = (target: string): string => target.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, '$1');
 
 const normalizeAddress = (a: string): string => (a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a);
 
@@ -37,7 +33,7 @@ function errorHandler(services: HostServices) {
       const e = err as Error & { status?: number; statusCode?: number; expose?: boolean };
       const status = Number(e.status ?? e.statusCode);
       const code = status >= 400 && status < 600 ? status : 500;
-      if (code >= 500) services.log.error({ err, method: ctx.method, url: ctx.req.url }, 'request failed');
+      if (code >= 500) services.log.error({ err, method: ctx.method, url: withoutUserinfo(ctx.req.url ?? '') }, 'request failed');
       if (ctx.headerSent || !ctx.writable) {
         // Half an answer is out: the only honest thing left is to cut the connection.
         ctx.req.socket.destroy();
@@ -108,12 +104,22 @@ export function createApp(services: HostServices, plugins: PluginManager): Koa {
 const expectsContinue = (req: IncomingMessage): boolean =>
   req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 && /^\s*100-continue\s*$/i.test(req.headers.expect ?? '');
 
+/** Whether the request announces a body: a non-zero Content-Length, or any Transfer-Encoding. */
+const announcesBody = (req: IncomingMessage): boolean =>
+  req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+
 /**
  * Node answers `Expect: 100-continue` with 100 by itself unless the server
  * handles checkContinue. We handle it and leave the 100 to the route that
  * accepts the body (ctx.res.writeContinue()). A request whose final answer
  * goes out without a 100 is refused: its body was never asked for, so the
  * connection is closed instead of reading (say) a 4 GB upload to discard it.
+ *
+ * The same holds without `Expect`: an answer that goes out while the body is
+ * still arriving (a 401, 403 or 404 nobody read the body for) closes the
+ * connection. Otherwise Node would keep reading the unwanted body to reuse
+ * the connection, and a client trickling it a byte at a time would hold the
+ * connection for as long as it liked.
  */
 export function continueAware(handler: (req: IncomingMessage, res: ServerResponse) => void) {
   return (req: IncomingMessage, res: ServerResponse): void => {
@@ -127,12 +133,12 @@ export function continueAware(handler: (req: IncomingMessage, res: ServerRespons
         writeContinue(callback);
       } else if (callback) process.nextTick(callback);
     };
-    if (expects) {
-      // Node 20 does this too (shouldKeepAlive = false without _sent100); saying it here keeps
-      // the guarantee of host-api.ts independent of Node's internals.
+    if (expects || announcesBody(req)) {
+      // For Expect, Node 20 does this too (shouldKeepAlive = false without _sent100); saying it
+      // here keeps the guarantee of host-api.ts independent of Node's internals.
       const writeHead = res.writeHead;
       res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-        if (!continued) this.setHeader('Connection', 'close');
+        if ((expects && !continued) || !req.complete) this.setHeader('Connection', 'close');
         return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
       } as typeof res.writeHead;
     }
@@ -158,7 +164,7 @@ function readPem(file: string | undefined, key: string): Buffer {
 
 export function createServer(app: Koa, options: ServerOptions): http.Server | https.Server {
   const handler = continueAware(app.callback());
-  const common = { requestTimeout: TIMEOUTS.request, headersTimeout: TIMEOUTS.headers, keepAliveTimeout: TIMEOUTS.keepAlive, connectionsCheckingInterval: 5_000 };
+  const common = { requestTimeout: TIMEOUTS.request, headersTimeout: TIMEOUTS.headers, keepAliveTimeout: TIMEOUTS.keepAlive, connectionsCheckingInterval: connectionsCheckingInterval() };
   const server = options.ssl
     ? https.createServer({ ...common, cert: readPem(options.certFile, 'server.ssl.cert'), key: readPem(options.keyFile, 'server.ssl.key') }, handler)
     : http.createServer(common, handler);

@@ -26,6 +26,14 @@ export function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
+/**
+ * Whether the session cookie gets the Secure flag: as the request's cookie
+ * jar decided when it was created. Asking ctx.secure again could give another
+ * answer when server.trustproxy was switched during the request, and the jar
+ * then refuses a Secure cookie with a 500.
+ */
+const secureCookies = (ctx: Context): boolean => ctx.cookies.secure;
+
 export class Sessions implements HostSession {
   // Per request: loading a session is one query, and verifyCsrf (synchronous) needs it loaded.
   private readonly loaded = new WeakMap<Context, LoadedSession | null>();
@@ -83,7 +91,7 @@ export class Sessions implements HostSession {
     ctx.cookies.set(SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'lax',
-      secure: ctx.secure,
+      secure: secureCookies(ctx),
       path: '/',
       maxAge: TTL_MS,
       overwrite: true,
@@ -96,7 +104,7 @@ export class Sessions implements HostSession {
   async destroy(ctx: Context): Promise<void> {
     const session = await this.current(ctx);
     if (session) await this.db('sessions').where({ token_hash: session.tokenHash }).delete();
-    ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/', maxAge: 0, overwrite: true });
+    ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', secure: secureCookies(ctx), path: '/', maxAge: 0, overwrite: true });
     this.loaded.set(ctx, null);
   }
 }

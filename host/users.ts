@@ -5,6 +5,7 @@
 import bcrypt from 'bcryptjs';
 import type { Knex } from 'knex';
 import type { HostUser, HostUsers } from '../plugin/host-api.js';
+import { BcryptPool } from './bcrypt-pool.js';
 import { toBool } from './db.js';
 import { UserError } from './errors.js';
 
@@ -41,6 +42,9 @@ function checkPassword(password: string): void {
 
 const toUser = (row: UserRow): HostUser => ({ name: row.name, admin: toBool(row.admin) });
 
+/** One pool for the process: compares run in worker threads, never on the event loop. */
+let pool: BcryptPool | undefined;
+
 export class DbUsers implements HostUsers {
   constructor(private readonly db: Knex) {}
 
@@ -53,7 +57,7 @@ export class DbUsers implements HostUsers {
     }
     const row = await this.row(key);
     if (bcrypt.truncates(password)) return null; // no stored password is that long
-    const ok = await bcrypt.compare(password, row?.password_hash ?? DUMMY_HASH);
+    const ok = await (pool ??= new BcryptPool()).compare(password, row?.password_hash ?? DUMMY_HASH);
     return ok && row ? toUser(row) : null;
   }
 

@@ -15,6 +15,8 @@ import { parseBasicAuth } from './basic-auth.js';
 import { davRequestOf } from '../dav/context.js';
 
 export const AUDIT_TABLE = 'webdav_audit';
+/** `scheme://userinfo@`: the userinfo goes, up to the last `@` of the authority. */
+const USERINFO = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/;
 const FLUSH_INTERVAL_MS = 1000;
 const MAX_BATCH = 500;
 /** Past this many unwritten entries (the database is down), the oldest are dropped and counted. */
@@ -58,7 +60,10 @@ export class AuditLog {
   }
 
   record(entry: AuditEntry): void {
-    this.log.info({ audit: true, ...entry, time: entry.time.toISOString() }, `${entry.method} ${entry.path} ${entry.status}`);
+    // The logger writes its own `time` (when the line is written, i.e. when the answer ended);
+    // a second `time` key would make the line JSON with a duplicate name. The start goes as `started`.
+    const { time, ...rest } = entry;
+    this.log.info({ audit: true, started: time.toISOString(), ...rest }, `${entry.method} ${entry.path} ${entry.status}`);
     if (this.pending.length >= MAX_PENDING) {
       this.pending.shift();
       this.dropped += 1;
@@ -174,6 +179,9 @@ function fromRow(row: Record<string, unknown>): AuditEntry {
   };
 }
 
+/** Per connection: how many bytes it had read when its last audited request ended. */
+const readUpTo = new WeakMap<object, number>();
+
 /**
  * Records every request under /webdav once its answer is finished (or the
  * client went away). Byte counts come from the socket's counters, so that
@@ -185,9 +193,13 @@ export function auditFilter(audit: () => AuditLog | null, isWebdav: (rawTarget: 
     if (!log || !isWebdav(ctx.req.url ?? '')) return next();
     const started = Date.now();
     const socket = ctx.req.socket;
-    const readBefore = socket.bytesRead;
+    // Not socket.bytesRead now: Node has already read the headers, and often much of the body,
+    // before any middleware runs. What this connection read up to the end of its previous
+    // request is where this one began.
+    const readBefore = readUpTo.get(socket) ?? 0;
     const writtenBefore = socket.bytesWritten;
     const done = () => {
+      readUpTo.set(socket, socket.bytesRead);
       log.record({
         time: new Date(started),
         user: davRequestOf(ctx)?.user.name ?? parseBasicAuth(ctx.get('authorization') || undefined)?.user ?? null,
@@ -206,9 +218,14 @@ export function auditFilter(audit: () => AuditLog | null, isWebdav: (rawTarget: 
   };
 }
 
-/** The path as a person reads it: percent-decoded where that yields text, the query left off. */
-function readablePath(target: string): string {
-  const path = target.split('?')[0]!.slice(0, 2048);
+/**
+ * The path as a person reads it: percent-decoded where that yields text, the
+ * query left off, and without the userinfo of an absolute URL: a client may
+ * send `http://user:password@host/...` as its request target or Destination,
+ * and no password may reach a log (DESIGN §6).
+ */
+export function readablePath(target: string): string {
+  const path = target.replace(USERINFO, '$1').split('?')[0]!.slice(0, 2048);
   try {
     return decodeURIComponent(path);
   } catch {

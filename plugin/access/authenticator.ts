@@ -24,6 +24,8 @@ export class Authenticator {
   private readonly credentials: TtlCache<HostUser | null>;
   private readonly memberships: TtlCache<boolean>;
   private readonly throttle = new LoginThrottle();
+  /** Checks under way, by the same key as the cache: a promise holds no password. */
+  private readonly checking = new Map<string, Promise<HostUser | null>>();
 
   constructor(
     private readonly users: HostUsers,
@@ -38,6 +40,10 @@ export class Authenticator {
    * The user, or null for wrong credentials. Throws 429 while the throttle
    * refuses this user from this address. Credentials already known to be
    * right skip the throttle: the rightful user is never slowed by guessers.
+   * Neither are the same credentials arriving on several connections at
+   * once (a client starting up: rclone, Explorer and Finder open several):
+   * they wait for the one check under way instead of each counting as an
+   * attempt, which would have run into the pair limit meant for guessers.
    */
   async authenticate(credentials: BasicCredentials, address: string): Promise<HostUser | null> {
     const key = createHmac('sha256', this.secret)
@@ -47,15 +53,27 @@ export class Authenticator {
       .digest('base64');
     const known = this.credentials.peek(key);
     if (known) return known;
+    const running = this.checking.get(key);
+    if (running) return running;
     const verdict = this.throttle.check(credentials.user, address);
     if (!verdict.allowed) {
       throw new DavError(429, `Too many failed logins; try again in ${verdict.retryAfterSeconds} s`, {
         headers: { 'Retry-After': String(verdict.retryAfterSeconds) },
       });
     }
+    const check = this.verify(key, credentials, address, verdict.delayMs);
+    this.checking.set(key, check);
+    try {
+      return await check;
+    } finally {
+      this.checking.delete(key);
+    }
+  }
+
+  private async verify(key: string, credentials: BasicCredentials, address: string, delayMs: number): Promise<HostUser | null> {
     let user: HostUser | null;
     try {
-      if (verdict.delayMs > 0) await sleep(verdict.delayMs);
+      if (delayMs > 0) await sleep(delayMs);
       user = await this.credentials.get(key, () => this.users.verify(credentials.user, credentials.password));
     } catch (error) {
       this.throttle.abandoned(credentials.user, address);

@@ -10,12 +10,22 @@
  *   attacker elsewhere therefore cannot lock the rightful user out; they
  *   only slow everyone's guesses for that name, and a waiting request costs
  *   a timer, not CPU.
+ * - Hard, per address, whatever the user names (password spraying: one
+ *   guess each for many names would otherwise cost a bcrypt compare per
+ *   guess, unthrottled): after MAX_ADDRESS_FAILURES failures in the window
+ *   the address is locked out like a pair. And at most MAX_ADDRESS_PENDING
+ *   checks from one address run at once; more are refused at once (429,
+ *   Retry-After: 1), so that one address cannot queue up seconds of bcrypt
+ *   work in front of everybody else's logins.
  *
- * A success clears the pair's record. Memory is bounded: the oldest records
- * are dropped first.
+ * A success clears the pair's record (not the address's: one valid account
+ * must not reset a spraying run). Memory is bounded: the oldest records are
+ * dropped first, and a refused attempt creates no record.
  */
 export const MAX_PAIR_FAILURES = 5;
 export const MAX_USER_FAILURES = 20;
+export const MAX_ADDRESS_FAILURES = 30;
+export const MAX_ADDRESS_PENDING = 5;
 const WINDOW_MS = 15 * 60_000;
 const FIRST_LOCKOUT_MS = 30_000;
 const MAX_LOCKOUT_MS = 15 * 60_000;
@@ -37,6 +47,7 @@ export type ThrottleVerdict = { readonly allowed: true; readonly delayMs: number
 export class LoginThrottle {
   private readonly pairs = new Map<string, Record>();
   private readonly users = new Map<string, Record>();
+  private readonly addresses = new Map<string, Record>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -47,12 +58,18 @@ export class LoginThrottle {
    */
   check(user: string, address: string): ThrottleVerdict {
     const now = this.now();
-    const pair = this.record(this.pairs, pairKey(user, address), now);
-    if (pair.lockedUntil > now) {
-      return { allowed: false, retryAfterSeconds: Math.ceil((pair.lockedUntil - now) / 1000) };
+    const byAddress = this.current(this.addresses, address, now);
+    if (byAddress) {
+      const refused = refusal(byAddress, now, MAX_ADDRESS_FAILURES) ?? (byAddress.pending >= MAX_ADDRESS_PENDING ? 1 : null);
+      if (refused !== null) return { allowed: false, retryAfterSeconds: refused };
     }
-    if (pair.failures + pair.pending >= MAX_PAIR_FAILURES) return { allowed: false, retryAfterSeconds: 1 };
-    pair.pending += 1;
+    const existingPair = this.current(this.pairs, pairKey(user, address), now);
+    if (existingPair) {
+      const refused = refusal(existingPair, now, MAX_PAIR_FAILURES);
+      if (refused !== null) return { allowed: false, retryAfterSeconds: refused };
+    }
+    this.record(this.pairs, pairKey(user, address), now).pending += 1;
+    this.record(this.addresses, address, now).pending += 1;
     const perUser = this.current(this.users, user, now);
     const excess = perUser ? perUser.failures - MAX_USER_FAILURES : 0;
     return { allowed: true, delayMs: excess > 0 ? Math.min(MAX_SOFT_DELAY_MS, excess * SOFT_DELAY_STEP_MS) : 0 };
@@ -60,25 +77,22 @@ export class LoginThrottle {
 
   failed(user: string, address: string): void {
     const now = this.now();
-    const pair = this.record(this.pairs, pairKey(user, address), now);
-    pair.pending = Math.max(0, pair.pending - 1);
-    pair.failures += 1;
-    if (pair.failures >= MAX_PAIR_FAILURES) {
-      pair.lockedUntil = now + Math.min(MAX_LOCKOUT_MS, FIRST_LOCKOUT_MS * 2 ** pair.lockouts);
-      pair.lockouts += 1;
-      pair.failures = 0;
-    }
+    countFailure(this.record(this.pairs, pairKey(user, address), now), now, MAX_PAIR_FAILURES);
+    countFailure(this.record(this.addresses, address, now), now, MAX_ADDRESS_FAILURES);
     this.record(this.users, user, now).failures += 1;
   }
 
   /** The check could not be made (the host failed): the attempt counts neither way. */
   abandoned(user: string, address: string): void {
-    const pair = this.pairs.get(pairKey(user, address));
-    if (pair) pair.pending = Math.max(0, pair.pending - 1);
+    for (const record of [this.pairs.get(pairKey(user, address)), this.addresses.get(address)]) {
+      if (record) record.pending = Math.max(0, record.pending - 1);
+    }
   }
 
   succeeded(user: string, address: string): void {
     this.pairs.delete(pairKey(user, address));
+    const byAddress = this.addresses.get(address);
+    if (byAddress) byAddress.pending = Math.max(0, byAddress.pending - 1);
   }
 
   private current(map: Map<string, Record>, key: string, now: number): Record | undefined {
@@ -100,6 +114,23 @@ export class LoginThrottle {
       map.set(key, record);
     }
     return record;
+  }
+}
+
+/** Seconds to wait when the record refuses attempts (locked out, or its limit taken by failures and checks under way); null when it allows one. */
+function refusal(record: Record, now: number, limit: number): number | null {
+  if (record.lockedUntil > now) return Math.ceil((record.lockedUntil - now) / 1000);
+  return record.failures + record.pending >= limit ? 1 : null;
+}
+
+/** One failed check: its place is freed, and the limit reached means a lockout that doubles each time. */
+function countFailure(record: Record, now: number, limit: number): void {
+  record.pending = Math.max(0, record.pending - 1);
+  record.failures += 1;
+  if (record.failures >= limit) {
+    record.lockedUntil = now + Math.min(MAX_LOCKOUT_MS, FIRST_LOCKOUT_MS * 2 ** record.lockouts);
+    record.lockouts += 1;
+    record.failures = 0;
   }
 }
 

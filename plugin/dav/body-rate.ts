@@ -18,12 +18,25 @@ export interface BodyRateOptions {
 }
 
 /**
+ * What {@link guardBodyRate} uses when its caller passes no options (the
+ * method handlers never do). Tests that run the plugin in-process shorten
+ * the window here, so that a slow-loris body is cut within seconds.
+ */
+export const bodyRateDefaults: { minBytesPerSecond: number; windowMs: number; sampleMs: number } = {
+  minBytesPerSecond: MIN_BODY_BYTES_PER_SECOND,
+  windowMs: BODY_RATE_WINDOW_MS,
+  sampleMs: SAMPLE_MS,
+};
+
+/**
  * Watches `req` until the returned function is called; destroys it with an
  * error when fewer than the minimum bytes arrived over the last window.
  */
 export function guardBodyRate(req: IncomingMessage, options: BodyRateOptions = {}): () => void {
-  const minBytes = ((options.minBytesPerSecond ?? MIN_BODY_BYTES_PER_SECOND) * (options.windowMs ?? BODY_RATE_WINDOW_MS)) / 1000;
-  const windowSamples = Math.max(1, Math.round((options.windowMs ?? BODY_RATE_WINDOW_MS) / (options.sampleMs ?? SAMPLE_MS)));
+  const windowMs = options.windowMs ?? bodyRateDefaults.windowMs;
+  const sampleMs = options.sampleMs ?? bodyRateDefaults.sampleMs;
+  const minBytes = ((options.minBytesPerSecond ?? bodyRateDefaults.minBytesPerSecond) * windowMs) / 1000;
+  const windowSamples = Math.max(1, Math.round(windowMs / sampleMs));
   let received = 0;
   const samples: number[] = [0];
   const onData = (chunk: Buffer) => {
@@ -36,9 +49,9 @@ export function guardBodyRate(req: IncomingMessage, options: BodyRateOptions = {
     samples.shift();
     if (received - samples[0]! < minBytes) {
       stop();
-      req.destroy(new Error(`request body slower than ${minBytes} bytes per ${options.windowMs ?? BODY_RATE_WINDOW_MS} ms`));
+      req.destroy(new Error(`request body slower than ${minBytes} bytes per ${windowMs} ms`));
     }
-  }, options.sampleMs ?? SAMPLE_MS);
+  }, sampleMs);
   timer.unref();
   const stop = () => {
     clearInterval(timer);

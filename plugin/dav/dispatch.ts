@@ -15,6 +15,10 @@ import { copy, move } from './methods/copy-move.js';
 import { lock } from './methods/lock.js';
 import { unlock } from './methods/unlock.js';
 import { SUPPORTED_METHODS } from './methods/options.js';
+import { DEFAULT_MAX_XML_BYTES } from './xml/reader.js';
+
+/** A Content-Length larger than any XML body may be. */
+const pastXmlCap = (ctx: Context): boolean => Number(ctx.get('content-length') || 0) > DEFAULT_MAX_XML_BYTES;
 
 const HANDLERS: Readonly<Record<string, MethodHandler>> = {
   GET: get,
@@ -42,8 +46,10 @@ export async function dispatch(ctx: Context): Promise<void> {
       });
     }
     // Access was checked by the filter; XML bodies are small and capped, so
-    // they are invited at once. PUT decides for itself, after its own checks.
-    if (request.method !== 'PUT' && /\b100-continue\b/i.test(ctx.get('expect')) && !ctx.res.headersSent) {
+    // they are invited at once, unless the announced size is past the cap
+    // already: that one is refused (413) without inviting 100 MB first.
+    // PUT decides for itself, after its own checks.
+    if (request.method !== 'PUT' && /\b100-continue\b/i.test(ctx.get('expect')) && !ctx.res.headersSent && !pastXmlCap(ctx)) {
       ctx.res.writeContinue();
     }
     await handler(request);

@@ -4,12 +4,18 @@
  * Safety: names arrive validated (no `/`, `\`, NUL, `.` or `..`), so a joined
  * path is lexically inside the root; symlinks are the remaining way out, so
  * every resolved path is checked with realpath against the root. A symlink
- * that stays inside the share is followed like the file it points to; one
- * that leads outside is refused (403) and left out of listings.
+ * that leads outside is refused (403) for reading and writing, and left out
+ * of listings. One that stays inside the share is followed for reading (it
+ * is listed and served as what it points to), but changes act on the link,
+ * never through it on the file behind it: writing a file at the link's name
+ * (PUT, or COPY/MOVE onto it) replaces the link by the new file, DELETE
+ * removes the link, MOVE moves the link. A file is never changed under a
+ * second name (test/security/traversal.test.ts).
  *
- * Names on disk that are not valid UTF-8 cannot be named in an href: they are
- * left out of listings with a warning. Names are stored in NFC; a lookup that
- * misses retries with the NFD spelling, which macOS tools leave on disk.
+ * Names on disk that are not valid UTF-8, or that hold a backslash or a
+ * control character, cannot be named in a request: they are left out of
+ * listings with a warning. Names are stored in NFC; a lookup that misses
+ * retries with the NFD spelling, which macOS tools leave on disk.
  */
 import { constants, lstat as lstatCallback, type BigIntStats } from 'node:fs';
 import { lstat, mkdir, open, opendir, realpath, rename, rmdir, stat, statfs, unlink, utimes } from 'node:fs/promises';
@@ -17,6 +23,7 @@ import { pipeline } from 'node:stream/promises';
 import { join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DavError } from '../dav/errors.js';
+import { isValidName } from '../dav/paths.js';
 import type { Logger } from '../host-api.js';
 import type { ByteSpan, Quota, ResourceInfo, Store, StorePath } from './store.js';
 import { isTemporaryName, newTemporaryName } from './temporary-names.js';
@@ -206,7 +213,14 @@ export class FsStore implements Store {
       this.log.warn({ folder, name: raw.toString('latin1') }, 'file name is not valid UTF-8; left out of WebDAV listings');
       return null;
     }
-    return isTemporaryName(name) ? null : name;
+    if (isTemporaryName(name)) return null;
+    if (!isValidName(name)) {
+      // A backslash or a control character (CR, LF, ...): a request naming it is refused (400), so
+      // listing it would show clients a file they can never open, move or delete.
+      this.log.warn({ folder, name }, 'file name contains a backslash or a control character; left out of WebDAV listings');
+      return null;
+    }
+    return name;
   }
 
   private async statChildren(folder: string, names: readonly string[]): Promise<ResourceInfo[]> {

@@ -9,18 +9,39 @@
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
-import type { ByteSpan, ResourceInfo, Store, StorePath } from '../../store/store.js';
+import type { ByteSpan, ResourceInfo } from '../../store/store.js';
 import { httpDate } from '../../props/live.js';
-import type { MethodHandler } from '../context.js';
+import type { DavRequest, MethodHandler, ShareTarget } from '../context.js';
 import { checkPreconditions, strongMatch } from '../conditional.js';
-import { notFound } from '../errors.js';
+import { DavError, notFound } from '../errors.js';
 import { formatContentRange, parseRange } from '../headers/range.js';
 import { contentTypeOf } from '../mime.js';
 import { sendCollectionIndex } from './collection-index.js';
 
 export const get: MethodHandler = async (request) => {
-  const { ctx, target } = request;
+  const { target } = request;
   if (target.kind === 'root') return sendCollectionIndex(request);
+  // A file replaced between looking at it and opening it (an upload renamed over it) would be
+  // sent with the other file's length and ETag: look again. Uploads are renamed in one step,
+  // so a second look almost always settles it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await getFile(request, target);
+    } catch (error) {
+      if (!(error instanceof ReplacedMeanwhile) || attempt >= MAX_ATTEMPTS) throw error instanceof ReplacedMeanwhile ? busy() : error;
+    }
+  }
+};
+
+const MAX_ATTEMPTS = 5;
+
+/** The file changed between stat and open. */
+class ReplacedMeanwhile extends Error {}
+
+const busy = (): DavError => new DavError(503, 'The file is being replaced right now; try again', { headers: { 'Retry-After': '1' } });
+
+async function getFile(request: DavRequest, target: ShareTarget): Promise<void> {
+  const { ctx } = request;
   const info = await target.store.stat(target.path);
   if (!info) throw notFound();
   if (info.isCollection) return sendCollectionIndex(request);
@@ -41,17 +62,27 @@ export const get: MethodHandler = async (request) => {
     ctx.body = 'Range Not Satisfiable: no requested range overlaps the file\n';
     return;
   }
+  /** Opens (part of) the file, making sure it is still the file `info` describes. */
+  const open = async (span?: ByteSpan): Promise<Readable> => {
+    const stream = await target.store.read(target.path, span);
+    const now = await target.store.stat(target.path).catch(() => null);
+    if (now?.etag !== info.etag) {
+      stream.destroy();
+      throw new ReplacedMeanwhile();
+    }
+    return stream;
+  };
   if (ranges === null || ranges.length === 0) {
-    return send(ctx, 200, type, info.size, () => target.store.read(target.path));
+    return send(ctx, 200, type, info.size, () => open());
   }
   if (ranges.length === 1) {
     const [range] = ranges as [ByteSpan];
     ctx.set('Content-Range', formatContentRange(range, info.size));
-    return send(ctx, 206, type, range.end - range.start + 1, () => target.store.read(target.path, range));
+    return send(ctx, 206, type, range.end - range.start + 1, () => open(range));
   }
-  const multipart = multipartRanges(target.store, target.path, ranges, type, info.size);
+  const multipart = multipartRanges(open, ranges, type, info.size);
   return send(ctx, 206, `multipart/byteranges; boundary=${multipart.boundary}`, multipart.length, multipart.open);
-};
+}
 
 /** The ranges to honour: none when absent, invalid, or when If-Range says the client's copy is stale. */
 function rangesToServe(ctx: Context, info: ResourceInfo): ByteSpan[] | 'unsatisfiable' | null {
@@ -80,7 +111,13 @@ async function send(ctx: Context, status: number, type: string, length: number, 
   ctx.length = length;
 }
 
-function multipartRanges(store: Store, path: StorePath, ranges: readonly ByteSpan[], type: string, size: number) {
+/**
+ * The parts are opened one after the other while the answer is under way;
+ * the first part is opened (and checked) before the answer starts. A file
+ * replaced between two parts ends the answer early (the connection is cut)
+ * rather than sending parts of two different files.
+ */
+function multipartRanges(open: (span: ByteSpan) => Promise<Readable>, ranges: readonly ByteSpan[], type: string, size: number) {
   const boundary = randomUUID().replace(/-/g, '');
   const headOf = (range: ByteSpan, index: number) =>
     `${index === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: ${type}\r\nContent-Range: ${formatContentRange(range, size)}\r\n\r\n`;
@@ -88,12 +125,12 @@ function multipartRanges(store: Store, path: StorePath, ranges: readonly ByteSpa
   const length =
     ranges.reduce((sum, range, index) => sum + Buffer.byteLength(headOf(range, index)) + range.end - range.start + 1, 0) +
     Buffer.byteLength(tail);
-  async function* parts(): AsyncGenerator<Buffer | string> {
+  async function* parts(first: Readable): AsyncGenerator<Buffer | string> {
     for (const [index, range] of ranges.entries()) {
       yield headOf(range, index);
-      for await (const chunk of await store.read(path, range)) yield chunk as Buffer;
+      for await (const chunk of index === 0 ? first : await open(range)) yield chunk as Buffer;
     }
     yield tail;
   }
-  return { boundary, length, open: async () => Readable.from(parts()) };
+  return { boundary, length, open: async () => Readable.from(parts(await open(ranges[0]!))) };
 }

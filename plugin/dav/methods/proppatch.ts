@@ -11,6 +11,7 @@
  */
 import { requireUploadAllowed } from '../../access/switches.js';
 import { liveProperty } from '../../props/live.js';
+import type { DeadPropertyStore, PropertyChange, ResourceRef } from '../../props/dead-properties.js';
 import type { PropName } from '../propfind-query.js';
 import type { MethodHandler, ShareTarget } from '../context.js';
 import { shareHref } from '../context.js';
@@ -24,6 +25,17 @@ const MICROSOFT_NS = 'urn:schemas-microsoft-com:';
 
 type Instruction = { op: 'set'; element: XmlElement } | { op: 'remove'; name: PropName };
 
+/**
+ * At most this many dead properties per resource, and per PROPPATCH; real
+ * clients set a handful (Windows Explorer four). A 1 MiB body holds some
+ * 90,000 empty properties: stored one by one, they would hold the database
+ * (which every login and lock check also needs) for minutes, and every
+ * PROPFIND of the resource would answer them all.
+ */
+export const MAX_DEAD_PROPERTIES = 1000;
+/** At most this many bytes of dead property values per resource. */
+export const MAX_DEAD_PROPERTY_BYTES = 1024 * 1024;
+
 export const proppatch: MethodHandler = async (request) => {
   const target = request.target as ShareTarget;
   requireUploadAllowed(request);
@@ -32,33 +44,37 @@ export const proppatch: MethodHandler = async (request) => {
   if (!info) throw notFound();
   await requireUnlocked(request, target.share.mount, target.path, 0);
 
-  const protectedNames = instructions
-    .map((instruction) => (instruction.op === 'set' ? instruction.element : instruction.name))
-    .filter((name) => liveProperty(name.ns, name.local) !== undefined);
+  const protectedNames = new Set(
+    instructions
+      .map((instruction) => (instruction.op === 'set' ? instruction.element : instruction.name))
+      .filter((name) => liveProperty(name.ns, name.local) !== undefined),
+  );
   const ref = { mount: target.share.mount, path: target.path };
   const deadProperties = request.services.deadProperties;
   if (!deadProperties) throw new DavError(500, 'No property store is configured');
 
+  const changes = instructions.map((instruction): PropertyChange => {
+    if (instruction.op === 'remove') return { remove: instruction.name };
+    const { ns, local } = instruction.element;
+    return { set: { ns, local, xml: serializeElement(instruction.element) } };
+  });
+  const tooMuch = protectedNames.size === 0 && !(await fits(deadProperties, ref, changes));
+
   const ok: string[] = [];
   const failed: string[] = [];
+  const noRoom: string[] = [];
   const dependent: string[] = [];
   for (const instruction of instructions) {
     const name = instruction.op === 'set' ? instruction.element : instruction.name;
     const xml = propXml(name.ns, name.local);
-    if (protectedNames.includes(name)) failed.push(xml);
-    else if (protectedNames.length > 0) dependent.push(xml);
+    if (protectedNames.has(name)) failed.push(xml);
+    else if (protectedNames.size > 0) dependent.push(xml);
+    else if (tooMuch) (instruction.op === 'set' ? noRoom : dependent).push(xml);
     else ok.push(xml);
   }
 
-  if (protectedNames.length === 0) {
-    await deadProperties.patch(
-      ref,
-      instructions.map((instruction) => {
-        if (instruction.op === 'remove') return { remove: instruction.name };
-        const { ns, local } = instruction.element;
-        return { set: { ns, local, xml: serializeElement(instruction.element) } };
-      }),
-    );
+  if (protectedNames.size === 0 && !tooMuch) {
+    await deadProperties.patch(ref, changes);
     await applyWindowsTimes(target, instructions);
   }
 
@@ -68,6 +84,7 @@ export const proppatch: MethodHandler = async (request) => {
   await writer.propResponse(shareHref(target.share.mount, target.path, info.isCollection), [
     { status: 200, props: ok },
     { status: 403, props: failed, description: 'Live properties cannot be changed' },
+    { status: 507, props: noRoom, description: `A resource keeps at most ${MAX_DEAD_PROPERTIES} properties, ${MAX_DEAD_PROPERTY_BYTES} bytes in all` },
     { status: 424, props: dependent },
   ]);
   await writer.end();
@@ -76,6 +93,24 @@ export const proppatch: MethodHandler = async (request) => {
   request.ctx.type = 'application/xml; charset=utf-8';
   request.ctx.body = sink.stream;
 };
+
+/**
+ * Whether the resource's dead properties, once changed, stay within the
+ * limits, or at least do not grow past them (a resource over the limits
+ * from before can always be cleaned up).
+ */
+async function fits(store: DeadPropertyStore, ref: ResourceRef, changes: readonly PropertyChange[]): Promise<boolean> {
+  const sizes = new Map<string, number>();
+  for (const prop of await store.get(ref)) sizes.set(`${prop.ns}\u0000${prop.local}`, prop.xml.length);
+  const total = (): number => [...sizes.values()].reduce((sum, size) => sum + size, 0);
+  const [countBefore, bytesBefore] = [sizes.size, total()];
+  for (const change of changes) {
+    if ('set' in change) sizes.set(`${change.set.ns}\u0000${change.set.local}`, change.set.xml.length);
+    else sizes.delete(`${change.remove.ns}\u0000${change.remove.local}`);
+  }
+  const [count, bytes] = [sizes.size, total()];
+  return (count <= MAX_DEAD_PROPERTIES || count <= countBefore) && (bytes <= MAX_DEAD_PROPERTY_BYTES || bytes <= bytesBefore);
+}
 
 function parsePropertyUpdate(body: XmlElement | null): Instruction[] {
   if (!body || !is(body, DAV_NS, 'propertyupdate')) throw badRequest('PROPPATCH needs a DAV:propertyupdate body');
@@ -91,6 +126,9 @@ function parsePropertyUpdate(body: XmlElement | null): Instruction[] {
     }
   }
   if (instructions.length === 0) throw badRequest('DAV:propertyupdate names no property to set or remove');
+  if (instructions.length > MAX_DEAD_PROPERTIES) {
+    throw new DavError(507, `A PROPPATCH may change at most ${MAX_DEAD_PROPERTIES} properties`);
+  }
   return instructions;
 }
 

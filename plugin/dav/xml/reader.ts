@@ -18,7 +18,12 @@
  *   (`xmlns:bar=""`), a qualified name with more than one colon, a
  *   re-declared `xml`/`xmlns` prefix, two attributes with the same
  *   (namespace, local name);
- * - more than {@link MAX_XML_DEPTH} levels of element nesting.
+ * - more than {@link MAX_XML_DEPTH} levels of element nesting;
+ * - more than {@link MAX_NAMESPACE_BINDINGS} namespace bindings in scope at
+ *   any element: every element carries its scope, and serialising a dead
+ *   property walks it, so a document declaring thousands of prefixes above
+ *   thousands of elements (well within the size cap) would otherwise cost
+ *   minutes of CPU (a "namespace bomb").
  *
  * What it keeps: elements with their (namespace URI, local name), attributes
  * other than namespace declarations, text and CDATA as text (adjacent pieces
@@ -67,6 +72,8 @@ export interface XmlText {
 
 /** Deeper element nesting than this is refused (400). */
 export const MAX_XML_DEPTH = 256;
+/** More namespace bindings in scope at one element than this are refused (400); real clients use a handful. */
+export const MAX_NAMESPACE_BINDINGS = 64;
 /** Default cap on a request body read by {@link readXmlBody}. */
 export const DEFAULT_MAX_XML_BYTES = 1024 * 1024;
 
@@ -158,6 +165,9 @@ function convert(node: JsNode, parentScope: NamespaceScope, depth: number): XmlE
     } else plain.push([name, value]);
   }
   const scope = applyDeclarations(parentScope, declarations);
+  if (declarations.length > 0 && Object.keys(scope).length > MAX_NAMESPACE_BINDINGS) {
+    throw malformed(`more than ${MAX_NAMESPACE_BINDINGS} namespace prefixes declared`);
+  }
 
   const [prefix, local] = splitQName(node.name ?? '');
   const ns = resolvePrefix(scope, prefix);
@@ -384,7 +394,7 @@ export function serializeElement(el: XmlElement): string {
   const emit = (s: string): void => {
     xml += s;
   };
-  writeElement(el, out, emit);
+  writeElement(el, out, null, emit);
   return xml;
 }
 
@@ -395,22 +405,33 @@ export function serializeContent(el: XmlElement): string {
   return xml;
 }
 
-function writeElement(el: XmlElement, parent: OutScope, emit: (s: string) => void): void {
+/**
+ * Writes one element under its parent's output scope. The output scope is
+ * copied only when the element declares something, and the element's own
+ * namespace scope is only walked when it differs from the parent's (parseXml
+ * shares one scope object between an element and children that declare
+ * nothing): the cost per element stays small however many prefixes are in
+ * scope.
+ */
+function writeElement(el: XmlElement, parent: OutScope, parentScope: NamespaceScope | null, emit: (s: string) => void): void {
   assertLocalName(el.local);
-  const out: OutScope = new Map(parent);
+  let out: OutScope = parent;
   const decls = new Map<string, string>();
   const declare = (prefix: string, uri: string): void => {
+    if (out === parent) out = new Map(parent);
     out.set(prefix, uri);
     decls.set(prefix, uri);
   };
 
   // The element's scope, minus what the output context already has.
   const scope = el.scope ?? EMPTY_SCOPE;
-  for (const prefix of Object.keys(scope)) {
-    const uri = scope[prefix]!;
-    if (prefix === '' || prefix === 'xml' || prefix === 'xmlns' || uri === '' || uri === XML_NS) continue;
-    if (!isNcName(prefix)) continue;
-    if (out.get(prefix) !== uri) declare(prefix, uri);
+  if (scope !== parentScope) {
+    for (const prefix of Object.keys(scope)) {
+      const uri = scope[prefix]!;
+      if (prefix === '' || prefix === 'xml' || prefix === 'xmlns' || uri === '' || uri === XML_NS) continue;
+      if (!isNcName(prefix)) continue;
+      if (out.get(prefix) !== uri) declare(prefix, uri);
+    }
   }
   const defaultNs = Object.hasOwn(scope, '') ? scope['']! : '';
   const current = out.get('');
@@ -458,7 +479,7 @@ function writeElement(el: XmlElement, parent: OutScope, emit: (s: string) => voi
   }
   emit('>');
   for (const child of el.children) {
-    if (isElement(child)) writeElement(child, out, emit);
+    if (isElement(child)) writeElement(child, out, scope, emit);
     else emit(escapeText(child.text));
   }
   emit(`</${name}>`);

@@ -1,0 +1,136 @@
+/**
+ * Password guessing against the real host: failed logins are throttled hard
+ * per (user, address) and softly per user, before any bcrypt work, so that
+ * 1,000 guesses are refused cheaply, everybody else keeps being answered
+ * promptly, and the rightful user still gets in from elsewhere.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { startHost, type HostProcess } from '../helpers/host-process.js';
+import { basic, send, type Answer } from './support.js';
+
+/** CPU seconds the process has used (user + system, all threads: the bcrypt workers too). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+}
+
+/** Runs `count` requests, `parallel` at a time. */
+async function flood(count: number, parallel: number, one: (i: number) => Promise<Answer>): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < count) answers.push(await one(next++));
+    }),
+  );
+  return answers;
+}
+
+const countBy = (answers: readonly Answer[]): Record<number, number> => {
+  const counts: Record<number, number> = {};
+  for (const a of answers) counts[a.status] = (counts[a.status] ?? 0) + 1;
+  return counts;
+};
+
+describe('password guessing', () => {
+  let host: HostProcess;
+  const propfind = (authorization: string, localAddress: string) =>
+    send(host.port, { method: 'PROPFIND', path: '/webdav/main/', headers: { authorization, depth: '0' }, localAddress });
+
+  before(async () => {
+    host = await startHost({
+      users: ['alice', 'carol', 'dave', 'erin', 'frank', 'gina'].map((name) => ({ name, password: `${name}-pw`, groups: ['WebDAV.main'] })),
+    });
+  });
+  after(() => host?.stop());
+
+  /**
+   * While `attack` runs, logs in now and then as users whose credentials
+   * are not cached yet (each needs a real password check) from addresses of
+   * their own; resolves with every probe's answer.
+   */
+  async function probeDuring(attack: Promise<unknown>, users: readonly string[], firstAddress: number): Promise<Answer[]> {
+    const probes: Answer[] = [];
+    let running = true;
+    void attack.finally(() => (running = false));
+    for (const [i, user] of users.entries()) {
+      if (!running && i > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      probes.push(await propfind(basic(user, `${user}-pw`), `127.0.0.${firstAddress + i}`));
+    }
+    await attack;
+    return probes;
+  }
+
+  it('1,000 guesses at one user from one address: refused (429) before bcrypt, others answered promptly, the rightful user gets in elsewhere', async () => {
+    const cpuBefore = await cpuSeconds(host.child.pid!);
+    const started = Date.now();
+    const attack = flood(1000, 50, (i) => propfind(basic('alice', `guess-${i}`), '127.0.0.2'));
+    const probes = await probeDuring(attack, ['alice', 'carol', 'dave'], 20);
+    const answers = await attack;
+    const elapsed = Date.now() - started;
+    const cpu = (await cpuSeconds(host.child.pid!)) - cpuBefore;
+
+    const counts = countBy(answers);
+    assert.equal(answers.length, 1000);
+    assert.deepEqual(Object.keys(counts).sort(), ['401', '429'], JSON.stringify(counts));
+    // Only the first few guesses reach the password check; the rest never cost a bcrypt compare.
+    assert.ok(counts[401]! <= 5, `${counts[401]} guesses were checked: ${JSON.stringify(counts)}`);
+    assert.ok(answers.filter((a) => a.status === 429).every((a) => Number(a.headers['retry-after']) >= 1), 'every 429 says when to retry');
+    // 1,000 bcrypt compares would take over a minute of CPU.
+    assert.ok(cpu < 10, `the host used ${cpu} s of CPU for 1,000 guesses`);
+    assert.ok(elapsed < 20_000, `the attack took ${elapsed} ms`);
+
+    // Meanwhile the rightful user (and others) logged in from elsewhere, promptly.
+    assert.ok(probes.length >= 1);
+    for (const probe of probes) {
+      assert.equal(probe.status, 207);
+      assert.ok(probe.ms < 2_000, `a login during the attack took ${probe.ms} ms`);
+    }
+  });
+
+  it('the rightful user locked out at one address still gets in from another, with her first, uncached check', async () => {
+    // frank's pair at 127.0.0.4 is locked after a handful of guesses.
+    const guesses = await flood(10, 1, (i) => propfind(basic('frank', `guess-${i}`), '127.0.0.4'));
+    assert.equal(guesses.at(-1)!.status, 429);
+    const locked = await propfind(basic('frank', 'frank-pw'), '127.0.0.4');
+    assert.equal(locked.status, 429, 'the locked (user, address) pair is refused even the right password');
+    const elsewhere = await propfind(basic('frank', 'frank-pw'), '127.0.0.5');
+    assert.equal(elsewhere.status, 207);
+    assert.ok(elsewhere.ms < 2_000, `${elsewhere.ms} ms`);
+  });
+
+  it('regression "password spraying": 1,000 guesses at 1,000 different names from one address are refused before bcrypt, and logins elsewhere stay prompt', async () => {
+    const cpuBefore = await cpuSeconds(host.child.pid!);
+    const attack = flood(1000, 50, (i) => propfind(basic(`user${i}`, 'Summer2024!'), '127.0.0.3'));
+    const probes = await probeDuring(attack, ['erin', 'carol'], 40);
+    const answers = await attack;
+    const cpu = (await cpuSeconds(host.child.pid!)) - cpuBefore;
+    const counts = countBy(answers);
+    assert.deepEqual(Object.keys(counts).sort(), ['401', '429'], JSON.stringify(counts));
+    assert.ok(counts[401]! <= 35, `${counts[401]} guesses reached the password check: ${JSON.stringify(counts)}`);
+    assert.ok(cpu < 10, `the host used ${cpu} s of CPU`);
+    for (const probe of probes) {
+      assert.equal(probe.status, 207);
+      assert.ok(probe.ms < 2_000, `a login during the spraying took ${probe.ms} ms`);
+    }
+  });
+
+  it('regression "parallel first requests taken for guessing": a client opening many connections at once with the right password is not refused', async () => {
+    // rclone, Explorer and Finder start with several parallel requests before anything is cached.
+    const answers = await Promise.all(Array.from({ length: 16 }, () => propfind(basic('dave', 'dave-pw'), '127.0.0.6')));
+    assert.deepEqual(answers.map((a) => a.status), Array(16).fill(207));
+  });
+
+  it('guesses from many addresses only slow the user down softly: never locked out', async () => {
+    // 6 addresses × 5 guesses: past the soft per-user limit, but no pair of the rightful user is locked.
+    for (let address = 0; address < 6; address++) {
+      await flood(5, 5, (i) => propfind(basic('gina', `guess-${address}-${i}`), `127.0.1.${address + 1}`));
+    }
+    const rightful = await propfind(basic('gina', 'gina-pw'), '127.0.2.1');
+    assert.equal(rightful.status, 207);
+    assert.ok(rightful.ms < 5_000, `${rightful.ms} ms`);
+  });
+});
