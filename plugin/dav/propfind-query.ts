@@ -24,10 +24,16 @@ export function parsePropfind(body: XmlElement | null): PropfindQuery {
   const [allprop, propname, prop, include] = ['allprop', 'propname', 'prop', 'include'].map(find);
   const choices = allprop!.length + propname!.length + prop!.length;
   if (choices !== 1) throw badRequest('DAV:propfind must hold exactly one of allprop, propname or prop');
-  if (allprop!.length) return { kind: 'allprop', include: include!.flatMap(propNames) };
   if (propname!.length) return { kind: 'propname' };
-  return { kind: 'prop', props: propNames(prop![0]!) };
+  const names = allprop!.length ? include!.flatMap(propNames) : propNames(prop![0]!);
+  // Every name is answered for every member of a listing: 90,000 names times 10,000 photos would be gigabytes.
+  if (names.length > MAX_PROPERTY_NAMES) {
+    throw badRequest(`PROPFIND asks for ${names.length} properties; at most ${MAX_PROPERTY_NAMES} are answered`);
+  }
+  return allprop!.length ? { kind: 'allprop', include: names } : { kind: 'prop', props: names };
 }
+
+export const MAX_PROPERTY_NAMES = 1000;
 
 export function propNames(container: XmlElement): PropName[] {
   return childElements(container).map((element) => ({ ns: element.ns, local: element.local }));

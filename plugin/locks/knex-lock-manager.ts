@@ -73,6 +73,9 @@ export interface KnexLockManagerOptions {
   readonly now?: () => number;
 }
 
+/** More shared locks than this on one resource answer 507 (RFC 4918 §9.10.6 allows it for lack of resources). */
+export const MAX_LOCKS_PER_RESOURCE = 64;
+
 export class KnexLockManager implements LockManager {
   private readonly now: () => number;
 
@@ -139,6 +142,10 @@ export class KnexLockManager implements LockManager {
       const existing = await this.affecting(trx, request.mount, request.path, request.depth === 'infinity');
       const conflicts = conflictsWith(request, existing);
       if (conflicts.length > 0) return { conflicts };
+      // Shared locks never conflict with each other; without a bound, one client could pile up enough to bloat every listing.
+      if (existing.filter((lock) => lock.mount === request.mount && pathOf(lock.path) === pathOf(request.path)).length >= MAX_LOCKS_PER_RESOURCE) {
+        return { tooMany: MAX_LOCKS_PER_RESOURCE };
+      }
 
       const now = this.now();
       const lock: ActiveLock = {

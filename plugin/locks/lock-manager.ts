@@ -5,7 +5,11 @@
 import type { LockChecks } from '../dav/context.js';
 import type { ActiveLock, LockRequest } from './model.js';
 
-export type CreateResult = { readonly lock: ActiveLock } | { readonly conflicts: readonly ActiveLock[] };
+export type CreateResult =
+  | { readonly lock: ActiveLock }
+  | { readonly conflicts: readonly ActiveLock[] }
+  /** The resource already carries the most locks one resource may have. */
+  | { readonly tooMany: number };
 
 export interface LockManager extends LockChecks {
   /** The active locks covering a resource: its own and its ancestors' depth-infinity locks (DAV:lockdiscovery). */

@@ -40,8 +40,16 @@ export function parseLockInfo(body: XmlElement): LockInfo {
   if (types.length !== 1) throw badRequest('DAV:locktype must hold exactly one lock type');
   if (!is(types[0]!, DAV_NS, 'write')) throw new DavError(422, 'Only write locks are supported (DAV:locktype DAV:write)');
   const owner = findChild(body, DAV_NS, 'owner');
-  return { scope: scopes[0]!.local as LockScope, ownerXml: owner ? serializeElement(owner) : null };
+  const ownerXml = owner ? serializeElement(owner) : null;
+  // The owner is echoed in every lockdiscovery of the resource and its members: a huge one would bloat each listing.
+  if (ownerXml !== null && Buffer.byteLength(ownerXml) > MAX_OWNER_BYTES) {
+    throw badRequest(`DAV:owner is larger than ${MAX_OWNER_BYTES} bytes`);
+  }
+  return { scope: scopes[0]!.local as LockScope, ownerXml };
 }
+
+/** Clients send a name or a URL as the owner; 4 KiB leaves room for any of them. */
+export const MAX_OWNER_BYTES = 4096;
 
 /** One DAV:activelock (§14.1), with the time it has left as DAV:timeout. */
 export function activeLockXml(lock: ActiveLock, now: number): string {

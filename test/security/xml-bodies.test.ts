@@ -12,6 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
+import { startPlugin } from '../helpers/plugin-harness.js';
 import { basic, rawExchange, send, type Answer } from './support.js';
 
 const ALICE = basic('alice', 'alice-pw');
@@ -253,5 +254,36 @@ describe('hostile XML bodies', () => {
     assert.equal(res.status, 207);
     assert.match(res.text, /<D:getcontentlength>6<\/D:getcontentlength>/);
     assert.equal(host.child.exitCode, null);
+  });
+});
+
+describe('amplification through listings', () => {
+  it('"property name flood": a PROPFIND naming more than 1,000 properties is refused with 400', async () => {
+    const harness = await startPlugin();
+    try {
+      const names = Array.from({ length: 1001 }, (_, i) => `<z:p${i}/>`).join('');
+      const res = await harness.fetch('/webdav/main/', { method: 'PROPFIND', headers: { depth: '1' }, body: `<D:propfind xmlns:D="DAV:" xmlns:z="urn:z"><D:prop>${names}</D:prop></D:propfind>` });
+      assert.equal(res.status, 400);
+      assert.match(await res.text(), /at most 1000/);
+    } finally {
+      await harness.stop();
+    }
+  });
+
+  it('"lock owner flood": a LOCK owner over 4 KiB is refused, and one resource takes at most 64 shared locks', async () => {
+    const harness = await startPlugin();
+    try {
+      await writeFile(join(harness.root, 'a.jpg'), 'a');
+      const lockinfo = (owner: string) =>
+        `<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:shared/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner>${owner}</D:owner></D:lockinfo>`;
+      const big = await harness.fetch('/webdav/main/a.jpg', { method: 'LOCK', body: lockinfo('x'.repeat(5000)) });
+      assert.equal(big.status, 400);
+      for (let i = 0; i < 64; i++) {
+        assert.equal((await harness.fetch('/webdav/main/a.jpg', { method: 'LOCK', body: lockinfo(`client ${i}`) })).status, 200, `lock ${i}`);
+      }
+      assert.equal((await harness.fetch('/webdav/main/a.jpg', { method: 'LOCK', body: lockinfo('one too many') })).status, 507);
+    } finally {
+      await harness.stop();
+    }
   });
 });

@@ -90,6 +90,9 @@ async function createLock(request: DavRequest, target: ShareTarget, locks: LockM
     user: request.user.name,
     timeoutSeconds,
   });
+  if ('tooMany' in result) {
+    throw new DavError(507, `This resource already has ${result.tooMany} locks; release some before taking another`);
+  }
   if ('conflicts' in result) {
     throw new DavError(423, 'A conflicting lock is held on this resource, an ancestor, or (for Depth: infinity) a member', {
       condition: 'no-conflicting-lock',
