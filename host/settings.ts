@@ -27,15 +27,29 @@ function changedKeys(before: ReadonlyMap<string, string>, after: ReadonlyMap<str
   return [...keys].sort();
 }
 
+/** How long the file must stay unchanged before a change is read. */
+const SETTLE_MS = 150;
+
 export class FileSettings implements HostSettings {
   private values = new Map<string, string>();
   private snapshot: Readonly<Record<string, string>> = Object.freeze({});
   private readonly listeners = new Set<Listener>();
   private writes: Promise<void> = Promise.resolve();
   private watching = false;
+  private settleTimer: NodeJS.Timeout | null = null;
+  /**
+   * Editors and scripts often truncate the file and then write it: a read in
+   * between would see no settings and make every share vanish for a moment.
+   * So a change is read only once the file has been still for a short while.
+   */
   private readonly onFileChange = (curr: Stats, prev: Stats): void => {
     if (curr.mtimeMs === prev.mtimeMs && curr.ino === prev.ino && curr.size === prev.size) return;
-    void this.reload();
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = null;
+      void this.reload();
+    }, SETTLE_MS);
+    this.settleTimer.unref();
   };
 
   constructor(
@@ -55,6 +69,8 @@ export class FileSettings implements HostSettings {
   }
 
   close(): void {
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = null;
     if (this.watching) unwatchFile(this.file, this.onFileChange);
     this.watching = false;
     this.listeners.clear();
