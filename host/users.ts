@@ -45,16 +45,21 @@ const toUser = (row: UserRow): HostUser => ({ name: row.name, admin: toBool(row.
 /** One pool for the process: compares run in worker threads, never on the event loop. */
 let pool: BcryptPool | undefined;
 
+/** The stored form of a name, or null for a name no user can have. */
+function keyOf(name: string): string | null {
+  try {
+    return normalizeUserName(name);
+  } catch {
+    return null;
+  }
+}
+
 export class DbUsers implements HostUsers {
   constructor(private readonly db: Knex) {}
 
   async verify(name: string, password: string): Promise<HostUser | null> {
-    let key: string;
-    try {
-      key = normalizeUserName(name);
-    } catch {
-      return null;
-    }
+    const key = keyOf(name);
+    if (key === null) return null;
     const row = await this.row(key);
     if (bcrypt.truncates(password)) return null; // no stored password is that long
     const ok = await (pool ??= new BcryptPool()).compare(password, row?.password_hash ?? DUMMY_HASH);
@@ -62,12 +67,8 @@ export class DbUsers implements HostUsers {
   }
 
   async find(name: string): Promise<HostUser | null> {
-    let key: string;
-    try {
-      key = normalizeUserName(name);
-    } catch {
-      return null;
-    }
+    const key = keyOf(name);
+    if (key === null) return null;
     const row = await this.row(key);
     return row ? toUser(row) : null;
   }

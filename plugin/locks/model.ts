@@ -15,9 +15,8 @@
 export type LockScope = 'exclusive' | 'shared';
 export type LockDepth = 0 | 'infinity';
 
-export interface ActiveLock {
-  /** `urn:uuid:…` (§6.5: unique across all resources for all time). */
-  readonly token: string;
+/** What a LOCK request asks for. */
+export interface LockRequest {
   readonly mount: string;
   /** The lock root's path below the share root. */
   readonly path: readonly string[];
@@ -30,21 +29,15 @@ export interface ActiveLock {
   /** The authenticated user who created the lock (§6.4: the lock creator). */
   readonly user: string;
   readonly timeoutSeconds: number;
+}
+
+/** A granted lock: the request, its token and its lifetime. */
+export interface ActiveLock extends LockRequest {
+  /** `urn:uuid:…` (§6.5: unique across all resources for all time). */
+  readonly token: string;
   /** Milliseconds since the epoch. */
   readonly expiresAt: number;
   readonly createdAt: number;
-}
-
-/** What a LOCK request asks for. */
-export interface LockRequest {
-  readonly mount: string;
-  readonly path: readonly string[];
-  readonly collection: boolean;
-  readonly depth: LockDepth;
-  readonly scope: LockScope;
-  readonly ownerXml: string | null;
-  readonly user: string;
-  readonly timeoutSeconds: number;
 }
 
 const startsWith = (path: readonly string[], prefix: readonly string[]): boolean =>
