@@ -16,6 +16,7 @@ import { lock } from './methods/lock.js';
 import { unlock } from './methods/unlock.js';
 import { SUPPORTED_METHODS } from './methods/options.js';
 import { DEFAULT_MAX_XML_BYTES } from './xml/reader.js';
+import { inviteBody } from './request-body.js';
 
 /** A Content-Length larger than any XML body may be. */
 const pastXmlCap = (ctx: Context): boolean => Number(ctx.get('content-length') || 0) > DEFAULT_MAX_XML_BYTES;
@@ -49,9 +50,7 @@ export async function dispatch(ctx: Context): Promise<void> {
     // they are invited at once, unless the announced size is past the cap
     // already: that one is refused (413) without inviting 100 MB first.
     // PUT decides for itself, after its own checks.
-    if (request.method !== 'PUT' && /\b100-continue\b/i.test(ctx.get('expect')) && !ctx.res.headersSent && !pastXmlCap(ctx)) {
-      ctx.res.writeContinue();
-    }
+    if (request.method !== 'PUT' && !pastXmlCap(ctx)) inviteBody(ctx);
     await handler(request);
   });
 }

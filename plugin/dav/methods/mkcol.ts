@@ -15,7 +15,7 @@ import type { MethodHandler, ShareTarget } from '../context.js';
 import { DavError } from '../errors.js';
 import { requireMembershipUnlocked, requireUnlocked } from '../lock-check.js';
 import { answerEmpty } from '../tree.js';
-import { hasBody } from './put.js';
+import { hasBody } from '../request-body.js';
 
 export const mkcol: MethodHandler = async (request) => {
   const { ctx } = request;

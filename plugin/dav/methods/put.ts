@@ -28,6 +28,7 @@ import { answerEmpty } from '../tree.js';
 import { SUPPORTED_METHODS } from './options.js';
 import { mediaChanged } from '../media-events.js';
 import { guardBodyRate } from '../body-rate.js';
+import { hasBody, inviteBody } from '../request-body.js';
 
 export const put: MethodHandler = async (request) => {
   const { ctx } = request;
@@ -45,7 +46,7 @@ export const put: MethodHandler = async (request) => {
     await requireUnlocked(request, target.share.mount, target.path, 0);
     if (!existing) await requireMembershipUnlocked(request, target.share.mount, target.path);
 
-    sendContinue(ctx);
+    inviteBody(ctx);
     const { created, info } = await target.store.write(target.path, receivedBody(ctx.req, expectedLength));
     if (created) await forgetStaleProperties(request.services.deadProperties, target);
     mediaChanged(request.services, target.share.mount, target.path);
@@ -85,11 +86,6 @@ function expectedEntityLength(ctx: Context): number | null {
 async function requireParent(target: ShareTarget): Promise<void> {
   const parent = await target.store.stat(target.path.slice(0, -1));
   if (!parent?.isCollection) throw conflict('The parent collection does not exist');
-}
-
-/** Node does not answer `Expect: 100-continue` by itself here (the host handles `checkContinue`). */
-function sendContinue(ctx: Context): void {
-  if (/\b100-continue\b/i.test(ctx.get('expect')) && !ctx.res.headersSent) ctx.res.writeContinue();
 }
 
 /**
@@ -144,10 +140,4 @@ function closingWhenUnread(ctx: Context, error: unknown): unknown {
     conditionXml: error.conditionXml,
     headers: { ...error.headers, Connection: 'close' },
   });
-}
-
-/** Whether the request carries a body: a non-zero Content-Length, or any Transfer-Encoding (chunked). */
-export function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
