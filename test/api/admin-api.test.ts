@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { eventually, login, startHost, type HostProcess, type WebLogin } from '../helpers/host-process.js';
+import { eventually, login, setPluginEnabled, startHost, type HostProcess, type WebLogin } from '../helpers/host-process.js';
 import { API, assertSchema, basic, call } from './api-helpers.js';
 
 const ANNA = basic('anna', 'anna-pw');
@@ -318,12 +318,7 @@ describe('admin API', () => {
   });
 
   it('is gone with the plugin: disabled, the API answers 404; enabled again, it is back', async () => {
-    const setEnabled = (enabled: boolean) =>
-      fetch(`${host.url}/api/host/plugins/webdav-shares`, {
-        method: 'POST',
-        headers: { cookie: admin.cookie, 'content-type': 'application/json', 'x-csrf-token': admin.csrfToken },
-        body: JSON.stringify({ enabled }),
-      });
+    const setEnabled = (enabled: boolean) => setPluginEnabled(host.url, admin, 'webdav-shares', enabled);
     assert.equal((await setEnabled(false)).status, 200);
     try {
       assert.equal((await fetch(`${host.url}${API}/admin/status`, { headers: { cookie: admin.cookie } })).status, 404);

@@ -266,6 +266,15 @@ export async function login(url: string, name: string, password: string): Promis
   return { cookie, setCookie, csrfToken };
 }
 
+/** Switches a plugin on or off through the host's admin API, as the admin panel does. */
+export function setPluginEnabled(url: string, admin: WebLogin, id: string, enabled: boolean): Promise<Response> {
+  return fetch(`${url}/api/host/plugins/${id}`, {
+    method: 'POST',
+    headers: { cookie: admin.cookie, 'content-type': 'application/json', 'x-csrf-token': admin.csrfToken },
+    body: JSON.stringify({ enabled }),
+  });
+}
+
 /**
  * Retries `check` until it stops throwing (then returns its result) or
  * `timeoutMs` passes (then throws its last error): for "within N seconds".

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { eventually, login, startHost, type HostProcess } from '../helpers/host-process.js';
+import { eventually, login, setPluginEnabled, startHost, type HostProcess } from '../helpers/host-process.js';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const ALICE = basic('alice', 'alice-pw');
@@ -147,12 +147,7 @@ describe('access to shares through the reference host', () => {
 
   it('disabling the plugin in the admin panel makes /webdav 404 and OPTIONS / stop advertising DAV; enabling brings it back', async () => {
     const admin = await login(host.url, 'admin', host.adminPassword!);
-    const setEnabled = (enabled: boolean) =>
-      fetch(`${host.url}/api/host/plugins/webdav-shares`, {
-        method: 'POST',
-        headers: { cookie: admin.cookie, 'content-type': 'application/json', 'x-csrf-token': admin.csrfToken },
-        body: JSON.stringify({ enabled }),
-      });
+    const setEnabled = (enabled: boolean) => setPluginEnabled(host.url, admin, 'webdav-shares', enabled);
     assert.equal((await setEnabled(false)).status, 200);
     try {
       assert.equal((await dav('/webdav/main/', { method: 'PROPFIND', headers: { authorization: ALICE } })).status, 404);

@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { login, startHost, type HostProcess } from '../helpers/host-process.js';
+import { login, setPluginEnabled, startHost, type HostProcess } from '../helpers/host-process.js';
 import { LOCK_BODY, PROPPATCH_BODY, basic, send, snapshot } from './support.js';
 
 const METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'MKCOL', 'COPY', 'MOVE', 'PROPFIND', 'PROPPATCH', 'LOCK', 'UNLOCK', 'POST', 'PATCH'];
@@ -179,11 +179,7 @@ describe('who gets in: every method, every share, every kind of stranger', () =>
   it('a disabled plugin answers nothing under /webdav (404) to anyone, for every method, and changes nothing', async () => {
     const admin = await login(host.url, 'admin', host.adminPassword!);
     const setEnabled = async (enabled: boolean) => {
-      const res = await fetch(`${host.url}/api/host/plugins/webdav-shares`, {
-        method: 'POST',
-        headers: { cookie: admin.cookie, 'content-type': 'application/json', 'x-csrf-token': admin.csrfToken },
-        body: JSON.stringify({ enabled }),
-      });
+      const res = await setPluginEnabled(host.url, admin, 'webdav-shares', enabled);
       assert.equal(res.status, 200, await res.text());
     };
     const before = await everything();
