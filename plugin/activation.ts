@@ -6,6 +6,7 @@
 import type { Host } from './host-api.js';
 import { Authenticator } from './access/authenticator.js';
 import { isWebdavTarget, webdavFilter } from './access/webdav-filter.js';
+import type { ShareDirectory } from './access/share-resolver.js';
 import { AuditLog, auditFilter } from './access/audit.js';
 import { loadShares, type Share, type ShareSnapshot } from './config/shares.js';
 import type { DavServices } from './dav/context.js';
@@ -111,16 +112,19 @@ export class Activation {
       log: this.host.log,
       media: this.host.media,
       snapshot: () => this.snapshot,
-      storeOf: (share: Share) => this.storeOf(share),
-      isMember: (user, group) => this.authenticator.isMember(user, group),
       deadProperties: new KnexDeadProperties(this.host.db),
       locks: this.locks,
     };
+    const directory: ShareDirectory = {
+      snapshot: () => this.snapshot,
+      storeOf: (share: Share) => this.storeOf(share),
+      isMember: (user, group) => this.authenticator.isMember(user, group),
+    };
     this.startPurgingLocks();
     this.host.filters.register(auditFilter(() => this.audit, isWebdavTarget));
-    this.host.filters.register(webdavFilter(this.authenticator, services));
+    this.host.filters.register(webdavFilter(this.authenticator, directory, services));
     this.host.router.all('/webdav{/*path}', dispatch);
-    // Windows probes the server root whatever path was mapped (CLIENTS.md).
+    // Windows probes the server root, whatever path was mapped, before it sends credentials.
     this.host.router.options('/', (ctx) => answerOptions(ctx));
     // The admin page and About control, and their JSON API under /api/plugins/webdav/.
     registerApi({

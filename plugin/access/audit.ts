@@ -3,7 +3,7 @@
  * request in the host's log and one row in `webdav_audit`.
  *
  * Rows are written in batches by a timer, never one INSERT in the request's
- * path (DESIGN §4), and kept for `webdav.audit.days`. Nothing secret is
+ * path (a request must not wait for the database), and kept for `webdav.audit.days`. Nothing secret is
  * recorded: no Authorization header, no password, and paths as the client
  * sees them (never a server folder). Column names avoid words PostgreSQL
  * reserves (`user`).
@@ -222,7 +222,7 @@ export function auditFilter(audit: () => AuditLog | null, isWebdav: (rawTarget: 
  * The path as a person reads it: percent-decoded where that yields text, the
  * query left off, and without the userinfo of an absolute URL: a client may
  * send `http://user:password@host/...` as its request target or Destination,
- * and no password may reach a log (DESIGN §6).
+ * and no password may reach a log (README: what the server never reveals).
  */
 export function readablePath(target: string): string {
   const path = target.replace(USERINFO, '$1').split('?')[0]!.slice(0, 2048);

@@ -15,7 +15,7 @@ import type { BasicCredentials } from './basic-auth.js';
 import { LoginThrottle } from './login-throttle.js';
 import { TtlCache } from './ttl-cache.js';
 
-/** Below the 5 s DESIGN promises, leaving room for the request in flight. */
+/** Below the 5 s within which a changed password or membership takes effect (docs/architecture.md), leaving room for the request in flight. */
 export const ACCESS_CACHE_TTL_MS = 4000;
 const MAX_CACHED = 10_000;
 

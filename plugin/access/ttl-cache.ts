@@ -1,7 +1,7 @@
 /**
  * A small map whose entries expire. Used for answers the host gave us about
- * users and groups: DESIGN §2 requires that anything cached about them
- * expires within 5 seconds, because the host's CLI changes them from another
+ * users and groups: anything cached about them must expire within 5
+ * seconds (docs/architecture.md), because the host's CLI changes them from another
  * process without telling us.
  *
  * Concurrent lookups of the same missing key share one computation, so a burst

@@ -24,6 +24,26 @@ export interface Share {
   readonly group: string;
 }
 
+/**
+ * A place in a share, as every layer names it: the share's mount name and
+ * the names below its root ([] is the share root itself). Names are already
+ * decoded and checked (store/names.ts).
+ */
+export interface SharePath {
+  readonly mount: string;
+  readonly path: readonly string[];
+}
+
+/** Whether `inner` lies strictly below `outer` (same share, longer path, same leading names). */
+export function isBelow(inner: SharePath, outer: SharePath): boolean {
+  return inner.mount === outer.mount && inner.path.length > outer.path.length && outer.path.every((name, i) => inner.path[i] === name);
+}
+
+/** Whether the two name the same place. */
+export function samePlace(a: SharePath, b: SharePath): boolean {
+  return a.mount === b.mount && a.path.length === b.path.length && a.path.every((name, i) => b.path[i] === name);
+}
+
 export interface ShareSnapshot {
   readonly settings: WebdavSettings;
   readonly shares: ReadonlyMap<string, Share>;

@@ -1,7 +1,10 @@
 /**
  * Routes a request that passed the access filter to its method handler.
+ * The filter resolved the request and checked the method's rights; here it
+ * only finds the handler and accepts an XML body (http/expect-continue.ts).
  */
 import type { Context } from 'koa';
+import { acceptBodyUpTo } from '../http/expect-continue.js';
 import { davRequestOf, type MethodHandler } from './context.js';
 import { DavError } from './errors.js';
 import { answeringDavErrors } from './respond.js';
@@ -15,11 +18,7 @@ import { copy, move } from './methods/copy-move.js';
 import { lock } from './methods/lock.js';
 import { unlock } from './methods/unlock.js';
 import { SUPPORTED_METHODS } from './methods/options.js';
-import { DEFAULT_MAX_XML_BYTES } from './xml/reader.js';
-import { inviteBody } from './request-body.js';
-
-/** A Content-Length larger than any XML body may be. */
-const pastXmlCap = (ctx: Context): boolean => Number(ctx.get('content-length') || 0) > DEFAULT_MAX_XML_BYTES;
+import { DEFAULT_MAX_XML_BYTES } from './xml/request-body.js';
 
 const HANDLERS: Readonly<Record<string, MethodHandler>> = {
   GET: get,
@@ -46,11 +45,8 @@ export async function dispatch(ctx: Context): Promise<void> {
         headers: { Allow: SUPPORTED_METHODS.join(', ') },
       });
     }
-    // Access was checked by the filter; XML bodies are small and capped, so
-    // they are invited at once, unless the announced size is past the cap
-    // already: that one is refused (413) without inviting 100 MB first.
-    // PUT decides for itself, after its own checks.
-    if (request.method !== 'PUT' && !pastXmlCap(ctx)) inviteBody(ctx);
+    // Every body but PUT's is a small, capped XML document: accepted now. PUT accepts its own after its checks.
+    if (request.method !== 'PUT') acceptBodyUpTo(ctx, DEFAULT_MAX_XML_BYTES);
     await handler(request);
   });
 }

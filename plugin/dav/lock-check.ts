@@ -4,10 +4,12 @@
  * each lock covering a resource the method changes must have had its token
  * submitted (missing → 423 with `lock-token-submitted`, §16).
  */
-import { DavError } from './errors.js';
+import type { SharePath } from '../config/shares.js';
+import type { LockDepth } from '../locks/model.js';
 import type { DavRequest } from './context.js';
+import { DavError } from './errors.js';
 import { evaluateIf, parseIfHeader, submittedLockTokens, type IfList } from './headers/if-header.js';
-import { locateInShares } from './resolve.js';
+import { lockRootHrefsXml } from './lock-xml.js';
 
 const evaluated = new WeakMap<DavRequest, Promise<readonly string[]>>();
 
@@ -29,9 +31,11 @@ async function evaluate(request: DavRequest): Promise<readonly string[]> {
     baseUrl: request.services.snapshot().settings.baseUrl,
   });
   const holds = await evaluateIf(lists, request.requestPath, async (path) => {
-    const located = await locateInShares(request.services, request.user.name, path);
-    const info = located ? await located.store.stat(located.path).catch(() => null) : null;
-    const lockTokens = located && request.services.locks ? await request.services.locks.tokensCovering(located.share.mount, located.path) : [];
+    // A tag outside the caller's shares names nothing: its conditions never hold.
+    const resource = await request.resolve(path);
+    if (!resource) return { etag: null, lockTokens: [] };
+    const info = await resource.store.stat(resource.path).catch(() => null);
+    const lockTokens = await request.services.locks.tokensCovering(resource);
     return { etag: info && !info.isCollection ? info.etag : null, lockTokens };
   });
   if (!holds) throw new DavError(412, 'The If header does not match the resource’s current state');
@@ -39,24 +43,16 @@ async function evaluate(request: DavRequest): Promise<readonly string[]> {
 }
 
 /**
- * Refuses with 423 when a lock held by someone else covers `path` (or, for a
+ * Refuses with 423 when a lock held by someone else covers `at` (or, for a
  * whole tree, anything below it) and its token was not submitted.
  */
-export async function requireUnlocked(
-  request: DavRequest,
-  mount: string,
-  path: readonly string[],
-  depth: 0 | 'infinity',
-): Promise<void> {
+export async function requireUnlocked(request: DavRequest, at: SharePath, depth: LockDepth): Promise<void> {
   const submitted = await checkIfHeader(request);
-  const locks = request.services.locks;
-  if (!locks) return;
-  const blocking = await locks.blocking(mount, path, depth, submitted, request.user.name);
+  const blocking = await request.services.locks.blocking(at, depth, submitted, request.user.name);
   if (blocking.length > 0) {
-    const hrefs = blocking.map((href) => `<D:href>${href}</D:href>`).join('');
     throw new DavError(423, 'The resource is locked and no lock token for it was submitted', {
       condition: 'lock-token-submitted',
-      conditionXml: hrefs,
+      conditionXml: lockRootHrefsXml(blocking),
     });
   }
 }
@@ -65,8 +61,8 @@ export async function requireUnlocked(
  * Adding or removing a member changes its parent collection: "a depth-0 lock
  * on a collection … prevents the addition or removal of members" (RFC 4918
  * §7.4), so the parent's lock tokens are needed too. Call it when a request
- * creates or removes the resource at `path`.
+ * creates or removes the resource at `at`.
  */
-export async function requireMembershipUnlocked(request: DavRequest, mount: string, path: readonly string[]): Promise<void> {
-  if (path.length > 0) await requireUnlocked(request, mount, path.slice(0, -1), 0);
+export async function requireMembershipUnlocked(request: DavRequest, at: SharePath): Promise<void> {
+  if (at.path.length > 0) await requireUnlocked(request, { mount: at.mount, path: at.path.slice(0, -1) }, 0);
 }

@@ -5,14 +5,14 @@
  * paths; the plugin's stores in share paths.
  */
 import { join } from 'node:path';
-import type { DavServices } from './context.js';
+import type { DavServices, Resource } from './context.js';
 
-export function mediaChanged(services: DavServices, mount: string, path: readonly string[]): void {
-  const root = services.snapshot().shares.get(mount)?.root;
-  if (root !== undefined) services.media.changed(join(root, ...path));
+type Changed = Pick<Resource, 'share' | 'path'>;
+
+export function mediaChanged(services: DavServices, at: Changed): void {
+  services.media.changed(join(at.share.root, ...at.path));
 }
 
-export function mediaRemoved(services: DavServices, mount: string, path: readonly string[]): void {
-  const root = services.snapshot().shares.get(mount)?.root;
-  if (root !== undefined) services.media.removed(join(root, ...path));
+export function mediaRemoved(services: DavServices, at: Changed): void {
+  services.media.removed(join(at.share.root, ...at.path));
 }

@@ -2,11 +2,12 @@
  * Request paths: decoded from the raw request target one segment at a time,
  * and encoded back into hrefs.
  *
- * Why not `ctx.path` or the router's params (DESIGN §5): koa's URL parser
+ * Why not `ctx.path` or the router's params: koa's URL parser
  * drops a `#fragment` and turns `\` into `/`, and the router decodes `%2F`
  * into `/` and leaves a Windows-1252 `%E4` undecoded. Here every segment is
  * percent-decoded on its own, so an encoded `/` can never split or join
- * segments, and every decoded name is checked (DESIGN §6).
+ * segments, and every decoded name is checked (store/names.ts). Hand-written
+ * on purpose: this decoding is what keeps a request inside its share.
  *
  * Decoding rules:
  * - the query (`?...`) is dropped; a `#` anywhere is a 400;
@@ -24,6 +25,7 @@
  * bytes they stand for; a character above U+00FF (only possible when the
  * caller passes an already-decoded string) contributes its UTF-8 bytes.
  */
+import { nameProblem } from '../store/names.js';
 import { DavError } from './errors.js';
 
 export interface RequestPath {
@@ -56,7 +58,7 @@ function parsePathPart(path: string): RequestPath {
 
 /**
  * Decodes one raw path segment (percent escapes, UTF-8 or Windows-1252, NFC)
- * and checks the result with {@link isValidName}; DavError 400 naming the
+ * and checks the result with store/names.ts; DavError 400 naming the
  * problem otherwise.
  */
 export function decodeSegment(raw: string): string {
@@ -83,25 +85,20 @@ function segmentBytes(raw: string): Uint8Array {
     } else {
       const cp = raw.codePointAt(i)!;
       if (cp > 0xffff) i++;
-      for (const b of utf8Bytes(cp)) out.push(b);
+      // A lone surrogate has no UTF-8 form: TextEncoder writes U+FFFD for it.
+      for (const b of utf8Encoder.encode(String.fromCodePoint(cp))) out.push(b);
     }
   }
   return Uint8Array.from(out);
 }
 
-function utf8Bytes(cp: number): number[] {
-  // A lone surrogate has no UTF-8 form: use U+FFFD, as TextEncoder does.
-  if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
-  if (cp < 0x80) return [cp];
-  if (cp < 0x800) return [0xc0 | (cp >> 6), 0x80 | (cp & 0x3f)];
-  if (cp < 0x10000) return [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)];
-  return [0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)];
-}
+const utf8Encoder = new TextEncoder();
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * Windows-1252 for 0x80–0x9F. The five bytes the code page leaves undefined
+ * Windows-1252 for 0x80–0x9F. Our own table because Node 20's
+ * TextDecoder('windows-1252') decodes as Latin-1 (0x80 stays U+0080). The five bytes the code page leaves undefined
  * (0x81, 0x8D, 0x8F, 0x90, 0x9D) map to the C1 code points of the same value,
  * as the WHATWG Encoding Standard does. 0x00–0x7F and 0xA0–0xFF equal Latin-1.
  */
@@ -125,28 +122,6 @@ function decodeBytes(bytes: Uint8Array): string {
   } catch {
     return decodeWindows1252(bytes);
   }
-}
-
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f]/;
-
-function nameProblem(name: string): string | null {
-  if (name === '') return 'empty name';
-  if (name === '.' || name === '..') return `"${name}" is not allowed`;
-  if (name.includes('/')) return 'contains "/" (an encoded slash)';
-  if (name.includes('\\')) return 'contains a backslash';
-  if (name.includes('\u0000')) return 'contains NUL';
-  if (CONTROL.test(name)) return 'contains a control character';
-  return null;
-}
-
-/**
- * Whether `name` may be a resource name: non-empty, not `.` or `..`, and
- * free of `/`, `\`, NUL and the other C0 control characters (CR, LF, ...).
- * Length limits are the file system's business.
- */
-export function isValidName(name: string): boolean {
-  return nameProblem(name) === null;
 }
 
 /**
@@ -175,14 +150,6 @@ export function encodeHref(segments: readonly string[], trailingSlash: boolean):
 export function samePath(a: RequestPath, b: RequestPath): boolean {
   return a.segments.length === b.segments.length && a.segments.every((s, i) => s === b.segments[i]);
 }
-
-/** Whether `ancestor` is `path` itself or one of its ancestors (trailing slashes ignored). */
-export function isSameOrAncestor(ancestor: RequestPath, path: RequestPath): boolean {
-  return (
-    ancestor.segments.length <= path.segments.length && ancestor.segments.every((s, i) => s === path.segments[i])
-  );
-}
-
 
 /**
  * A header value or name quoted for an error message: at most 80 characters,

@@ -3,13 +3,9 @@
  * allprop. Elements of other namespaces are ignored, as §17 requires of
  * extensions we do not know.
  */
+import type { PropName } from '../props/dead-properties.js';
 import { badRequest } from './errors.js';
-import { DAV_NS, childElements, is, type XmlElement } from './xml/reader.js';
-
-export interface PropName {
-  readonly ns: string;
-  readonly local: string;
-}
+import { DAV_NS, childElements, is, type XmlElement } from './xml/parse.js';
 
 export type PropfindQuery =
   | { readonly kind: 'allprop'; readonly include: readonly PropName[] }

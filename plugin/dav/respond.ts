@@ -1,10 +1,12 @@
 /**
- * Turns a DavError into the HTTP answer: the status, its headers, and either
- * an RFC 4918 §16 `<D:error>` body naming the condition or a short plain-text
- * message that names the problem.
+ * Turns a DavError (or a storage failure, dav/storage-status.ts) into the
+ * HTTP answer: the status, its headers, and either an RFC 4918 §16
+ * `<D:error>` body naming the condition or a short plain-text message that
+ * names the problem.
  */
 import type { Context } from 'koa';
 import { DavError } from './errors.js';
+import { davErrorOfStorage } from './storage-status.js';
 import { errorBody } from './xml/writer.js';
 
 export function sendError(ctx: Context, error: DavError): void {
@@ -19,12 +21,13 @@ export function sendError(ctx: Context, error: DavError): void {
   }
 }
 
-/** Runs the rest of the chain, answering any DavError it throws. */
+/** Runs the rest of the chain, answering any DavError or storage failure it throws; other errors are bugs and go on up. */
 export async function answeringDavErrors(ctx: Context, next: () => Promise<unknown>): Promise<void> {
   try {
     await next();
   } catch (error) {
-    if (!(error instanceof DavError)) throw error;
-    sendError(ctx, error);
+    const answer = davErrorOfStorage(error);
+    if (!answer) throw error;
+    sendError(ctx, answer);
   }
 }

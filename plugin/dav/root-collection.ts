@@ -3,8 +3,9 @@
  * shares the caller belongs to, and only those.
  */
 import type { ResourceInfo } from '../store/store.js';
-import { shareHref, type DavRequest } from './context.js';
-import type { PropTarget } from '../props/live.js';
+import type { DavRequest } from './context.js';
+import { hrefOf } from './hrefs.js';
+import type { PropTarget } from './live-properties.js';
 
 const STARTED = new Date();
 
@@ -20,17 +21,13 @@ export interface RootMember {
 
 /** The caller's shares, sorted by mount name; a share whose folder vanished is left out. */
 export async function listRoot(request: DavRequest): Promise<RootMember[]> {
-  const { services, user } = request;
-  const shares = [...services.snapshot().shares.values()].sort((a, b) => a.mount.localeCompare(b.mount));
   const members: RootMember[] = [];
-  for (const share of shares) {
-    if (!(await services.isMember(user.name, share.group))) continue;
-    const store = services.storeOf(share);
-    const info = await store.stat([]).catch(() => null);
+  for (const share of await request.sharesOfCaller()) {
+    const info = await share.store.stat([]).catch(() => null);
     if (!info) continue;
     members.push({
-      href: shareHref(share.mount, [], true),
-      target: { info: { ...info, name: share.mount }, displayName: share.mount, quota: () => store.quota() },
+      href: hrefOf(share, true),
+      target: { info: { ...info, name: share.mount }, displayName: share.mount, quota: () => share.store.quota() },
       dead: [],
     });
   }

@@ -1,6 +1,6 @@
 /**
  * Locks in the `webdav_locks` table, so that they survive a restart and are
- * the same for every host instance on the same database (DESIGN §8).
+ * the same for every host instance on the same database.
  *
  * - Expired locks never count: every query asks for `expires_at > now`, and
  *   purgeExpired() deletes them now and then.
@@ -17,7 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { shareHref } from '../dav/context.js';
+import type { SharePath } from '../config/shares.js';
 import type { CreateResult, LockManager } from './lock-manager.js';
 import { MemberLocks } from './lock-manager.js';
 import { conflictsWith, covers, locksLackingTokens, type ActiveLock, type LockDepth, type LockRequest } from './model.js';
@@ -88,36 +88,34 @@ export class KnexLockManager implements LockManager {
 
   // ------------------------------------------------------------ LockChecks
 
-  async tokensCovering(mount: string, path: readonly string[]): Promise<string[]> {
-    return (await this.discover(mount, path)).map((lock) => lock.token);
+  async tokensCovering(at: SharePath): Promise<string[]> {
+    return (await this.discover(at)).map((lock) => lock.token);
   }
 
-  async blocking(mount: string, path: readonly string[], depth: LockDepth, submitted: readonly string[], user: string): Promise<string[]> {
+  async blocking({ mount, path }: SharePath, depth: LockDepth, submitted: readonly string[], user: string): Promise<ActiveLock[]> {
     const locks = await this.affecting(this.db, mount, path, depth === 'infinity');
-    const lacking = locksLackingTokens(locks, path, depth, new Set(submitted), user);
-    // Shared locks on one resource have one root: name it once.
-    return [...new Set(lacking.map((lock) => shareHref(lock.mount, lock.path, lock.collection)))];
+    return locksLackingTokens(locks, path, depth, new Set(submitted), user);
   }
 
-  async removed(mount: string, path: readonly string[]): Promise<void> {
+  async removed({ mount, path }: SharePath): Promise<void> {
     await this.subtree(this.db(LOCKS_TABLE), mount, path).delete();
   }
 
-  async moved(fromMount: string, fromPath: readonly string[], toMount: string, toPath: readonly string[]): Promise<void> {
+  async moved(from: SharePath, to: SharePath): Promise<void> {
     await this.db.transaction(async (trx) => {
-      await this.subtree(trx(LOCKS_TABLE), fromMount, fromPath).delete();
-      await this.subtree(trx(LOCKS_TABLE), toMount, toPath).delete();
+      await this.subtree(trx(LOCKS_TABLE), from.mount, from.path).delete();
+      await this.subtree(trx(LOCKS_TABLE), to.mount, to.path).delete();
     });
   }
 
   // ----------------------------------------------------------- LockManager
 
-  async discover(mount: string, path: readonly string[]): Promise<ActiveLock[]> {
+  async discover({ mount, path }: SharePath): Promise<ActiveLock[]> {
     const locks = await this.affecting(this.db, mount, path, false);
     return locks.filter((lock) => covers(lock, path));
   }
 
-  async discoverMembers(mount: string, folder: readonly string[]): Promise<MemberLocks> {
+  async discoverMembers({ mount, path: folder }: SharePath): Promise<MemberLocks> {
     const folderPath = pathOf(folder);
     const rows = await this.active(this.db, mount).where((where) =>
       where.whereIn('path', selfAndAncestors(folder)).orWhere('parent', folderPath),
@@ -179,9 +177,9 @@ export class KnexLockManager implements LockManager {
     });
   }
 
-  async refresh(mount: string, path: readonly string[], tokens: readonly string[], user: string, timeoutSeconds: number): Promise<ActiveLock[]> {
+  async refresh(at: SharePath, tokens: readonly string[], user: string, timeoutSeconds: number): Promise<ActiveLock[]> {
     const wanted = new Set(tokens);
-    const mine = (await this.discover(mount, path)).filter((lock) => wanted.has(lock.token) && lock.user === user);
+    const mine = (await this.discover(at)).filter((lock) => wanted.has(lock.token) && lock.user === user);
     if (mine.length === 0) return [];
     const expiresAt = this.now() + timeoutSeconds * 1000;
     await this.db(LOCKS_TABLE)

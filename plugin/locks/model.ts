@@ -11,15 +11,13 @@
  * Pure functions only: the store (knex-lock-manager.ts) selects the
  * candidate rows, these decide.
  */
+import type { SharePath } from '../config/shares.js';
 
 export type LockScope = 'exclusive' | 'shared';
 export type LockDepth = 0 | 'infinity';
 
-/** What a LOCK request asks for. */
-export interface LockRequest {
-  readonly mount: string;
-  /** The lock root's path below the share root. */
-  readonly path: readonly string[];
+/** What a LOCK request asks for; its mount and path are the lock root. */
+export interface LockRequest extends SharePath {
   /** Whether the lock root was a collection when it was locked (for its href). */
   readonly collection: boolean;
   readonly depth: LockDepth;

@@ -5,9 +5,15 @@
  * can be written back into any multistatus unchanged (litmus `propvalnspace`).
  *
  * Resources are named by share mount and path; a listing asks once per
- * folder, never once per entry (DESIGN §9).
+ * folder, never once per entry: a listing of 10,000 photos is one query.
  */
-import type { PropName } from '../dav/propfind-query.js';
+import type { SharePath } from '../config/shares.js';
+
+/** A property's name: its namespace URI and local name (RFC 4918 §4.4: names are compared as that pair). */
+export interface PropName {
+  readonly ns: string;
+  readonly local: string;
+}
 
 export interface DeadProperty extends PropName {
   /** The whole property element, e.g. `<x:author xmlns:x="urn:x">Ann</x:author>`. */
@@ -16,23 +22,18 @@ export interface DeadProperty extends PropName {
 
 export type PropertyChange = { readonly set: DeadProperty } | { readonly remove: PropName };
 
-export interface ResourceRef {
-  readonly mount: string;
-  readonly path: readonly string[];
-}
-
 export interface DeadPropertyStore {
-  get(resource: ResourceRef): Promise<DeadProperty[]>;
+  get(resource: SharePath): Promise<DeadProperty[]>;
   /** The dead properties of every child of a folder, keyed by child name. */
-  childrenOf(folder: ResourceRef): Promise<Map<string, DeadProperty[]>>;
+  childrenOf(folder: SharePath): Promise<Map<string, DeadProperty[]>>;
   /**
    * Applies every change or none, in the order given (RFC 4918 §9.2: PROPPATCH
    * is atomic and processed in document order, so a set then a remove of the
    * same property leaves it removed).
    */
-  patch(resource: ResourceRef, changes: readonly PropertyChange[]): Promise<void>;
+  patch(resource: SharePath, changes: readonly PropertyChange[]): Promise<void>;
   /** Copies the properties of a resource and, for a tree, of everything below it. */
-  copyTree(from: ResourceRef, to: ResourceRef): Promise<void>;
-  moveTree(from: ResourceRef, to: ResourceRef): Promise<void>;
-  removeTree(resource: ResourceRef): Promise<void>;
+  copyTree(from: SharePath, to: SharePath): Promise<void>;
+  moveTree(from: SharePath, to: SharePath): Promise<void>;
+  removeTree(resource: SharePath): Promise<void>;
 }

@@ -8,7 +8,8 @@
  * lengths are counted in code points here too.
  */
 import type { Knex } from 'knex';
-import type { DeadProperty, DeadPropertyStore, PropertyChange, ResourceRef } from './dead-properties.js';
+import type { SharePath } from '../config/shares.js';
+import type { DeadProperty, DeadPropertyStore, PropertyChange } from './dead-properties.js';
 
 const TABLE = 'webdav_properties';
 
@@ -29,7 +30,7 @@ const toProperty = (row: Pick<Row, 'ns' | 'local' | 'xml'>): DeadProperty => ({ 
 export class KnexDeadProperties implements DeadPropertyStore {
   constructor(private readonly db: Knex) {}
 
-  async get(resource: ResourceRef): Promise<DeadProperty[]> {
+  async get(resource: SharePath): Promise<DeadProperty[]> {
     const rows = await this.db<Row>(TABLE)
       .select('ns', 'local', 'xml')
       .where({ mount: resource.mount, path: pathOf(resource.path) })
@@ -37,7 +38,7 @@ export class KnexDeadProperties implements DeadPropertyStore {
     return rows.map(toProperty);
   }
 
-  async childrenOf(folder: ResourceRef): Promise<Map<string, DeadProperty[]>> {
+  async childrenOf(folder: SharePath): Promise<Map<string, DeadProperty[]>> {
     const parent = pathOf(folder.path);
     const rows = await this.db<Row>(TABLE)
       .select('path', 'ns', 'local', 'xml')
@@ -54,7 +55,7 @@ export class KnexDeadProperties implements DeadPropertyStore {
     return byChild;
   }
 
-  async patch(resource: ResourceRef, changes: readonly PropertyChange[]): Promise<void> {
+  async patch(resource: SharePath, changes: readonly PropertyChange[]): Promise<void> {
     const key = { mount: resource.mount, path: pathOf(resource.path) };
     await this.db.transaction(async (trx) => {
       for (const change of changes) {
@@ -67,7 +68,7 @@ export class KnexDeadProperties implements DeadPropertyStore {
     });
   }
 
-  async copyTree(from: ResourceRef, to: ResourceRef): Promise<void> {
+  async copyTree(from: SharePath, to: SharePath): Promise<void> {
     await this.db.transaction(async (trx) => {
       await this.deleteTree(trx, to);
       const rows = await this.selectTree(trx, from);
@@ -75,7 +76,7 @@ export class KnexDeadProperties implements DeadPropertyStore {
     });
   }
 
-  async moveTree(from: ResourceRef, to: ResourceRef): Promise<void> {
+  async moveTree(from: SharePath, to: SharePath): Promise<void> {
     await this.db.transaction(async (trx) => {
       await this.deleteTree(trx, to);
       const rows = await this.selectTree(trx, from);
@@ -84,11 +85,11 @@ export class KnexDeadProperties implements DeadPropertyStore {
     });
   }
 
-  async removeTree(resource: ResourceRef): Promise<void> {
+  async removeTree(resource: SharePath): Promise<void> {
     await this.deleteTree(this.db, resource);
   }
 
-  private subtree(query: Knex.QueryBuilder, resource: ResourceRef): Knex.QueryBuilder {
+  private subtree(query: Knex.QueryBuilder, resource: SharePath): Knex.QueryBuilder {
     const path = pathOf(resource.path);
     query.where('mount', resource.mount);
     if (path === '') return query;
@@ -98,15 +99,15 @@ export class KnexDeadProperties implements DeadPropertyStore {
     );
   }
 
-  private selectTree(db: Knex | Knex.Transaction, resource: ResourceRef): Promise<Row[]> {
+  private selectTree(db: Knex | Knex.Transaction, resource: SharePath): Promise<Row[]> {
     return this.subtree(db<Row>(TABLE).select('*'), resource);
   }
 
-  private async deleteTree(db: Knex | Knex.Transaction, resource: ResourceRef): Promise<void> {
+  private async deleteTree(db: Knex | Knex.Transaction, resource: SharePath): Promise<void> {
     await this.subtree(db<Row>(TABLE), resource).delete();
   }
 
-  private relocate(row: Row, from: ResourceRef, to: ResourceRef): Row {
+  private relocate(row: Row, from: SharePath, to: SharePath): Row {
     const fromPath = pathOf(from.path);
     const rest = row.path.slice(fromPath.length).replace(/^\//, '');
     const segments = [...to.path, ...(rest === '' ? [] : rest.split('/'))];

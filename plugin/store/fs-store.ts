@@ -22,10 +22,10 @@ import { lstat, mkdir, open, opendir, realpath, rename, rmdir, stat, statfs, unl
 import { pipeline } from 'node:stream/promises';
 import { join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { DavError } from '../dav/errors.js';
-import { isValidName } from '../dav/paths.js';
 import type { Logger } from '../host-api.js';
-import type { ByteSpan, Quota, ResourceInfo, Store, StorePath } from './store.js';
+import { StoreError, storeErrorOf } from './errors.js';
+import { isValidName } from './names.js';
+import type { ByteSpan, PreparedPath, Quota, ResourceInfo, Store, StorePath } from './store.js';
 import { isTemporaryName, newTemporaryName } from './temporary-names.js';
 
 interface Located {
@@ -34,6 +34,21 @@ interface Located {
   /** The real file it leads to, inside the root. */
   readonly file: string;
   readonly stats: BigIntStats;
+}
+
+/** prepare()'s answer, with where on disk the write goes (only this store reads those). */
+class FsPreparedPath implements PreparedPath {
+  constructor(
+    readonly store: FsStore,
+    readonly path: StorePath,
+    readonly existing: ResourceInfo | null,
+    /** The real parent folder and the entry's full name in it; null without a parent collection. */
+    readonly place: { readonly folder: string; readonly file: string } | null,
+  ) {}
+
+  get parentIsCollection(): boolean {
+    return this.place !== null;
+  }
 }
 
 const STAT_BATCH = 128;
@@ -73,10 +88,10 @@ export class FsStore implements Store {
 
   async read(path: StorePath, span?: ByteSpan): Promise<Readable> {
     const located = await this.locate(path);
-    if (!located || located.stats.isDirectory()) throw new DavError(404, 'Not found');
+    if (!located || located.stats.isDirectory()) throw notFound();
     // O_NOFOLLOW: the real path was checked; a symlink swapped in since then is not followed.
     const handle = await open(located.file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
-    if (!handle) throw new DavError(404, 'Not found');
+    if (!handle) throw notFound();
     return handle.createReadStream({
       highWaterMark: 1024 * 1024,
       ...(span ? { start: span.start, end: span.end } : {}),
@@ -105,89 +120,122 @@ export class FsStore implements Store {
     if (joined === null) return null;
     const real = await realpath(joined).catch(() => null);
     if (real === null) return null;
-    if (!this.contains(real)) throw new DavError(403, 'This path leads outside the share');
+    if (!this.contains(real)) throw outsideShare();
     const stats = await stat(real, { bigint: true }).catch(() => null);
     return stats ? { joined, file: real, stats } : null;
   }
 
-  /** The folder a new entry goes into, and the entry's full name there. */
-  private async placeFor(path: StorePath): Promise<{ folder: string; file: string }> {
+  /**
+   * The parent folder is located (symlinks checked); the entry itself is
+   * looked at with one lstat, and only a symbolic link costs more (where it
+   * leads must stay inside the share).
+   */
+  async prepare(path: StorePath): Promise<PreparedPath> {
     const name = path.at(-1);
-    if (name === undefined) throw new DavError(403, 'The share root itself cannot be replaced');
-    if (isTemporaryName(name)) throw new DavError(403, 'Names starting with .~webdav-upload- are reserved');
+    if (name === undefined) return new FsPreparedPath(this, path, await this.stat(path), null);
+    if (isTemporaryName(name)) throw new StoreError('reserved-name', 'Names starting with .~webdav-upload- are reserved');
     const parent = await this.locate(path.slice(0, -1));
-    if (!parent || !parent.stats.isDirectory()) throw new DavError(409, 'The parent collection does not exist');
-    const existing = await this.existingSpelling(path);
-    return { folder: parent.file, file: existing ?? join(parent.file, name) };
+    if (!parent || !parent.stats.isDirectory()) return new FsPreparedPath(this, path, null, null);
+    const spelled = await this.childSpelling(parent.file, name);
+    const existing = spelled === null ? null : await this.entryInfo(spelled, name);
+    return new FsPreparedPath(this, path, existing, { folder: parent.file, file: spelled ?? join(parent.file, name) });
   }
 
-  async write(path: StorePath, body: AsyncIterable<Uint8Array>): Promise<{ created: boolean; info: ResourceInfo }> {
-    const { folder, file } = await this.placeFor(path);
-    const before = await lstat(file).catch(() => null);
-    if (before?.isDirectory()) throw new DavError(405, 'A collection exists at this path');
-    const temporary = join(folder, newTemporaryName());
+  /** Where a write goes: the caller's prepared answer when it is ours, else a fresh one. */
+  private async placeFor(path: StorePath, prepared?: PreparedPath): Promise<FsPreparedPath & { place: { folder: string; file: string } }> {
+    if (path.length === 0) throw new StoreError('share-root', 'The share root itself cannot be replaced');
+    const ours = prepared instanceof FsPreparedPath && prepared.store === this ? prepared : ((await this.prepare(path)) as FsPreparedPath);
+    if (ours.place === null) throw new StoreError('parent-missing', 'The parent collection does not exist');
+    return ours as FsPreparedPath & { place: { folder: string; file: string } };
+  }
+
+  async write(path: StorePath, body: AsyncIterable<Uint8Array>, prepared?: PreparedPath): Promise<{ created: boolean; info: ResourceInfo }> {
+    const { existing, place } = await this.placeFor(path, prepared);
+    if (existing?.isCollection) throw new StoreError('exists', 'A collection exists at this path');
+    const temporary = join(place.folder, newTemporaryName());
+    let written: BigIntStats;
     try {
       const handle = await open(temporary, 'wx', 0o644);
       // flush: the data is on disk before the rename makes it visible.
       await pipeline(body, handle.createWriteStream({ flush: true, highWaterMark: 1024 * 1024 } as object));
-      await rename(temporary, file);
-      await syncFolder(folder);
+      await rename(temporary, place.file);
+      await syncFolder(place.folder);
+      written = await stat(place.file, { bigint: true });
     } catch (error) {
       await unlink(temporary).catch(() => undefined);
-      throw storageError(error);
+      throw storeErrorOf(error, 'parent-missing');
     }
-    const info = await this.stat(path);
-    if (!info) throw new DavError(500, 'The file vanished right after it was written');
-    return { created: before === null, info };
+    return { created: existing === null, info: toInfo(path.at(-1)!, written) };
   }
 
-  async makeCollection(path: StorePath): Promise<void> {
-    const { folder, file } = await this.placeFor(path);
+  async makeCollection(path: StorePath, prepared?: PreparedPath): Promise<void> {
+    const { place } = await this.placeFor(path, prepared);
     try {
-      await mkdir(file);
-      await syncFolder(folder);
+      await mkdir(place.file);
+      await syncFolder(place.folder);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new DavError(405, 'Something already exists at this path');
-      throw storageError(error);
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new StoreError('exists', 'Something already exists at this path');
+      throw storeErrorOf(error, 'parent-missing');
     }
   }
 
   async removeOne(path: StorePath): Promise<void> {
-    if (path.length === 0) throw new DavError(403, 'The share root cannot be removed');
+    if (path.length === 0) throw new StoreError('share-root', 'The share root cannot be removed');
     const located = await this.locate(path);
-    if (!located) throw new DavError(404, 'Not found');
+    if (!located) throw notFound();
     const link = await lstat(located.joined);
     try {
       if (link.isDirectory()) await rmdir(located.joined);
       else await unlink(located.joined);
     } catch (error) {
-      throw storageError(error);
+      throw storeErrorOf(error);
     }
   }
 
   async rename(from: StorePath, to: StorePath): Promise<'renamed' | 'cross-device'> {
-    if (from.length === 0) throw new DavError(403, 'The share root cannot be moved');
+    if (from.length === 0) throw new StoreError('share-root', 'The share root cannot be moved');
     const source = await this.locate(from);
-    if (!source) throw new DavError(404, 'Not found');
-    const { folder, file } = await this.placeFor(to);
+    if (!source) throw notFound();
+    const { place } = await this.placeFor(to);
     try {
-      await rename(source.joined, file);
-      await syncFolder(folder);
+      await rename(source.joined, place.file);
+      await syncFolder(place.folder);
       return 'renamed';
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EXDEV') return 'cross-device';
-      throw storageError(error);
+      throw storeErrorOf(error, 'parent-missing');
     }
   }
 
   async setModified(path: StorePath, modified: Date): Promise<void> {
     const located = await this.locate(path);
-    if (!located) throw new DavError(404, 'Not found');
+    if (!located) throw notFound();
     await utimes(located.file, new Date(), modified);
   }
 
   protected contains(realPath: string): boolean {
     return realPath === this.root || realPath.startsWith(this.root.endsWith(sep) ? this.root : this.root + sep);
+  }
+
+  /** The entry `name` in a real folder as spelled on disk (NFC, or the NFD spelling macOS leaves), or null. */
+  private async childSpelling(folder: string, name: string): Promise<string | null> {
+    const composed = join(folder, name);
+    if (await exists(composed)) return composed;
+    const decomposed = join(folder, name.normalize('NFD'));
+    return decomposed !== composed && (await exists(decomposed)) ? decomposed : null;
+  }
+
+  /** What is at an entry on disk; a symbolic link is described by what it leads to, which must be inside the share. */
+  private async entryInfo(file: string, name: string): Promise<ResourceInfo | null> {
+    const link = await lstatFast(file).catch(() => null);
+    if (!link) return null;
+    if (!link.isSymbolicLink()) return toInfo(name, link);
+    const real = await realpath(file).catch(() => null);
+    // A dangling link: nothing is there to describe, and a write replaces the link.
+    if (real === null) return null;
+    if (!this.contains(real)) throw outsideShare();
+    const stats = await stat(real, { bigint: true }).catch(() => null);
+    return stats ? toInfo(name, stats) : null;
   }
 
   /** The path joined under the root as asked, or with NFD names where only those exist. */
@@ -267,31 +315,8 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
-/** File-system errors a client can act on become their WebDAV status; others stay 500. */
-function storageError(error: unknown): unknown {
-  if (error instanceof DavError) return error;
-  switch ((error as NodeJS.ErrnoException).code) {
-    case 'ENOSPC':
-    case 'EDQUOT':
-      return new DavError(507, 'Insufficient storage: the disk is full');
-    case 'ENOENT':
-      return new DavError(409, 'A folder on the way disappeared');
-    case 'ENOTEMPTY':
-    case 'EEXIST':
-      return new DavError(409, 'The folder is not empty');
-    case 'EISDIR':
-    case 'ENOTDIR':
-      return new DavError(409, 'A file and a folder stand in each other\'s way');
-    case 'EACCES':
-    case 'EPERM':
-    case 'EROFS':
-      return new DavError(403, 'The server may not change this file');
-    case 'ENAMETOOLONG':
-      return new DavError(400, 'The name is too long for the disk');
-    default:
-      return error;
-  }
-}
+const notFound = (): StoreError => new StoreError('not-found', 'Not found');
+const outsideShare = (): StoreError => new StoreError('outside-share', 'This path leads outside the share');
 
 async function exists(file: string): Promise<boolean> {
   try {

@@ -36,7 +36,7 @@ const MIGRATIONS: readonly Migration[] = [
     name: '002-locks',
     async up(db) {
       // Write locks (RFC 4918 §6), kept here so that they survive a restart
-      // and every instance on this database honours them (DESIGN §8).
+      // and every instance on this database honours them.
       await db.schema.createTable('webdav_locks', (table) => {
         // urn:uuid:… (the UUID after a 9-character prefix).
         table.string('token', 100).primary();

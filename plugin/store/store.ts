@@ -1,7 +1,8 @@
 /**
  * What the protocol handlers need of a storage backend. Paths are arrays of
  * already-decoded, already-validated names relative to the share's root
- * (see dav/paths.ts); [] is the root itself.
+ * (store/names.ts); [] is the root itself. Failures are StoreErrors
+ * (store/errors.ts): the store knows nothing of HTTP.
  *
  * Modelled on golang.org/x/net/webdav's FileSystem: handlers never touch `fs`,
  * so a test can swap in a store that fails on purpose, and another backend
@@ -33,6 +34,20 @@ export interface ByteSpan {
   readonly end: number;
 }
 
+/**
+ * What is at a path a write is about to create or replace, found with one
+ * look (Store.prepare): handlers decide on it (405 onto a collection, 409
+ * without a parent, preconditions, locks) and hand it back to the write,
+ * which then does not look again.
+ */
+export interface PreparedPath {
+  readonly path: StorePath;
+  /** What is there now; null when nothing is. */
+  readonly existing: ResourceInfo | null;
+  /** Whether the parent collection exists, so that a new resource can be made. */
+  readonly parentIsCollection: boolean;
+}
+
 export interface Store {
   /** The resource, or null when nothing is there. */
   stat(path: StorePath): Promise<ResourceInfo | null>;
@@ -42,17 +57,20 @@ export interface Store {
   read(path: StorePath, span?: ByteSpan): Promise<Readable>;
   quota(): Promise<Quota>;
 
+  /** One look at where a write would go (see PreparedPath). */
+  prepare(path: StorePath): Promise<PreparedPath>;
+
   /**
    * Writes a file from a stream: into a temporary file beside the target,
    * flushed to disk, then renamed over the target, so an interrupted upload
    * never leaves a half file nor destroys the old one. Resolves once the
    * data and the rename are durable. `created` is false when a file was replaced.
-   * Throws DavError 409 when the parent collection is missing, 405 when the
-   * target is a collection, 507 when the disk is full.
+   * `prepared` is this store's own answer to prepare(path), when the caller has it.
+   * Throws 'parent-missing', 'exists' (a collection is there), 'no-space'.
    */
-  write(path: StorePath, body: AsyncIterable<Uint8Array>): Promise<{ created: boolean; info: ResourceInfo }>;
-  /** Throws 405 when something exists there, 409 when the parent is missing. */
-  makeCollection(path: StorePath): Promise<void>;
+  write(path: StorePath, body: AsyncIterable<Uint8Array>, prepared?: PreparedPath): Promise<{ created: boolean; info: ResourceInfo }>;
+  /** Throws 'exists' when something is there, 'parent-missing' when the parent is missing. */
+  makeCollection(path: StorePath, prepared?: PreparedPath): Promise<void>;
   /** Removes one file, or one empty collection. Throws when it cannot. */
   removeOne(path: StorePath): Promise<void>;
   /**

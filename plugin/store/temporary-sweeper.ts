@@ -2,7 +2,7 @@
  * Removes upload leftovers: temporary files of uploads that were cut off by
  * a crash or a power cut. Only files older than a day go, so that an upload
  * another host instance is running right now on the same shared storage is
- * never touched (DESIGN §5). Runs at activation and then periodically; it
+ * never touched. Runs at activation and then periodically; it
  * walks the tree, so it runs rarely and yields between folders.
  */
 import { lstat, opendir, unlink } from 'node:fs/promises';

@@ -12,7 +12,7 @@
  */
 import { Readable } from 'node:stream';
 import { FsStore } from '../../plugin/store/fs-store.js';
-import type { ByteSpan, Quota, ResourceInfo, Store, StorePath } from '../../plugin/store/store.js';
+import type { ByteSpan, PreparedPath, Quota, ResourceInfo, Store, StorePath } from '../../plugin/store/store.js';
 import { DavError } from '../../plugin/dav/errors.js';
 import type { Host } from '../../plugin/host-api.js';
 
@@ -92,14 +92,20 @@ export class FaultyStore implements Store {
     return this.inner.quota();
   }
 
-  async write(path: StorePath, body: AsyncIterable<Uint8Array>): Promise<{ created: boolean; info: ResourceInfo }> {
-    this.check('write', path);
-    return this.inner.write(path, body);
+  /** A look at the target, like stat: a 'stat' fault fails it too. */
+  async prepare(path: StorePath): Promise<PreparedPath> {
+    this.check('stat', path);
+    return this.inner.prepare(path);
   }
 
-  async makeCollection(path: StorePath): Promise<void> {
+  async write(path: StorePath, body: AsyncIterable<Uint8Array>, prepared?: PreparedPath): Promise<{ created: boolean; info: ResourceInfo }> {
+    this.check('write', path);
+    return this.inner.write(path, body, prepared);
+  }
+
+  async makeCollection(path: StorePath, prepared?: PreparedPath): Promise<void> {
     this.check('makeCollection', path);
-    return this.inner.makeCollection(path);
+    return this.inner.makeCollection(path, prepared);
   }
 
   async removeOne(path: StorePath): Promise<void> {

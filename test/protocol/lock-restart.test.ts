@@ -120,7 +120,7 @@ describe('locks shared by two lock managers on one database', () => {
 
     // one.jpg is still locked by the test above; carol's second exclusive lock must conflict.
     assert.equal((await lock(h, dav('one.jpg'), { depth: '0', user: 'carol' })).status, 423);
-    const seen = await other.discover('main', ['one.jpg']);
+    const seen = await other.discover({ mount: 'main', path: ['one.jpg'] });
     assert.equal(seen.length, 1);
     assert.equal(seen[0]!.user, 'alice');
   });

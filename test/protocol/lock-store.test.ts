@@ -56,23 +56,25 @@ describe('KnexLockManager', () => {
     await grant(locks, request(['a_c', 'x.jpg']));
     await grant(locks, request(['Mädchen😀', 'x.jpg']));
     await grant(locks, request(['Mädchen😀x'], { user: 'carol' }));
-    const blockedBy = (path: string[]) => locks.blocking('main', path, 'infinity', [], 'alice');
+    // The roots of the blocking locks, as paths below the share root.
+    const blockedBy = async (path: string[]) =>
+      (await locks.blocking({ mount: 'main', path }, 'infinity', [], 'alice')).map((lock) => lock.path.join('/'));
     assert.deepEqual(await blockedBy(['photos']), []);
-    assert.deepEqual(await blockedBy(['Photos']), ['/webdav/main/Photos/x.jpg']);
+    assert.deepEqual(await blockedBy(['Photos']), ['Photos/x.jpg']);
     assert.deepEqual(await blockedBy(['aXb']), []);
     assert.deepEqual(await blockedBy(['abc']), []);
-    assert.deepEqual(await blockedBy(['a%b']), ['/webdav/main/a%25b/x.jpg']);
-    assert.deepEqual(await blockedBy(['Mädchen😀']), ['/webdav/main/M%C3%A4dchen%F0%9F%98%80/x.jpg']);
+    assert.deepEqual(await blockedBy(['a%b']), ['a%b/x.jpg']);
+    assert.deepEqual(await blockedBy(['Mädchen😀']), ['Mädchen😀/x.jpg']);
     assert.equal((await blockedBy([])).length, 5, 'the share root covers them all');
 
-    await locks.removed('main', ['Mädchen😀']);
+    await locks.removed({ mount: 'main', path: ['Mädchen😀'] });
     assert.deepEqual(await blockedBy(['Mädchen😀']), []);
-    assert.equal((await locks.discover('main', ['Mädchen😀x'])).length, 1, 'a sibling whose name starts alike keeps its lock');
+    assert.equal((await locks.discover({ mount: 'main', path: ['Mädchen😀x'] })).length, 1, 'a sibling whose name starts alike keeps its lock');
   });
 
   it('keeps shares apart', async () => {
     await grant(locks, request(['x.jpg']));
-    assert.deepEqual(await locks.blocking('other', ['x.jpg'], 0, [], 'alice'), []);
+    assert.deepEqual(await locks.blocking({ mount: 'other', path: ['x.jpg'] }, 0, [], 'alice'), []);
     assert.ok('lock' in (await locks.create(request(['x.jpg'], { mount: 'other' }))));
   });
 
@@ -81,33 +83,33 @@ describe('KnexLockManager', () => {
     await grant(locks, request(['a', 'b'], { scope: 'shared', collection: true }));
     await grant(locks, request(['a', 'b', 'c.jpg'], { scope: 'shared' }));
     await grant(locks, request(['a', 'bc.jpg'], { scope: 'shared' }));
-    await locks.removed('main', ['a', 'b']);
+    await locks.removed({ mount: 'main', path: ['a', 'b'] });
     const left = (await db('webdav_locks').select('path').orderBy('path')).map((row: { path: string }) => row.path);
     assert.deepEqual(left, ['a', 'a/bc.jpg']);
-    assert.deepEqual((await locks.discover('main', ['a', 'b', 'new.jpg'])).map((lock) => lock.token), [above.token]);
+    assert.deepEqual((await locks.discover({ mount: 'main', path: ['a', 'b', 'new.jpg'] })).map((lock) => lock.token), [above.token]);
   });
 
   it('does not move locks with a MOVE (RFC 4918 §7.6), and clears the overwritten destination', async () => {
     await grant(locks, request(['from', 'x.jpg']));
     await grant(locks, request(['to', 'old.jpg'], { scope: 'shared' }));
     const destinationParent = await grant(locks, request(['to'], { depth: 'infinity', scope: 'shared', collection: true, user: 'carol' }));
-    await locks.moved('main', ['from'], 'main', ['to', 'old.jpg']);
+    await locks.moved({ mount: 'main', path: ['from'] }, { mount: 'main', path: ['to', 'old.jpg'] });
     assert.deepEqual((await db('webdav_locks').select('path')).map((row: { path: string }) => row.path), ['to']);
     // The moved resource is in the destination's lock scope by its URL alone.
-    assert.deepEqual((await locks.discover('main', ['to', 'old.jpg'])).map((lock) => lock.token), [destinationParent.token]);
+    assert.deepEqual((await locks.discover({ mount: 'main', path: ['to', 'old.jpg'] })).map((lock) => lock.token), [destinationParent.token]);
   });
 
   it('lets expired locks count for nothing and purges them', async () => {
     const lock = await grant(locks, request(['x.jpg'], { timeoutSeconds: 10 }));
     clock += 9_000;
-    assert.equal((await locks.discover('main', ['x.jpg']))[0]?.timeoutSeconds, 10);
+    assert.equal((await locks.discover({ mount: 'main', path: ['x.jpg'] }))[0]?.timeoutSeconds, 10);
     assert.equal(await locks.find(lock.token).then((found) => found?.token), lock.token);
     clock += 1_000;
-    assert.deepEqual(await locks.discover('main', ['x.jpg']), []);
+    assert.deepEqual(await locks.discover({ mount: 'main', path: ['x.jpg'] }), []);
     assert.equal(await locks.find(lock.token), null);
-    assert.deepEqual(await locks.blocking('main', ['x.jpg'], 0, [], 'carol'), []);
-    assert.deepEqual(await locks.tokensCovering('main', ['x.jpg']), []);
-    assert.deepEqual(await locks.refresh('main', ['x.jpg'], [lock.token], 'alice', 60), []);
+    assert.deepEqual(await locks.blocking({ mount: 'main', path: ['x.jpg'] }, 0, [], 'carol'), []);
+    assert.deepEqual(await locks.tokensCovering({ mount: 'main', path: ['x.jpg'] }), []);
+    assert.deepEqual(await locks.refresh({ mount: 'main', path: ['x.jpg'] }, [lock.token], 'alice', 60), []);
     assert.ok('lock' in (await locks.create(request(['x.jpg'], { user: 'carol' }))));
     assert.equal(await locks.purgeExpired(), 1);
     assert.equal((await db('webdav_locks').count({ n: '*' }))[0]!.n, 1);
@@ -117,7 +119,7 @@ describe('KnexLockManager', () => {
     const mine = await grant(locks, request(['d'], { depth: 'infinity', scope: 'shared', collection: true }));
     const carols = await grant(locks, request(['d', 'x.jpg'], { scope: 'shared', user: 'carol' }));
     clock += 30_000;
-    const refreshed = await locks.refresh('main', ['d', 'x.jpg'], [mine.token, carols.token], 'alice', 100);
+    const refreshed = await locks.refresh({ mount: 'main', path: ['d', 'x.jpg'] }, [mine.token, carols.token], 'alice', 100);
     assert.deepEqual(refreshed.map((lock) => lock.token), [mine.token]);
     assert.equal(refreshed[0]!.expiresAt, clock + 100_000);
     const stored = await locks.find(carols.token);
@@ -129,7 +131,7 @@ describe('KnexLockManager', () => {
     await grant(locks, request(['a', 'b'], { depth: 0, scope: 'shared', collection: true }));
     const member = await grant(locks, request(['a', 'b', 'c.jpg'], { scope: 'shared' }));
     await grant(locks, request(['a', 'b', 'c.jpg', 'deeper'], { scope: 'shared' }));
-    const members = await locks.discoverMembers('main', ['a', 'b']);
+    const members = await locks.discoverMembers({ mount: 'main', path: ['a', 'b'] });
     assert.deepEqual(members.of('c.jpg').map((lock) => lock.token), [root.token, member.token]);
     assert.deepEqual(members.of('other.jpg').map((lock) => lock.token), [root.token]);
   });
@@ -172,6 +174,6 @@ describe('two instances on one database file', () => {
     const granted = results.filter((result) => 'lock' in result);
     assert.equal(granted.length, 1);
     const token = (granted[0] as { lock: ActiveLock }).lock.token;
-    for (const manager of managers) assert.deepEqual(await manager.tokensCovering('main', ['race.jpg']), [token]);
+    for (const manager of managers) assert.deepEqual(await manager.tokensCovering({ mount: 'main', path: ['race.jpg'] }), [token]);
   });
 });

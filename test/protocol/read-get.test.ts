@@ -30,6 +30,28 @@ describe('GET and HEAD', () => {
     assert.deepEqual(Buffer.from(await res.arrayBuffer()), video);
   });
 
+  it('GET and HEAD of a collection without its trailing slash redirect (301) to the slash form, as Apache, nginx and lighttpd do', async () => {
+    for (const [asked, slashed] of [
+      ['/webdav/main/album', '/webdav/main/album/'],
+      ['/webdav/main', '/webdav/main/'],
+      ['/webdav', '/webdav/'],
+    ] as const) {
+      for (const method of ['GET', 'HEAD']) {
+        const res = await harness.fetch(asked, { method, redirect: 'manual' });
+        assert.equal(res.status, 301, `${method} ${asked}`);
+        assert.equal(res.headers.get('location'), slashed, `${method} ${asked}`);
+        await res.arrayBuffer();
+      }
+      const followed = await harness.fetch(slashed);
+      assert.equal(followed.status, 200, slashed);
+      assert.match(followed.headers.get('content-type') ?? '', /^text\/html/);
+      await followed.arrayBuffer();
+    }
+    // A file is served at its URL; it has no slash form.
+    const file = await harness.fetch(url, { method: 'HEAD', redirect: 'manual' });
+    assert.equal(file.status, 200);
+  });
+
   it('HEAD has the same headers and no body', async () => {
     const res = await harness.fetch(url, { method: 'HEAD' });
     assert.equal(res.status, 200);

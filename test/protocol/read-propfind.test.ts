@@ -77,10 +77,20 @@ describe('PROPFIND', () => {
     assert.doesNotMatch(await missing.text(), /multistatus/);
   });
 
-  it('serves a collection asked without its trailing slash instead of redirecting', async () => {
+  it('serves a collection asked without its trailing slash instead of redirecting, naming the slash form in Content-Location (RFC 4918 §5.2)', async () => {
     const res = await propfind(harness, '/webdav/main/Urlaub%202024', '0');
     assert.equal(res.status, 207);
+    assert.equal(res.headers.get('content-location'), '/webdav/main/Urlaub%202024/');
     assert.deepEqual(hrefs(await res.text()), ['/webdav/main/Urlaub%202024/']);
+    const slashed = await propfind(harness, '/webdav/main/Urlaub%202024/', '0');
+    assert.equal(slashed.status, 207);
+    assert.equal(slashed.headers.get('content-location'), null, 'the slash form needs no Content-Location');
+    const file = await propfind(harness, '/webdav/main/clip.mov', '0');
+    assert.equal(file.status, 207);
+    assert.equal(file.headers.get('content-location'), null, 'a file has no slash form');
+    const root = await propfind(harness, '/webdav', '0');
+    assert.equal(root.status, 207);
+    assert.equal(root.headers.get('content-location'), '/webdav/');
   });
 
   it('prop: answers found properties with 200 and unknown ones with 404', async () => {

@@ -11,7 +11,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DavError } from '../../plugin/dav/errors.js';
 import { parseDestination, resolveReference } from '../../plugin/dav/headers/destination.js';
-import { encodeHref, isValidName, type RequestPath } from '../../plugin/dav/paths.js';
+import { encodeHref, type RequestPath } from '../../plugin/dav/paths.js';
+import { isValidName } from '../../plugin/store/names.js';
 
 const REQUEST = { host: 'photos.example:8080', baseUrl: 'https://public.example/base/' };
 

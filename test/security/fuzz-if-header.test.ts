@@ -10,7 +10,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DavError } from '../../plugin/dav/errors.js';
 import { evaluateIf, parseIfHeader, strongEtagMatch, submittedLockTokens, type IfList, type ResourceState } from '../../plugin/dav/headers/if-header.js';
-import { encodeHref, isValidName, type RequestPath } from '../../plugin/dav/paths.js';
+import { encodeHref, type RequestPath } from '../../plugin/dav/paths.js';
+import { isValidName } from '../../plugin/store/names.js';
 
 const REQUEST = { host: 'dav.example:8080' };
 

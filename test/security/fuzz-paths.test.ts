@@ -9,7 +9,8 @@ import { posix, win32 } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DavError } from '../../plugin/dav/errors.js';
-import { decodeSegment, isValidName, parseRequestPath, quoteForMessage } from '../../plugin/dav/paths.js';
+import { decodeSegment, parseRequestPath, quoteForMessage } from '../../plugin/dav/paths.js';
+import { isValidName } from '../../plugin/store/names.js';
 
 const ROOT = '/srv/share';
 

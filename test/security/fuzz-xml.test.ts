@@ -12,7 +12,9 @@ import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DavError } from '../../plugin/dav/errors.js';
-import { MAX_NAMESPACE_BINDINGS, MAX_XML_DEPTH, decodeBody, parseXml, readXmlBody, serializeElement, type XmlElement } from '../../plugin/dav/xml/reader.js';
+import { MAX_NAMESPACE_BINDINGS, MAX_XML_DEPTH, parseXml, type XmlElement } from '../../plugin/dav/xml/parse.js';
+import { decodeBody, readXmlBody } from '../../plugin/dav/xml/request-body.js';
+import { serializeElement } from '../../plugin/dav/xml/serialize.js';
 
 /** A request whose body arrives in the given pieces. */
 function requestOf(pieces: readonly Uint8Array[], headers: Record<string, string>): IncomingMessage {

@@ -16,7 +16,7 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TIMEOUTS } from '../../host/timeouts.js';
-import { bodyRateDefaults, BODY_RATE_WINDOW_MS, MIN_BODY_BYTES_PER_SECOND } from '../../plugin/dav/body-rate.js';
+import { bodyRateDefaults, BODY_RATE_WINDOW_MS, MIN_BODY_BYTES_PER_SECOND } from '../../plugin/http/body-rate.js';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
 import { basic, openFiles, rawExchange, residentBytes, send, sleep, temporaries } from './support.js';

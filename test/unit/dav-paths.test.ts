@@ -7,12 +7,12 @@ import {
   decodeWindows1252,
   encodeHref,
   encodeSegment,
-  isSameOrAncestor,
-  isValidName,
   parseRequestPath,
   quoteForMessage,
   samePath,
 } from '../../plugin/dav/paths.js';
+import { isBelow, samePlace } from '../../plugin/config/shares.js';
+import { isValidName } from '../../plugin/store/names.js';
 
 function assertDav400(fn: () => unknown, pattern?: RegExp): void {
   assert.throws(fn, (error: unknown) => {
@@ -286,19 +286,22 @@ describe('encodeSegment / encodeHref', () => {
   });
 });
 
-describe('samePath / isSameOrAncestor', () => {
+describe('samePath / samePlace / isBelow', () => {
   it('ignores the trailing slash', () => {
     assert.ok(samePath({ segments: ['a', 'b'], trailingSlash: true }, { segments: ['a', 'b'], trailingSlash: false }));
     assert.ok(!samePath({ segments: ['a', 'b'], trailingSlash: true }, { segments: ['a'], trailingSlash: true }));
     assert.ok(!samePath({ segments: ['a', 'b'], trailingSlash: true }, { segments: ['a', 'c'], trailingSlash: true }));
   });
-  it('ancestors', () => {
-    const p = (...segments: string[]) => ({ segments, trailingSlash: false });
-    assert.ok(isSameOrAncestor(p(), p('a')));
-    assert.ok(isSameOrAncestor(p('a'), p('a', 'b')));
-    assert.ok(isSameOrAncestor(p('a', 'b'), p('a', 'b')));
-    assert.ok(!isSameOrAncestor(p('a', 'b'), p('a')));
-    assert.ok(!isSameOrAncestor(p('ab'), p('a', 'b')));
+  it('places in shares: below means strictly below, in the same share', () => {
+    const at = (mount: string, ...path: string[]) => ({ mount, path });
+    assert.ok(isBelow(at('m', 'a'), at('m')));
+    assert.ok(isBelow(at('m', 'a', 'b'), at('m', 'a')));
+    assert.ok(!isBelow(at('m', 'a', 'b'), at('m', 'a', 'b')));
+    assert.ok(!isBelow(at('m', 'a'), at('m', 'a', 'b')));
+    assert.ok(!isBelow(at('m', 'ab'), at('m', 'a')));
+    assert.ok(!isBelow(at('n', 'a', 'b'), at('m', 'a')));
+    assert.ok(samePlace(at('m', 'a'), at('m', 'a')));
+    assert.ok(!samePlace(at('m', 'a'), at('n', 'a')));
   });
 });
 

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { encodeHref } from '../../plugin/dav/paths.js';
-import { DAV_NS, childElements, is, parseXml, serializeElement, textContent } from '../../plugin/dav/xml/reader.js';
+import { DAV_NS, childElements, is, parseXml, textContent } from '../../plugin/dav/xml/parse.js';
+import { serializeElement } from '../../plugin/dav/xml/serialize.js';
 import {
   MultistatusWriter,
   errorBody,

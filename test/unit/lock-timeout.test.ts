@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_LOCK_TIMEOUT_SECONDS, parseTimeout } from '../../plugin/locks/timeout.js';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, parseTimeout } from '../../plugin/dav/headers/timeout.js';
 
 describe('parseTimeout', () => {
   it('Second-N up to the maximum', () => {

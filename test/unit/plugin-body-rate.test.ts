@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { guardBodyRate } from '../../plugin/dav/body-rate.js';
+import { guardBodyRate } from '../../plugin/http/body-rate.js';
 
 const OPTIONS = { minBytesPerSecond: 100, windowMs: 600, sampleMs: 100 };
 

@@ -1,4 +1,4 @@
-/** The Depth header (RFC 4918 §10.2). */
+/** The Depth header (RFC 4918 §10.2). Hand-written: anything but 0, 1 or infinity is a 400, never a guess. */
 import { DavError } from '../errors.js';
 import { quoteForMessage } from '../paths.js';
 

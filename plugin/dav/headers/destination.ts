@@ -1,4 +1,6 @@
 /**
+ * Hand-written on purpose: this is what keeps a COPY or MOVE inside the caller's shares.
+ *
  * The Destination header (RFC 4918 §10.3) and, shared with the If header's
  * resource tags (§10.4), the normalisation of a reference that names a
  * resource of this server.

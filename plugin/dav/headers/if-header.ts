@@ -1,4 +1,6 @@
 /**
+ * Hand-written on purpose: no library parses this grammar, and its resource tags must be held to the caller's shares.
+ *
  * The If header (RFC 4918 §10.4): parsing, and an evaluator that asks the
  * caller for the state of each resource it names.
  *

@@ -1,4 +1,4 @@
-/** The Overwrite header (RFC 4918 §10.6). */
+/** The Overwrite header (RFC 4918 §10.6). Hand-written: anything but T or F is a 400, never a guess. */
 import { DavError } from '../errors.js';
 import { quoteForMessage } from '../paths.js';
 

@@ -1,4 +1,6 @@
 /**
+ * Hand-written on purpose: it carries our limits on how many ranges one request may ask for.
+ *
  * The Range header (RFC 9110 §14.1.2, §14.2) for GET of byte ranges (video
  * seeking).
  *

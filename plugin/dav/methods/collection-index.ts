@@ -2,7 +2,8 @@
  * GET on a collection: a plain HTML index, streamed like a PROPFIND listing,
  * so that a share opened in a browser shows its folders and files.
  */
-import { ROOT_HREF, shareHref, type DavRequest } from '../context.js';
+import type { DavRequest } from '../context.js';
+import { ROOT_HREF, hrefOf, shareHref } from '../hrefs.js';
 import { ClientGone, ResponseSink } from '../response-sink.js';
 import { escapeText } from '../xml/writer.js';
 import { listRoot } from '../root-collection.js';
@@ -12,7 +13,7 @@ export async function sendCollectionIndex(request: DavRequest): Promise<void> {
   ctx.status = 200;
   ctx.type = 'text/html; charset=utf-8';
   if (ctx.method === 'HEAD') return;
-  const title = target.kind === 'root' ? ROOT_HREF : shareHref(target.share.mount, target.path, true);
+  const title = target ? hrefOf(target, true) : ROOT_HREF;
   const sink = new ResponseSink();
   ctx.body = sink.stream;
   void (async () => {
@@ -20,7 +21,7 @@ export async function sendCollectionIndex(request: DavRequest): Promise<void> {
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
         `<title>${escapeText(decodeURI(title))}</title></head><body><h1>${escapeText(decodeURI(title))}</h1><ul>`,
     );
-    if (target.kind === 'root') {
+    if (!target) {
       for (const member of await listRoot(request)) {
         await sink.write(`<li><a href="${escapeText(member.href)}">${escapeText(member.target.displayName)}/</a></li>`);
       }
@@ -28,7 +29,7 @@ export async function sendCollectionIndex(request: DavRequest): Promise<void> {
       if (target.path.length > 0) await sink.write('<li><a href="../">../</a></li>');
       for await (const batch of target.store.list(target.path)) {
         for (const info of batch) {
-          const href = shareHref(target.share.mount, [...target.path, info.name], info.isCollection);
+          const href = shareHref(target.mount, [...target.path, info.name], info.isCollection);
           await sink.write(`<li><a href="${escapeText(href)}">${escapeText(info.name)}${info.isCollection ? '/' : ''}</a></li>`);
         }
       }

@@ -6,8 +6,8 @@
  * - Destination (§10.3): a full URL or an absolute path (Total Commander);
  *   on another server → 502 ("This may occur when the destination is on
  *   another server", §9.8.5). It must lie in a share the caller belongs to
- *   (else 403, saying no more) that is not read-only (DESIGN §6: COPY/MOVE
- *   check the destination share's group and permissions too).
+ *   (else 403, saying no more) where the caller may write: the destination
+ *   share's group and rights are checked like the source's.
  * - Depth: §9.8.3 says that a COPY without Depth acts as infinity, and "A
  *   client may submit a Depth header on a COPY on a collection with a value
  *   of "0" or "infinity"". §9.9.2: "The MOVE method on a collection MUST act
@@ -29,10 +29,11 @@
  *   infinite-depth COPY of /A/ into /A/B/ could lead to infinite
  *   recursion"), or, when it would be overwritten, the source inside the
  *   destination (the DELETE would take the source with it);
- * - the share root moved or replaced (DESIGN §3); copying it elsewhere is fine;
- * - the switches: COPY/MOVE into a share is an upload; MOVE removes its
- *   source and Overwrite: T onto an existing resource removes that, so both
- *   need deleting to be allowed (DESIGN §3);
+ * - the share root moved or replaced (it is the share, not a resource in
+ *   it); copying it elsewhere is fine;
+ * - the rights (dav/permissions.ts): COPY/MOVE into a share is an upload;
+ *   MOVE removes its source and Overwrite: T onto an existing resource
+ *   removes that, so both need deleting to be allowed;
  * - 409 when the destination's parent collection is missing: "The server
  *   MUST NOT create those intermediate collections automatically".
  *
@@ -48,29 +49,23 @@
  * locks do not: a COPY creates unlocked resources, and the lock manager
  * keeps locks on URLs.
  */
-import { requireDeleteAllowed, requireUploadAllowed } from '../../access/switches.js';
 import type { ResourceInfo } from '../../store/store.js';
-import type { DavRequest, MethodHandler, ShareTarget } from '../context.js';
+import { isBelow, samePlace } from '../../config/shares.js';
+import { shareTarget, type DavRequest, type MethodHandler, type Resource } from '../context.js';
+import { answerEmpty, answerFailures } from '../answers.js';
+import { statTarget } from '../collection-url.js';
 import { checkPreconditions } from '../conditional.js';
 import { DavError, badRequest, conflict, forbidden, notFound, preconditionFailed } from '../errors.js';
+import { copyOwnProperties, followMove, followRemoval, followTransfer } from '../followers.js';
 import { parseDepth } from '../headers/depth.js';
 import { parseDestination } from '../headers/destination.js';
 import { parseOverwrite } from '../headers/overwrite.js';
 import { requireMembershipUnlocked, requireUnlocked } from '../lock-check.js';
-import { locateInShares } from '../resolve.js';
 import { mediaChanged, mediaRemoved } from '../media-events.js';
-import {
-  answerEmpty,
-  answerFailures,
-  copyOwnProperties,
-  followRemoval,
-  followTransfer,
-  removeTree,
-  transferTree,
-  type Failure,
-  type Place,
-  type Transfer,
-} from '../tree.js';
+import { authorize, effectNeeds } from '../permissions.js';
+import type { Failure } from '../tree/failures.js';
+import { removeTree } from '../tree/removal.js';
+import { transferTree, type Transfer } from '../tree/transfer.js';
 
 type Method = 'COPY' | 'MOVE';
 
@@ -79,31 +74,26 @@ export const move: MethodHandler = (request) => copyOrMove(request, 'MOVE');
 
 async function copyOrMove(request: DavRequest, method: Method): Promise<void> {
   const { ctx, services } = request;
-  const target = request.target as ShareTarget;
-  const from: Place = { store: target.store, mount: target.share.mount, path: target.path };
+  const from = shareTarget(request);
   const to = await destinationOf(request);
   const overwrite = parseOverwrite(ctx.get('overwrite') || undefined);
 
-  requireUploadAllowed(request);
-  if (method === 'MOVE') {
-    requireDeleteAllowed(request);
-    if (from.path.length === 0) throw forbidden('The share root cannot be moved');
-  }
-  const info = await from.store.stat(from.path);
+  if (method === 'MOVE' && from.path.length === 0) throw forbidden('The share root cannot be moved');
+  const info = await statTarget(request, from);
   if (!info) throw notFound();
   const depth = depthOf(method, info, ctx.get('depth') || undefined);
   refuseNesting(from, to);
 
   const existing = await to.store.stat(to.path);
-  if (existing) refuseOverwriting(request, from, to, info, existing, overwrite);
+  if (existing) refuseOverwriting(from, to, info, existing, overwrite);
   else await requireParent(to);
   checkPreconditions(ctx, info);
   if (method === 'MOVE') {
-    await requireUnlocked(request, from.mount, from.path, 'infinity');
-    await requireMembershipUnlocked(request, from.mount, from.path);
+    await requireUnlocked(request, from, 'infinity');
+    await requireMembershipUnlocked(request, from);
   }
-  await requireUnlocked(request, to.mount, to.path, 'infinity');
-  if (!existing) await requireMembershipUnlocked(request, to.mount, to.path);
+  await requireUnlocked(request, to, 'infinity');
+  if (!existing) await requireMembershipUnlocked(request, to);
 
   if (existing && (info.isCollection || existing.isCollection)) {
     const removal = await removeTree(to, existing, services.log);
@@ -113,23 +103,23 @@ async function copyOrMove(request: DavRequest, method: Method): Promise<void> {
   }
 
   const failures = method === 'MOVE' ? await moveResource(request, from, to, info) : await copyResource(request, from, to, info, depth);
-  if (method === 'MOVE') mediaRemoved(services, from.mount, from.path);
-  mediaChanged(services, to.mount, to.path);
+  if (method === 'MOVE') mediaRemoved(services, from);
+  mediaChanged(services, to);
   if (failures.length > 0) return answerFailures(ctx, failures);
   answerEmpty(ctx, existing ? 204 : 201);
 }
 
-/** The Destination header as a resource in a share the caller may write to. */
-async function destinationOf(request: DavRequest): Promise<Place> {
+/** The Destination header as a resource in a share the caller may bring things into. */
+async function destinationOf(request: DavRequest): Promise<Resource> {
   const { ctx, services } = request;
   const path = parseDestination(ctx.get('destination') || undefined, {
     host: ctx.get('host') || undefined,
     baseUrl: services.snapshot().settings.baseUrl,
   });
-  const located = await locateInShares(services, request.user.name, path);
-  if (!located) throw forbidden('The destination is not in a share you have access to');
-  if (located.share.readonly) throw forbidden(`Share "${located.share.mount}" is read-only`);
-  return { store: located.store, mount: located.share.mount, path: located.path };
+  const to = await request.resolve(path);
+  if (!to) throw forbidden('The destination is not in a share you have access to');
+  authorize(to.rights, effectNeeds('copy-into'));
+  return to;
 }
 
 function depthOf(method: Method, info: ResourceInfo, header: string | undefined): 0 | 'infinity' {
@@ -142,49 +132,43 @@ function depthOf(method: Method, info: ResourceInfo, header: string | undefined)
   return 'infinity';
 }
 
-const isInside = (inner: Place, outer: Place): boolean =>
-  inner.mount === outer.mount && inner.path.length > outer.path.length && outer.path.every((name, i) => inner.path[i] === name);
-
-function refuseNesting(from: Place, to: Place): void {
-  if (from.mount === to.mount && from.path.length === to.path.length && from.path.every((name, i) => to.path[i] === name)) {
-    throw forbidden('Source and destination are the same resource');
-  }
-  if (isInside(to, from)) throw forbidden('The destination lies inside the source');
+function refuseNesting(from: Resource, to: Resource): void {
+  if (samePlace(from, to)) throw forbidden('Source and destination are the same resource');
+  if (isBelow(to, from)) throw forbidden('The destination lies inside the source');
 }
 
 /** The checks that apply only when something is at the destination. */
-function refuseOverwriting(request: DavRequest, from: Place, to: Place, info: ResourceInfo, existing: ResourceInfo, overwrite: boolean): void {
+function refuseOverwriting(from: Resource, to: Resource, info: ResourceInfo, existing: ResourceInfo, overwrite: boolean): void {
   // Another URL of the same file: a hard link, or shares whose folders overlap.
   if (existing.etag === info.etag && existing.isCollection === info.isCollection) {
     throw forbidden('Source and destination are the same resource');
   }
   if (!overwrite) throw preconditionFailed('The destination exists and Overwrite is F');
-  requireDeleteAllowed(request);
+  authorize(to.rights, effectNeeds('overwrite'));
   if (to.path.length === 0) throw forbidden('A share root cannot be replaced');
-  if (isInside(from, to)) throw forbidden('The source lies inside the destination, which would be deleted first');
+  if (isBelow(from, to)) throw forbidden('The source lies inside the destination, which would be deleted first');
 }
 
-async function requireParent(to: Place): Promise<void> {
+async function requireParent(to: Resource): Promise<void> {
   const parent = await to.store.stat(to.path.slice(0, -1));
   if (!parent?.isCollection) throw conflict('The destination’s parent collection does not exist');
 }
 
 /** COPY: stream files, recreate collections, duplicate dead properties. */
-async function copyResource(request: DavRequest, from: Place, to: Place, info: ResourceInfo, depth: 0 | 'infinity'): Promise<readonly Failure[]> {
+async function copyResource(request: DavRequest, from: Resource, to: Resource, info: ResourceInfo, depth: 0 | 'infinity'): Promise<readonly Failure[]> {
   const { services } = request;
   const transfer = await transferTree(from, to, info, { depth, removeSource: false, log: services.log });
   refuseWhenNothingDone(transfer, to);
-  if (info.isCollection && depth === 0) await copyOwnProperties(services.deadProperties, from, to);
+  if (info.isCollection && depth === 0) await copyOwnProperties(services, from, to);
   else await followTransfer(services, from, to, transfer, false);
   return transfer.failures;
 }
 
 /** MOVE: a rename when the store can do it atomically, else copy and remove what was copied. */
-async function moveResource(request: DavRequest, from: Place, to: Place, info: ResourceInfo): Promise<readonly Failure[]> {
+async function moveResource(request: DavRequest, from: Resource, to: Resource, info: ResourceInfo): Promise<readonly Failure[]> {
   const { services } = request;
   if (from.mount === to.mount && (await from.store.rename(from.path, to.path)) === 'renamed') {
-    await services.deadProperties?.moveTree({ mount: from.mount, path: from.path }, { mount: to.mount, path: to.path });
-    await services.locks?.moved(from.mount, from.path, to.mount, to.path);
+    await followMove(services, from, to);
     return [];
   }
   const transfer = await transferTree(from, to, info, { depth: 'infinity', removeSource: true, log: services.log });
@@ -199,7 +183,7 @@ async function moveResource(request: DavRequest, from: Place, to: Place, info: R
  * than the resource identified in the Request-URI" (§9.8.3). Thrown before
  * any dead property is touched, so a file that was to be replaced keeps its own.
  */
-function refuseWhenNothingDone(transfer: Transfer, to: Place): void {
+function refuseWhenNothingDone(transfer: Transfer, to: Resource): void {
   const [only] = transfer.failures;
   const [gap] = transfer.gaps;
   const nothingDone = transfer.failures.length === 1 && transfer.gaps.length === 1 && gap!.length === to.path.length;

@@ -8,7 +8,7 @@
  *
  * "If any resource identified by a member URL cannot be deleted, then none
  * of the member's ancestors can be deleted" — the tree is removed children
- * first (tree.ts). "If an error occurs deleting a member resource ... the
+ * first (tree/removal.ts). "If an error occurs deleting a member resource ... the
  * response can be a 207 (Multi-Status)" naming what could NOT be deleted;
  * "424 (Failed Dependency) status codes SHOULD NOT be in the 207" and
  * "204 (No Content) errors SHOULD NOT be returned in the 207": so it lists
@@ -17,35 +17,35 @@
  * completely": when nothing was removed and the only failure is the
  * resource the request names, its status is the answer.
  *
- * The share root is never deleted (DESIGN §3).
+ * The share root is never deleted: it is the share itself, not a resource in it.
  */
-import { requireDeleteAllowed } from '../../access/switches.js';
-import type { MethodHandler, ShareTarget } from '../context.js';
+import { shareTarget, type MethodHandler } from '../context.js';
+import { answerEmpty, answerFailures } from '../answers.js';
+import { statTarget } from '../collection-url.js';
 import { checkPreconditions } from '../conditional.js';
 import { DavError, badRequest, forbidden, notFound } from '../errors.js';
+import { followRemoval } from '../followers.js';
 import { parseDepth } from '../headers/depth.js';
 import { requireMembershipUnlocked, requireUnlocked } from '../lock-check.js';
-import { answerEmpty, answerFailures, followRemoval, removeTree } from '../tree.js';
 import { mediaRemoved } from '../media-events.js';
+import { removeTree } from '../tree/removal.js';
 
 export const del: MethodHandler = async (request) => {
   const { ctx, services } = request;
-  const target = request.target as ShareTarget;
-  requireDeleteAllowed(request);
+  const target = shareTarget(request);
   if (target.path.length === 0) throw forbidden('The share root cannot be deleted');
-  const info = await target.store.stat(target.path);
+  const info = await statTarget(request, target);
   if (!info) throw notFound();
   if (info.isCollection && parseDepth(ctx.get('depth') || undefined, 'infinity') !== 'infinity') {
     throw badRequest('DELETE of a collection removes the whole tree: Depth must be infinity or absent');
   }
   checkPreconditions(ctx, info);
-  await requireUnlocked(request, target.share.mount, target.path, 'infinity');
-  await requireMembershipUnlocked(request, target.share.mount, target.path);
+  await requireUnlocked(request, target, 'infinity');
+  await requireMembershipUnlocked(request, target);
 
-  const place = { store: target.store, mount: target.share.mount, path: target.path };
-  const removal = await removeTree(place, info, services.log);
-  await followRemoval(services, target.share.mount, removal);
-  if (removal.removedRoots.length > 0) mediaRemoved(services, target.share.mount, target.path);
+  const removal = await removeTree(target, info, services.log);
+  await followRemoval(services, target.mount, removal);
+  if (removal.removedRoots.length > 0) mediaRemoved(services, target);
   if (removal.complete) return answerEmpty(ctx, 204);
   const [only] = removal.failures;
   if (removal.removedRoots.length === 0 && removal.failures.length === 1 && only!.path.length === target.path.length) {

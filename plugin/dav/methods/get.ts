@@ -10,17 +10,19 @@ import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import type { ByteSpan, ResourceInfo } from '../../store/store.js';
-import { httpDate } from '../../props/live.js';
-import type { DavRequest, MethodHandler, ShareTarget } from '../context.js';
+import { httpDate } from '../live-properties.js';
+import type { DavRequest, MethodHandler, Resource } from '../context.js';
+import { redirectedToCollection } from '../collection-url.js';
 import { checkPreconditions, strongMatch } from '../conditional.js';
 import { DavError, notFound } from '../errors.js';
 import { formatContentRange, parseRange } from '../headers/range.js';
 import { contentTypeOf } from '../mime.js';
+import { rootInfo } from '../root-collection.js';
 import { sendCollectionIndex } from './collection-index.js';
 
 export const get: MethodHandler = async (request) => {
   const { target } = request;
-  if (target.kind === 'root') return sendCollectionIndex(request);
+  if (!target) return redirectedToCollection(request, rootInfo()) ? undefined : sendCollectionIndex(request);
   // A file replaced between looking at it and opening it (an upload renamed over it) would be
   // sent with the other file's length and ETag: look again. Uploads are renamed in one step,
   // so a second look almost always settles it.
@@ -40,10 +42,11 @@ class ReplacedMeanwhile extends Error {}
 
 const busy = (): DavError => new DavError(503, 'The file is being replaced right now; try again', { headers: { 'Retry-After': '1' } });
 
-async function getFile(request: DavRequest, target: ShareTarget): Promise<void> {
+async function getFile(request: DavRequest, target: Resource): Promise<void> {
   const { ctx } = request;
   const info = await target.store.stat(target.path);
   if (!info) throw notFound();
+  if (redirectedToCollection(request, info)) return;
   if (info.isCollection) return sendCollectionIndex(request);
 
   ctx.set('ETag', info.etag);

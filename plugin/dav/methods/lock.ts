@@ -11,7 +11,7 @@
  *   header is submitted on a LOCK request, then the request MUST act as if
  *   a 'Depth:infinity' had been submitted"); 1 is a 400.
  * - Timeout (§10.7): the first value we can honour, capped by
- *   `webdav.lock.maxtimeout` (locks/timeout.ts).
+ *   `webdav.lock.maxtimeout` (headers/timeout.ts).
  * - If (§10.4): evaluated first, like for every method that may change
  *   state: all lists false → 412.
  *
@@ -31,30 +31,31 @@
  * - 412 with `lock-token-matches-request-uri` when a refresh names no lock of
  *   the caller that covers the Request-URI (§9.10.6). The lock's creator is
  *   the only one who may refresh it (§6.4).
- * - The share root cannot be locked (DESIGN §3): 403.
+ * - The share root cannot be locked (it cannot be deleted or moved either): 403.
  *
  * The body holds the lockdiscovery of the lock just granted or refreshed:
  * "This MUST contain the full information about the lock just granted,
  * while information about other (shared) locks is OPTIONAL" (§9.10.1).
  * A new lock's token also goes into the Lock-Token header.
  */
-import { requireUploadAllowed } from '../../access/switches.js';
 import type { LockManager } from '../../locks/lock-manager.js';
-import { lockResponseBody, parseLockInfo } from '../../locks/lock-xml.js';
 import type { ActiveLock, LockDepth } from '../../locks/model.js';
-import { parseTimeout } from '../../locks/timeout.js';
-import { shareHref, type DavRequest, type MethodHandler, type ShareTarget } from '../context.js';
+import { shareTarget, type DavRequest, type MethodHandler, type Resource } from '../context.js';
+import { statTarget } from '../collection-url.js';
 import { DavError, badRequest, conflict, forbidden } from '../errors.js';
+import { forgetStaleProperties } from '../followers.js';
 import { parseDepth } from '../headers/depth.js';
+import { parseTimeout } from '../headers/timeout.js';
 import { checkIfHeader, requireMembershipUnlocked, requireUnlocked } from '../lock-check.js';
-import { readXmlBody, type XmlElement } from '../xml/reader.js';
-import { escapeText } from '../xml/writer.js';
-import { SUPPORTED_METHODS } from './options.js';
+import { lockResponseBody, lockRootHrefsXml, parseLockInfo } from '../lock-xml.js';
 import { mediaChanged } from '../media-events.js';
+import { authorize, effectNeeds } from '../permissions.js';
+import { readXmlBody } from '../xml/request-body.js';
+import type { XmlElement } from '../xml/parse.js';
 
 export const lock: MethodHandler = async (request) => {
-  const target = request.target as ShareTarget;
-  const locks = lockManagerOf(request);
+  const target = shareTarget(request);
+  const { locks } = request.services;
   if (target.path.length === 0) throw forbidden('The share root cannot be locked');
   const body = await readXmlBody(request.ctx.req);
   const timeoutSeconds = parseTimeout(request.ctx.get('timeout') || undefined, request.services.snapshot().settings.lockTimeoutMaxSeconds);
@@ -63,25 +64,24 @@ export const lock: MethodHandler = async (request) => {
 };
 
 /** §9.10.1, §9.10.4: a new lock, on an existing resource or on an unmapped URL. */
-async function createLock(request: DavRequest, target: ShareTarget, locks: LockManager, body: XmlElement, timeoutSeconds: number): Promise<void> {
-  const { mount } = target.share;
+async function createLock(request: DavRequest, target: Resource, locks: LockManager, body: XmlElement, timeoutSeconds: number): Promise<void> {
   const info = parseLockInfo(body);
   const depth = lockDepth(request.ctx.get('depth') || undefined);
-  const existing = await target.store.stat(target.path);
+  const existing = await statTarget(request, target);
   if (!existing) {
-    requireUploadAllowed(request);
+    authorize(target.rights, effectNeeds('create-by-lock'));
     const parent = await target.store.stat(target.path.slice(0, -1));
     if (!parent?.isCollection) throw conflict('The parent collection does not exist');
   }
   await checkIfHeader(request);
   // Creating the empty resource adds a member to the parent: a lock covering the new URL guards that.
   if (!existing) {
-    await requireUnlocked(request, mount, target.path, 0);
-    await requireMembershipUnlocked(request, mount, target.path);
+    await requireUnlocked(request, target, 0);
+    await requireMembershipUnlocked(request, target);
   }
 
   const result = await locks.create({
-    mount,
+    mount: target.mount,
     path: target.path,
     collection: existing?.isCollection ?? false,
     depth,
@@ -96,7 +96,7 @@ async function createLock(request: DavRequest, target: ShareTarget, locks: LockM
   if ('conflicts' in result) {
     throw new DavError(423, 'A conflicting lock is held on this resource, an ancestor, or (for Depth: infinity) a member', {
       condition: 'no-conflicting-lock',
-      conditionXml: rootHrefs(result.conflicts),
+      conditionXml: lockRootHrefsXml(result.conflicts),
     });
   }
 
@@ -109,7 +109,7 @@ async function createLock(request: DavRequest, target: ShareTarget, locks: LockM
  * The empty resource of §7.3, written only once the lock is granted (a LOCK
  * that fails must leave nothing behind). If writing fails, so does the LOCK.
  */
-async function createEmptyResource(request: DavRequest, target: ShareTarget, locks: LockManager, granted: ActiveLock): Promise<void> {
+async function createEmptyResource(request: DavRequest, target: Resource, locks: LockManager, granted: ActiveLock): Promise<void> {
   try {
     await target.store.write(target.path, emptyBody());
   } catch (error) {
@@ -117,15 +117,15 @@ async function createEmptyResource(request: DavRequest, target: ShareTarget, loc
     throw error;
   }
   // Like a PUT that creates a file: properties a vanished file of that name left behind do not apply.
-  await request.services.deadProperties?.removeTree({ mount: target.share.mount, path: target.path });
-  mediaChanged(request.services, target.share.mount, target.path);
+  await forgetStaleProperties(request.services, target);
+  mediaChanged(request.services, target);
 }
 
 /** §9.10.2: a LOCK without a body refreshes the caller's lock named in the If header. */
-async function refreshLock(request: DavRequest, target: ShareTarget, locks: LockManager, timeoutSeconds: number): Promise<void> {
+async function refreshLock(request: DavRequest, target: Resource, locks: LockManager, timeoutSeconds: number): Promise<void> {
   if (!request.ctx.get('if')) throw badRequest('A LOCK without a body refreshes a lock and needs an If header naming its token');
   const submitted = await checkIfHeader(request);
-  const refreshed = await locks.refresh(target.share.mount, target.path, submitted, request.user.name, timeoutSeconds);
+  const refreshed = await locks.refresh(target, submitted, request.user.name, timeoutSeconds);
   if (refreshed.length === 0) {
     throw new DavError(412, 'The If header names no lock of yours that covers this resource', {
       condition: 'lock-token-matches-request-uri',
@@ -140,28 +140,11 @@ function lockDepth(header: string | undefined): LockDepth {
   return depth;
 }
 
-function lockManagerOf(request: DavRequest): LockManager {
-  const locks = request.services.locks;
-  if (!locks) throw lockingUnavailable();
-  return locks;
-}
-
-/** Without a lock manager the server is Class 1: LOCK and UNLOCK are not allowed anywhere. */
-export function lockingUnavailable(): DavError {
-  const allow = SUPPORTED_METHODS.filter((method) => method !== 'LOCK' && method !== 'UNLOCK');
-  return new DavError(405, 'Locking is not available on this server', { headers: { Allow: allow.join(', ') } });
-}
-
 function answer(request: DavRequest, status: 200 | 201, locks: readonly ActiveLock[]): void {
   const { ctx } = request;
   ctx.status = status;
   ctx.type = 'application/xml; charset=utf-8';
   ctx.body = lockResponseBody(locks, Date.now());
-}
-
-function rootHrefs(locks: readonly ActiveLock[]): string {
-  const hrefs = new Set(locks.map((lock) => shareHref(lock.mount, lock.path, lock.collection)));
-  return [...hrefs].map((href) => `<D:href>${escapeText(href)}</D:href>`).join('');
 }
 
 async function* emptyBody(): AsyncGenerator<Uint8Array> {

@@ -10,27 +10,29 @@
  *   intermediate collections have been created. The server MUST NOT create
  *   those intermediate collections automatically."
  */
-import { requireUploadAllowed } from '../../access/switches.js';
-import type { MethodHandler, ShareTarget } from '../context.js';
+import { shareTarget, type MethodHandler } from '../context.js';
+import { answerEmpty } from '../answers.js';
+import { noteCollectionUrl } from '../collection-url.js';
 import { DavError } from '../errors.js';
+import { forgetStaleProperties } from '../followers.js';
 import { requireMembershipUnlocked, requireUnlocked } from '../lock-check.js';
-import { answerEmpty } from '../tree.js';
-import { hasBody } from '../request-body.js';
+import { announcesBody } from '../../http/expect-continue.js';
 
 export const mkcol: MethodHandler = async (request) => {
   const { ctx } = request;
-  const target = request.target as ShareTarget;
-  requireUploadAllowed(request);
-  if (hasBody(ctx.req)) {
+  const target = shareTarget(request);
+  if (announcesBody(ctx.req)) {
     // Read and dropped by Node, so the connection stays usable.
     ctx.req.resume();
     throw new DavError(415, 'MKCOL takes no request body');
   }
-  if (await target.store.stat(target.path)) throw new DavError(405, 'Something already exists at this URL');
-  await requireUnlocked(request, target.share.mount, target.path, 0);
-  await requireMembershipUnlocked(request, target.share.mount, target.path);
-  await target.store.makeCollection(target.path);
-  // A new collection must not inherit properties a folder of that name left behind outside WebDAV.
-  await request.services.deadProperties?.removeTree({ mount: target.share.mount, path: target.path });
+  const prepared = await target.store.prepare(target.path);
+  noteCollectionUrl(request, prepared.existing);
+  if (prepared.existing) throw new DavError(405, 'Something already exists at this URL');
+  await requireUnlocked(request, target, 0);
+  await requireMembershipUnlocked(request, target);
+  // Without a parent collection the store answers 409: "The server MUST NOT create those intermediate collections automatically".
+  await target.store.makeCollection(target.path, prepared);
+  await forgetStaleProperties(request.services, target);
   answerEmpty(ctx, 201);
 };

@@ -13,15 +13,17 @@
 import type { ResourceInfo } from '../../store/store.js';
 import type { DeadProperty } from '../../props/dead-properties.js';
 import type { ActiveLock } from '../../locks/model.js';
-import { LIVE_PROPERTIES, liveProperty, type PropTarget } from '../../props/live.js';
-import { ROOT_HREF, shareHref, type DavRequest, type MethodHandler, type ShareTarget } from '../context.js';
+import type { DavRequest, MethodHandler, Resource } from '../context.js';
+import { noteCollectionUrl } from '../collection-url.js';
 import { DavError, notFound } from '../errors.js';
 import { parseDepth } from '../headers/depth.js';
+import { ROOT_HREF, hrefOf, shareHref } from '../hrefs.js';
+import { LIVE_PROPERTIES, liveProperty, type PropTarget } from '../live-properties.js';
 import { parsePropfind, type PropfindQuery } from '../propfind-query.js';
 import { ClientGone, ResponseSink } from '../response-sink.js';
-import { readXmlBody } from '../xml/reader.js';
-import { MultistatusWriter, propXml, type PropStat } from '../xml/writer.js';
 import { listRoot, rootInfo } from '../root-collection.js';
+import { readXmlBody } from '../xml/request-body.js';
+import { MultistatusWriter, propXml, type PropStat } from '../xml/writer.js';
 
 interface Listed {
   readonly href: string;
@@ -66,55 +68,46 @@ export const propfind: MethodHandler = async (request) => {
 
 async function describeSelf(request: DavRequest): Promise<Listed | null> {
   const { target, services } = request;
-  if (target.kind === 'root') {
+  if (!target) {
+    noteCollectionUrl(request, rootInfo());
     return { href: ROOT_HREF, target: { info: rootInfo(), displayName: 'webdav', quota: null }, dead: [] };
   }
   const info = await target.store.stat(target.path);
+  noteCollectionUrl(request, info);
   if (!info) return null;
-  const dead = services.deadProperties ? await services.deadProperties.get(refOf(target)) : [];
-  const locks = services.locks ? await services.locks.discover(target.share.mount, target.path) : undefined;
-  return {
-    href: shareHref(target.share.mount, target.path, info.isCollection),
-    target: propTarget(target, info, target.path, locks),
-    dead,
-  };
+  const [dead, locks] = await Promise.all([services.deadProperties.get(target), services.locks.discover(target)]);
+  return { href: hrefOf(target, info.isCollection), target: propTarget(target, info, target.path, locks), dead };
 }
 
 async function* children(request: DavRequest): AsyncIterable<readonly Listed[]> {
   const { target, services } = request;
-  if (target.kind === 'root') {
+  if (!target) {
     yield await listRoot(request);
     return;
   }
-  const dead = services.deadProperties ? await services.deadProperties.childrenOf(refOf(target)) : new Map();
-  const locks = services.locks ? await services.locks.discoverMembers(target.share.mount, target.path) : undefined;
+  const [dead, locks] = await Promise.all([services.deadProperties.childrenOf(target), services.locks.discoverMembers(target)]);
   for await (const batch of target.store.list(target.path)) {
     yield batch.map((info) => {
       const path = [...target.path, info.name];
       return {
-        href: shareHref(target.share.mount, path, info.isCollection),
-        target: propTarget(target, info, path, locks?.of(info.name)),
+        href: shareHref(target.mount, path, info.isCollection),
+        target: propTarget(target, info, path, locks.of(info.name)),
         dead: dead.get(info.name) ?? [],
       };
     });
   }
 }
 
-function propTarget(target: ShareTarget, info: ResourceInfo, path: readonly string[], locks: readonly ActiveLock[] | undefined): PropTarget {
+function propTarget(target: Resource, info: ResourceInfo, path: readonly string[], locks: readonly ActiveLock[]): PropTarget {
   return {
     info,
-    displayName: info.name || target.share.mount,
+    displayName: info.name || target.mount,
     quota: () => target.store.quota(),
-    // The share root cannot be locked (DESIGN §3): its supportedlock is empty.
-    ...(locks ? { locks: { active: locks, lockable: path.length > 0 } } : {}),
+    // The share root cannot be locked (it cannot be deleted or moved either): its supportedlock is empty.
+    locks: { active: locks, lockable: path.length > 0 },
   };
 }
 
-function refOf(target: ShareTarget) {
-  return { mount: target.share.mount, path: target.path };
-}
-
-/** The propstat groups of one response (RFC 4918 §9.1.2): found (200) and not found (404). */
 /**
  * Quota properties are not part of allprop (RFC 4331 §3), except on the
  * collection the request names: the `webdav` npm client and others read
@@ -123,6 +116,7 @@ function refOf(target: ShareTarget) {
  */
 const QUOTA_IN_ALLPROP = LIVE_PROPERTIES.filter((prop) => !prop.inAllprop && prop.local.startsWith('quota-'));
 
+/** The propstat groups of one response (RFC 4918 §9.1.2): found (200) and not found (404). */
 export async function propstats(query: PropfindQuery, resource: Listed, options: { requested?: boolean } = {}): Promise<PropStat[]> {
   const found: string[] = [];
   const missing: string[] = [];

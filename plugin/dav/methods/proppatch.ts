@@ -9,17 +9,20 @@
  * upload; besides storing it we set the file's mtime, so that Explorer and
  * every other client see the date the photo really has.
  */
-import { requireUploadAllowed } from '../../access/switches.js';
-import { liveProperty } from '../../props/live.js';
-import type { DeadPropertyStore, PropertyChange, ResourceRef } from '../../props/dead-properties.js';
-import type { PropName } from '../propfind-query.js';
-import type { MethodHandler, ShareTarget } from '../context.js';
-import { shareHref } from '../context.js';
+import type { SharePath } from '../../config/shares.js';
+import type { DeadPropertyStore, PropName, PropertyChange } from '../../props/dead-properties.js';
+import type { Resource } from '../context.js';
+import { shareTarget, type MethodHandler } from '../context.js';
+import { statTarget } from '../collection-url.js';
 import { DavError, badRequest, notFound } from '../errors.js';
-import { ResponseSink } from '../response-sink.js';
-import { DAV_NS, childElements, is, readXmlBody, serializeElement, textContent, type XmlElement } from '../xml/reader.js';
-import { MultistatusWriter, propXml } from '../xml/writer.js';
+import { hrefOf } from '../hrefs.js';
+import { liveProperty } from '../live-properties.js';
 import { requireUnlocked } from '../lock-check.js';
+import { ResponseSink } from '../response-sink.js';
+import { DAV_NS, childElements, is, textContent, type XmlElement } from '../xml/parse.js';
+import { readXmlBody } from '../xml/request-body.js';
+import { serializeElement } from '../xml/serialize.js';
+import { MultistatusWriter, propXml } from '../xml/writer.js';
 
 const MICROSOFT_NS = 'urn:schemas-microsoft-com:';
 
@@ -37,28 +40,25 @@ export const MAX_DEAD_PROPERTIES = 1000;
 export const MAX_DEAD_PROPERTY_BYTES = 1024 * 1024;
 
 export const proppatch: MethodHandler = async (request) => {
-  const target = request.target as ShareTarget;
-  requireUploadAllowed(request);
+  const target = shareTarget(request);
   const instructions = parsePropertyUpdate(await readXmlBody(request.ctx.req));
-  const info = await target.store.stat(target.path);
+  const info = await statTarget(request, target);
   if (!info) throw notFound();
-  await requireUnlocked(request, target.share.mount, target.path, 0);
+  await requireUnlocked(request, target, 0);
 
   const protectedNames = new Set(
     instructions
       .map((instruction) => (instruction.op === 'set' ? instruction.element : instruction.name))
       .filter((name) => liveProperty(name.ns, name.local) !== undefined),
   );
-  const ref = { mount: target.share.mount, path: target.path };
-  const deadProperties = request.services.deadProperties;
-  if (!deadProperties) throw new DavError(500, 'No property store is configured');
+  const { deadProperties } = request.services;
 
   const changes = instructions.map((instruction): PropertyChange => {
     if (instruction.op === 'remove') return { remove: instruction.name };
     const { ns, local } = instruction.element;
     return { set: { ns, local, xml: serializeElement(instruction.element) } };
   });
-  const tooMuch = protectedNames.size === 0 && !(await fits(deadProperties, ref, changes));
+  const tooMuch = protectedNames.size === 0 && !(await fits(deadProperties, target, changes));
 
   const ok: string[] = [];
   const failed: string[] = [];
@@ -74,14 +74,14 @@ export const proppatch: MethodHandler = async (request) => {
   }
 
   if (protectedNames.size === 0 && !tooMuch) {
-    await deadProperties.patch(ref, changes);
+    await deadProperties.patch(target, changes);
     await applyWindowsTimes(target, instructions);
   }
 
   const sink = new ResponseSink();
   const writer = new MultistatusWriter(sink);
   await writer.begin();
-  await writer.propResponse(shareHref(target.share.mount, target.path, info.isCollection), [
+  await writer.propResponse(hrefOf(target, info.isCollection), [
     { status: 200, props: ok },
     { status: 403, props: failed, description: 'Live properties cannot be changed' },
     { status: 507, props: noRoom, description: `A resource keeps at most ${MAX_DEAD_PROPERTIES} properties, ${MAX_DEAD_PROPERTY_BYTES} bytes in all` },
@@ -99,7 +99,7 @@ export const proppatch: MethodHandler = async (request) => {
  * limits, or at least do not grow past them (a resource over the limits
  * from before can always be cleaned up).
  */
-async function fits(store: DeadPropertyStore, ref: ResourceRef, changes: readonly PropertyChange[]): Promise<boolean> {
+async function fits(store: DeadPropertyStore, ref: SharePath, changes: readonly PropertyChange[]): Promise<boolean> {
   const sizes = new Map<string, number>();
   for (const prop of await store.get(ref)) sizes.set(`${prop.ns}\u0000${prop.local}`, prop.xml.length);
   const total = (): number => [...sizes.values()].reduce((sum, size) => sum + size, 0);
@@ -132,7 +132,7 @@ function parsePropertyUpdate(body: XmlElement | null): Instruction[] {
   return instructions;
 }
 
-async function applyWindowsTimes(target: ShareTarget, instructions: readonly Instruction[]): Promise<void> {
+async function applyWindowsTimes(target: Resource, instructions: readonly Instruction[]): Promise<void> {
   for (const instruction of instructions) {
     if (instruction.op !== 'set') continue;
     const { element } = instruction;

@@ -11,49 +11,54 @@
  * the iterable below, before its end: the old file then stays as it was.
  *
  * Every check runs before the body is read, and `100 Continue` is sent only
- * once they all passed (DESIGN §5): a refused 4 GB upload is never sent.
+ * once they all passed (http/expect-continue.ts): a refused 4 GB upload is
+ * never sent. The target is looked at once (Store.prepare), and the write
+ * uses what that look found.
  *
- * Replacing a file counts as an upload, not a delete (DESIGN §3): Windows
- * Explorer creates every file as a 0-byte PUT followed by the real PUT.
+ * Replacing a file counts as an upload, not a delete (dav/permissions.ts):
+ * Windows Explorer creates every file as a 0-byte PUT followed by the real PUT.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'koa';
-import { requireUploadAllowed } from '../../access/switches.js';
-import type { DeadPropertyStore } from '../../props/dead-properties.js';
-import type { MethodHandler, ShareTarget } from '../context.js';
+import { acceptBody, closeUnlessBodyRead } from '../../http/expect-continue.js';
+import { guardBodyRate } from '../../http/body-rate.js';
+import { shareTarget, type MethodHandler } from '../context.js';
+import { answerEmpty } from '../answers.js';
+import { noteCollectionUrl } from '../collection-url.js';
 import { checkPreconditions } from '../conditional.js';
 import { DavError, badRequest, conflict } from '../errors.js';
+import { forgetStaleProperties } from '../followers.js';
 import { requireMembershipUnlocked, requireUnlocked } from '../lock-check.js';
-import { answerEmpty } from '../tree.js';
-import { SUPPORTED_METHODS } from './options.js';
 import { mediaChanged } from '../media-events.js';
-import { guardBodyRate } from '../body-rate.js';
-import { hasBody, inviteBody } from '../request-body.js';
+import { SUPPORTED_METHODS } from './options.js';
 
 export const put: MethodHandler = async (request) => {
-  const { ctx } = request;
-  const target = request.target as ShareTarget;
+  const { ctx, services } = request;
+  const target = shareTarget(request);
   try {
-    requireUploadAllowed(request);
     refuseContentRange(ctx);
     const expectedLength = expectedEntityLength(ctx);
-    const existing = await target.store.stat(target.path);
+    const prepared = await target.store.prepare(target.path);
+    const { existing } = prepared;
+    noteCollectionUrl(request, existing);
     if (existing?.isCollection) {
       throw new DavError(405, 'A collection exists here; PUT replaces files only', { headers: { Allow: COLLECTION_METHODS } });
     }
-    if (!existing) await requireParent(target);
+    // The store would find out too, but only after 100 Continue had invited the body.
+    if (!existing && !prepared.parentIsCollection) throw conflict('The parent collection does not exist');
     checkPreconditions(ctx, existing);
-    await requireUnlocked(request, target.share.mount, target.path, 0);
-    if (!existing) await requireMembershipUnlocked(request, target.share.mount, target.path);
+    await requireUnlocked(request, target, 0);
+    if (!existing) await requireMembershipUnlocked(request, target);
 
-    inviteBody(ctx);
-    const { created, info } = await target.store.write(target.path, receivedBody(ctx.req, expectedLength));
-    if (created) await forgetStaleProperties(request.services.deadProperties, target);
-    mediaChanged(request.services, target.share.mount, target.path);
+    acceptBody(ctx);
+    const { created, info } = await target.store.write(target.path, receivedBody(ctx.req, expectedLength), prepared);
+    if (created) await forgetStaleProperties(services, target);
+    mediaChanged(services, target);
     ctx.set('ETag', info.etag);
     answerEmpty(ctx, created ? 201 : 204);
   } catch (error) {
-    throw closingWhenUnread(ctx, error);
+    closeUnlessBodyRead(ctx);
+    throw error;
   }
 };
 
@@ -80,12 +85,6 @@ function expectedEntityLength(ctx: Context): number | null {
   if (value === '') return null;
   if (!/^\d{1,16}$/.test(value)) throw badRequest('X-Expected-Entity-Length must be a byte count');
   return Number(value);
-}
-
-/** The store would find out too, but only after 100 Continue had invited the body. */
-async function requireParent(target: ShareTarget): Promise<void> {
-  const parent = await target.store.stat(target.path.slice(0, -1));
-  if (!parent?.isCollection) throw conflict('The parent collection does not exist');
 }
 
 /**
@@ -118,26 +117,4 @@ async function* receivedBody(req: IncomingMessage, expected: number | null): Asy
 
 function incomplete(): DavError {
   return badRequest('The upload ended before the whole body arrived; nothing was written');
-}
-
-/**
- * A new file must not inherit properties a previous file of that name left
- * behind (one deleted outside WebDAV, by the photo library or on disk).
- */
-async function forgetStaleProperties(properties: DeadPropertyStore | undefined, target: ShareTarget): Promise<void> {
-  await properties?.removeTree({ mount: target.share.mount, path: target.path });
-}
-
-/**
- * A PUT refused before its body was read leaves that body on the wire; Node
- * would read and discard all of it to reuse the connection. Closing instead
- * means a refused 4 GB upload is not received anyway (DESIGN §5).
- */
-function closingWhenUnread(ctx: Context, error: unknown): unknown {
-  if (!(error instanceof DavError) || ctx.req.readableEnded || !hasBody(ctx.req)) return error;
-  return new DavError(error.status, error.message, {
-    condition: error.condition,
-    conditionXml: error.conditionXml,
-    headers: { ...error.headers, Connection: 'close' },
-  });
 }

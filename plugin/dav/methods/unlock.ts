@@ -9,7 +9,7 @@
  * - 400: "No lock token was provided" (or one that is not a Coded-URL,
  *   §10.5: `Lock-Token = "Lock-Token" ":" Coded-URL`);
  * - 403: "The currently authenticated principal does not have permission to
- *   remove the lock" — only its creator may (§6.4, issue 4);
+ *   remove the lock" — only its creator may (§6.4);
  * - 409 with `lock-token-matches-request-uri`: "The resource was not locked,
  *   or the request was made to a Request-URI that was not within the scope
  *   of the lock." An unknown or expired token is such a case.
@@ -18,20 +18,18 @@
  * as a whole (§9.10.3: "if an UNLOCK is successfully executed on this token,
  * all associated resources are unlocked").
  */
-import type { MethodHandler, ShareTarget } from '../context.js';
-import { DavError, badRequest, forbidden } from '../errors.js';
 import { covers } from '../../locks/model.js';
-import { lockingUnavailable } from './lock.js';
+import { shareTarget, type MethodHandler } from '../context.js';
+import { DavError, badRequest, forbidden } from '../errors.js';
 
 export const unlock: MethodHandler = async (request) => {
   const { ctx } = request;
-  const target = request.target as ShareTarget;
-  const locks = request.services.locks;
-  if (!locks) throw lockingUnavailable();
+  const target = shareTarget(request);
+  const { locks } = request.services;
 
   const token = codedUrl(ctx.get('lock-token'));
   const held = await locks.find(token);
-  if (!held || held.mount !== target.share.mount || !covers(held, target.path)) {
+  if (!held || held.mount !== target.mount || !covers(held, target.path)) {
     throw new DavError(409, 'No lock with this token covers the Request-URI', { condition: 'lock-token-matches-request-uri' });
   }
   if (held.user !== request.user.name) throw forbidden('Only the user who created a lock can remove it');

@@ -2,8 +2,8 @@
  * XML namespaces (Namespaces in XML 1.0): the one place where prefixes are
  * resolved. xml-js hands back prefixed names (`D:prop`) and `xmlns:*`
  * attributes as they are; the reader keeps a scoped prefix map per element
- * and everything else compares elements by (namespace URI, local name) only
- * (DESIGN §6).
+ * and everything else compares elements by (namespace URI, local name) only,
+ * so a client's choice of prefixes never changes what a body means.
  *
  * A scope maps prefix → URI; the key `''` is the default namespace and is
  * absent when there is none (`xmlns=""` removes it). Scopes are

@@ -1,6 +1,6 @@
 /**
  * Writing DAV XML with our own escaping (xml-js `js2xml` leaves `&` and `<`
- * unescaped in attributes, DESIGN §5).
+ * unescaped in attributes).
  *
  * Characters XML 1.0 cannot carry at all (C0 controls other than tab, LF and
  * CR; U+FFFE, U+FFFF; unpaired surrogates) are replaced by U+FFFD in text

@@ -4,10 +4,10 @@
  */
 import type { Quota, ResourceInfo } from '../store/store.js';
 import type { ActiveLock } from '../locks/model.js';
-import { SUPPORTED_LOCK_XML, lockDiscoveryXml } from '../locks/lock-xml.js';
-import { contentTypeOf } from '../dav/mime.js';
-import { DAV_NS } from '../dav/xml/reader.js';
-import { escapeText } from '../dav/xml/writer.js';
+import { SUPPORTED_LOCK_XML, lockDiscoveryXml } from './lock-xml.js';
+import { contentTypeOf } from './mime.js';
+import { DAV_NS } from './xml/namespaces.js';
+import { escapeText } from './xml/writer.js';
 
 /** What a live property may look at. */
 export interface PropTarget {
@@ -15,7 +15,7 @@ export interface PropTarget {
   /** The name shown to users (the mount name for a share root). */
   readonly displayName: string;
   readonly quota: (() => Promise<Quota>) | null;
-  /** Class 2: the active locks covering the resource, and whether it may be locked; absent without a lock manager. */
+  /** Class 2: the active locks covering the resource, and whether it may be locked; absent on /webdav/ itself. */
   readonly locks?: {
     readonly active: readonly ActiveLock[];
     readonly lockable: boolean;

@@ -1,4 +1,6 @@
 /**
+ * Hand-written: it caps every lock at `webdav.lock.maxtimeout`, whatever a client asks.
+ *
  * The Timeout request header (RFC 4918 §10.7):
  *
  * ```

@@ -4,11 +4,12 @@
  * values. Values use the `D:` prefix, which every document we embed them in
  * binds to `DAV:` (the multistatus root, the LOCK answer's `<D:prop>`).
  */
-import { shareHref } from '../dav/context.js';
-import { DavError, badRequest } from '../dav/errors.js';
-import { DAV_NS, childElements, findChild, is, serializeElement, type XmlElement } from '../dav/xml/reader.js';
-import { XML_DECLARATION, escapeText } from '../dav/xml/writer.js';
-import { secondsLeft, type ActiveLock, type LockScope } from './model.js';
+import { secondsLeft, type ActiveLock, type LockScope } from '../locks/model.js';
+import { DavError, badRequest } from './errors.js';
+import { hrefOf } from './hrefs.js';
+import { DAV_NS, childElements, findChild, is, type XmlElement } from './xml/parse.js';
+import { serializeElement } from './xml/serialize.js';
+import { XML_DECLARATION, escapeText } from './xml/writer.js';
 
 export interface LockInfo {
   readonly scope: LockScope;
@@ -61,7 +62,7 @@ export function activeLockXml(lock: ActiveLock, now: number): string {
     (lock.ownerXml ?? '') +
     `<D:timeout>Second-${secondsLeft(lock, now)}</D:timeout>` +
     `<D:locktoken><D:href>${escapeText(lock.token)}</D:href></D:locktoken>` +
-    `<D:lockroot><D:href>${escapeText(shareHref(lock.mount, lock.path, lock.collection))}</D:href></D:lockroot>` +
+    `<D:lockroot><D:href>${escapeText(hrefOf(lock, lock.collection))}</D:href></D:lockroot>` +
     '</D:activelock>'
   );
 }
@@ -77,6 +78,12 @@ export function lockDiscoveryXml(locks: readonly ActiveLock[], now: number): str
 export const SUPPORTED_LOCK_XML =
   '<D:lockentry><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockentry>' +
   '<D:lockentry><D:lockscope><D:shared/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockentry>';
+
+/** The hrefs of the roots of `locks`, each once (shared locks on one resource have one root), as DAV:href elements. */
+export function lockRootHrefsXml(locks: readonly ActiveLock[]): string {
+  const hrefs = new Set(locks.map((lock) => hrefOf(lock, lock.collection)));
+  return [...hrefs].map((href) => `<D:href>${escapeText(href)}</D:href>`).join('');
+}
 
 /**
  * The body of a successful LOCK (§9.10.1: it "MUST contain a body with the
