@@ -3,90 +3,33 @@
  * state, every share with its problems, adding and editing shares, who is in
  * each share's group, and the WebDAV audit log. Everything goes through the
  * plugin's JSON API, which checks on the server that the caller is an admin.
+ *
+ * The element keeps the state and talks to the API; each section is drawn by
+ * its own module (admin-status, admin-shares with admin-members,
+ * admin-share-form, admin-audit) into this one shadow root.
  */
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
+import type { AuditAnswer, ShareRow, SharesAnswer, StatusAnswer, UnsharedRoot } from './admin-answers.js';
+import { auditPath, AUDIT_PAGE, renderAuditLog, type AuditActions } from './admin-audit.js';
+import type { MembersEditor } from './admin-members.js';
+import {
+  emptyForm,
+  firstFieldWithError,
+  formForRoot,
+  formForShare,
+  missingFields,
+  renderShareForm,
+  requestBodyOf,
+  shownErrors,
+  type FormField,
+  type FormState,
+  type ShareFormActions,
+} from './admin-share-form.js';
+import { renderShares, type ShareActions } from './admin-shares.js';
+import { renderStatus } from './admin-status.js';
+import { adminStyles } from './admin-styles.js';
 import { ApiFailure, call } from './api.js';
-import { formatBytes, formatTime } from './format.js';
 import { baseStyles } from './styles.js';
-
-interface Problem {
-  key: string;
-  message: string;
-  severity: 'error' | 'notice';
-}
-
-interface ShareRow {
-  id: string;
-  mount: string | null;
-  source: string;
-  kind: 'photo-root' | 'extra';
-  folder: string | null;
-  served: boolean;
-  readonly: boolean;
-  uploadAllowed: boolean;
-  deleteAllowed: boolean;
-  group: string | null;
-  members: string[];
-  memberCount: number;
-  space: { freeBytes: number; usedBytes: number } | null;
-  url: string | null;
-  problems: Problem[];
-}
-
-interface SharesAnswer {
-  switches: { uploadAllowed: boolean; deleteAllowed: boolean; auditEnabled: boolean };
-  baseUrl: string | null;
-  shares: ShareRow[];
-  unsharedRoots: Array<{ id: string; source: string; folder: string }>;
-  problems: Problem[];
-}
-
-interface StatusAnswer {
-  plugin: { id: string; name: string; version: string; state: string };
-  host: { name: string; version: string; apiVersion: string };
-  pluginListUrl: string;
-  shares: { served: number; configured: number };
-  problems: number;
-  switches: { uploadAllowed: boolean; deleteAllowed: boolean; auditEnabled: boolean };
-  baseUrl: string | null;
-}
-
-interface AuditEntry {
-  time: string;
-  user: string | null;
-  address: string;
-  method: string;
-  path: string;
-  destination: string | null;
-  status: number;
-  bytesIn: number;
-  bytesOut: number;
-  durationMs: number;
-}
-
-interface AuditAnswer {
-  enabled: boolean;
-  total: number;
-  offset: number;
-  limit: number;
-  entries: AuditEntry[];
-}
-
-/** What the share form edits: a new share, or an existing one (by its API id). */
-interface FormState {
-  editing: ShareRow | { id: string; source: string; kind: 'photo-root'; folder: string; mount: null; readonly: false } | null;
-  mount: string;
-  folder: string;
-  readonly: boolean;
-  errors: Record<string, string>;
-  busy: boolean;
-}
-
-const AUDIT_PAGE = 25;
-
-/** A path or URL that may wrap after each slash (not in the middle of a name). */
-const breakable = (text: string) => text.split(/(?<=\/)/).map((part, i) => (i === 0 ? part : html`<wbr />${part}`));
-const emptyForm = (): FormState => ({ editing: null, mount: '', folder: '', readonly: false, errors: {}, busy: false });
 
 export class WebdavAdmin extends LitElement {
   static override properties = {
@@ -104,203 +47,7 @@ export class WebdavAdmin extends LitElement {
     busy: { state: true },
   };
 
-  static override styles = [
-    baseStyles,
-    css`
-      section {
-        margin: 0 0 2rem;
-      }
-      h2 {
-        font-size: 1.3rem;
-        margin: 1.5rem 0 0.5rem;
-      }
-      .toolbar {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-      }
-      table {
-        border-collapse: collapse;
-        width: 100%;
-      }
-      th,
-      td {
-        text-align: left;
-        vertical-align: top;
-        padding: 0.45rem 0.5rem;
-        border-bottom: 1px solid var(--webdav-border);
-      }
-      th {
-        font-weight: 600;
-      }
-      td.num {
-        text-align: right;
-        white-space: nowrap;
-      }
-      .mount {
-        font-weight: 700;
-        font-size: 1.05em;
-      }
-      .folder,
-      .url {
-        overflow-wrap: break-word;
-      }
-      .space {
-        margin-top: 0.4rem;
-      }
-      ul.plain {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-      }
-      ul.members li {
-        display: flex;
-        gap: 0.4rem;
-        align-items: center;
-        justify-content: space-between;
-        padding: 0.1rem 0;
-      }
-      ul.members button {
-        min-height: 2.25rem;
-        padding: 0.1rem 0.6rem;
-      }
-      .add-member {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.35rem;
-        margin-top: 0.35rem;
-        align-items: center;
-      }
-      .add-member select {
-        flex: 1 1 8rem;
-        min-width: 0;
-      }
-      .actions {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.35rem;
-      }
-      .problems {
-        margin: 0.35rem 0 0;
-        padding-left: 1.1rem;
-      }
-      form.share-form {
-        border: 1px solid var(--webdav-border);
-        border-radius: 0.5rem;
-        padding: 0.5rem 1rem 1rem;
-        max-width: 40rem;
-      }
-      .field {
-        margin-top: 0.75rem;
-      }
-      .field label {
-        display: block;
-        font-weight: 600;
-      }
-      .field input[type='text'] {
-        width: 100%;
-      }
-      .hint {
-        margin: 0.15rem 0 0;
-        font-size: 0.9em;
-      }
-      .field-error {
-        margin: 0.2rem 0 0;
-        font-weight: 600;
-      }
-      .check {
-        display: flex;
-        gap: 0.5rem;
-        align-items: center;
-      }
-      .check input {
-        width: 1.25rem;
-        height: 1.25rem;
-      }
-      .form-buttons {
-        display: flex;
-        gap: 0.5rem;
-        margin-top: 1rem;
-        flex-wrap: wrap;
-      }
-      .audit-search {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: flex-end;
-        margin-bottom: 0.5rem;
-      }
-      .audit-search input {
-        flex: 1 1 14rem;
-      }
-      .audit td {
-        font-size: 0.92em;
-      }
-      .pager {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-        margin-top: 0.5rem;
-      }
-      dl.state {
-        display: grid;
-        grid-template-columns: max-content 1fr;
-        gap: 0.2rem 1rem;
-        margin: 0;
-      }
-      dl.state dt {
-        font-weight: 600;
-      }
-      dl.state dd {
-        margin: 0;
-      }
-      /* A phone: each table row becomes a card, each cell a labelled line. */
-      @media (max-width: 44rem) {
-        table.cards,
-        table.cards tbody,
-        table.cards tr,
-        table.cards td {
-          display: block;
-          width: 100%;
-        }
-        table.cards thead {
-          position: absolute;
-          width: 1px;
-          height: 1px;
-          overflow: hidden;
-          clip: rect(0 0 0 0);
-        }
-        table.cards tr {
-          border: 1px solid var(--webdav-border);
-          border-radius: 0.5rem;
-          margin: 0 0 0.9rem;
-          padding: 0.25rem 0.6rem;
-        }
-        table.cards td {
-          border: none;
-          padding: 0.3rem 0;
-        }
-        table.cards td.num {
-          text-align: left;
-        }
-        table.cards td[data-label]::before {
-          content: attr(data-label);
-          display: block;
-          font-size: 0.8em;
-          font-weight: 600;
-          opacity: 0.75;
-        }
-        dl.state {
-          grid-template-columns: 1fr;
-        }
-        dl.state dd {
-          margin-bottom: 0.4rem;
-        }
-      }
-    `,
-  ];
+  static override styles = [baseStyles, adminStyles];
 
   declare status: StatusAnswer | null;
   declare shares: SharesAnswer | null;
@@ -369,10 +116,8 @@ export class WebdavAdmin extends LitElement {
   }
 
   async loadAudit(): Promise<void> {
-    const params = new URLSearchParams({ offset: String(this.auditOffset), limit: String(AUDIT_PAGE) });
-    if (this.auditQuery.trim()) params.set('q', this.auditQuery.trim());
     try {
-      this.audit = await call<AuditAnswer>(this, 'GET', `/admin/audit?${params.toString()}`);
+      this.audit = await call<AuditAnswer>(this, 'GET', auditPath(this.auditQuery, this.auditOffset));
     } catch (error) {
       this.failure = (error as Error).message;
     }
@@ -382,311 +127,55 @@ export class WebdavAdmin extends LitElement {
     return html`
       ${this.failure ? html`<p class="error" role="alert">${this.failure}</p>` : nothing}
       <p class="sr-only" role="status" aria-live="polite">${this.message}</p>
-      ${this.renderStatus()} ${this.renderShares()} ${this.renderForm()} ${this.renderAudit()}
+      ${renderStatus(this.status)} ${renderShares(this.shares, this.shareActions(), this.membersEditor())}
+      ${renderShareForm(this.form, this.formActions)} ${renderAuditLog(this.audit, this.auditActions())}
     `;
   }
 
-  private renderStatus() {
-    const s = this.status;
-    return html`<section aria-labelledby="state-title">
-      <h2 id="state-title">Plugin</h2>
-      ${s
-        ? html`<dl class="state">
-            <dt>State</dt>
-            <dd>
-              <strong class="ok">Enabled</strong> — ${s.plugin.name} ${s.plugin.version} on ${s.host.name} ${s.host.version}.
-              It is switched on and off in the <a href=${s.pluginListUrl}>host's plugin list</a>.
-            </dd>
-            <dt>Shares</dt>
-            <dd>
-              ${s.shares.served} of ${s.shares.configured} served${s.problems
-                ? html`, <span class="error">${s.problems} settings ${s.problems === 1 ? 'problem' : 'problems'}</span>`
-                : nothing}
-            </dd>
-            <dt>Uploads</dt>
-            <dd>${s.switches.uploadAllowed ? 'allowed' : 'refused everywhere (webdav.uploadallowed=false)'}</dd>
-            <dt>Deleting</dt>
-            <dd>${s.switches.deleteAllowed ? 'allowed' : 'refused everywhere (webdav.deleteallowed=false)'}</dd>
-            <dt>Audit log</dt>
-            <dd>${s.switches.auditEnabled ? 'on' : 'off (user.log.webdav=false)'}</dd>
-            <dt>Public URL</dt>
-            <dd>${s.baseUrl ?? html`<span class="muted">the address the browser uses (webdav.baseurl is not set)</span>`}</dd>
-          </dl>`
-        : html`<p class="muted">Loading…</p>`}
-    </section>`;
+  private shareActions(): ShareActions {
+    return {
+      busy: this.busy,
+      edit: (share) => this.edit(share),
+      editRoot: (root) => this.editRoot(root),
+      remove: (share) => void this.removeShare(share),
+    };
   }
 
-  private renderShares() {
-    const data = this.shares;
-    return html`<section aria-labelledby="shares-title">
-      <h2 id="shares-title">Shares</h2>
-      ${!data
-        ? html`<p class="muted">Loading…</p>`
-        : html`
-            ${data.shares.length === 0
-              ? html`<p>No share is defined yet. Add one below.</p>`
-              : html`<table class="cards">
-                  <caption class="sr-only">
-                    Every WebDAV share: its folder, access, free space and members
-                  </caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Share</th>
-                      <th scope="col">Folder</th>
-                      <th scope="col">Access</th>
-                      <th scope="col">Members</th>
-                      <th scope="col">Actions</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${data.shares.map((share) => this.renderShareRow(share))}
-                  </tbody>
-                </table>`}
-            ${data.problems.length
-              ? html`<h3>Other settings problems</h3>
-                  <ul class="problems">
-                    ${data.problems.map(
-                      (p) => html`<li class=${p.severity === 'error' ? 'error' : 'muted'}><code>${p.key}</code>: ${p.message}</li>`,
-                    )}
-                  </ul>`
-              : nothing}
-            ${data.unsharedRoots.length
-              ? html`<h3>Photo folders that are not shared</h3>
-                  <ul class="plain">
-                    ${data.unsharedRoots.map(
-                      (root) => html`<li class="toolbar">
-                        <span class="folder"><code>${root.folder}</code> <span class="muted">(${root.source})</span></span>
-                        <button type="button" aria-label="Share photo folder ${root.folder}" @click=${() => this.editRoot(root)}>
-                          Share…
-                        </button>
-                      </li>`,
-                    )}
-                  </ul>`
-              : nothing}
-          `}
-    </section>`;
+  private membersEditor(): MembersEditor {
+    return {
+      users: this.users,
+      choice: this.memberChoice,
+      errors: this.memberErrors,
+      busy: this.busy,
+      choose: (share, user) => {
+        this.memberChoice = { ...this.memberChoice, [share.id]: user };
+      },
+      add: (event, share) => void this.addMember(event, share),
+      remove: (share, user) => void this.removeMember(share, user),
+    };
   }
 
-  private renderShareRow(share: ShareRow) {
-    const name = share.mount ?? share.source;
-    const errors = share.problems.filter((p) => p.severity === 'error');
-    const access = share.readonly
-      ? 'Read-only'
-      : `Read${share.uploadAllowed ? ', upload' : ''}${share.deleteAllowed ? ', delete' : ''}`;
-    const candidates = this.users.filter((u) => !share.members.includes(u));
-    const choice = this.memberChoice[share.id] ?? '';
-    const memberError = this.memberErrors[share.id];
-    const selectId = `add-${share.source}`;
-    return html`<tr data-share=${share.id}>
-      <td data-label="Share">
-        <div class="mount">${name}</div>
-        <div class="muted">${share.kind === 'photo-root' ? 'photo folder' : 'extra share'} · <code>${share.source}</code></div>
-        <div>
-          ${share.served
-            ? html`<span class="badge ok">served</span>`
-            : html`<span class="badge error">not served</span>`}
-        </div>
-        ${share.url ? html`<div class="url"><code>${breakable(share.url)}</code></div>` : nothing}
-        ${share.problems.length
-          ? html`<ul class="problems" aria-label="Problems of ${name}">
-              ${share.problems.map((p) => html`<li class=${p.severity === 'error' ? 'error' : 'muted'}>${p.message} <span class="muted">(${p.key})</span></li>`)}
-            </ul>`
-          : nothing}
-      </td>
-      <td data-label="Folder" class="folder">${share.folder ? html`<code>${breakable(share.folder)}</code>` : html`<span class="error">none</span>`}</td>
-      <td data-label="Access and space">
-        ${access}
-        ${!share.readonly && !share.uploadAllowed ? html`<div class="muted">uploads switched off</div>` : nothing}
-        ${!share.readonly && !share.deleteAllowed ? html`<div class="muted">deleting switched off</div>` : nothing}
-        ${share.space
-          ? html`<div class="space">${formatBytes(share.space.freeBytes)} free</div>
-              <div class="muted">${formatBytes(share.space.usedBytes)} used</div>`
-          : nothing}
-      </td>
-      <td data-label="Members">
-        ${share.group
-          ? html`<div class="muted">Group <code>${share.group}</code> · ${share.memberCount} ${share.memberCount === 1 ? 'member' : 'members'}</div>
-              <ul class="plain members" aria-label="Members of ${name}">
-                ${share.members.map(
-                  (member) => html`<li>
-                    <span>${member}</span>
-                    <button type="button" aria-label="Remove ${member} from ${name}" ?disabled=${this.busy} @click=${() => this.removeMember(share, member)}>
-                      Remove
-                    </button>
-                  </li>`,
-                )}
-              </ul>
-              <form class="add-member" @submit=${(e: Event) => this.addMember(e, share)}>
-                <label class="sr-only" for=${selectId}>User to add to ${name}</label>
-                <select
-                  id=${selectId}
-                  .value=${choice}
-                  @change=${(e: Event) => (this.memberChoice = { ...this.memberChoice, [share.id]: (e.target as HTMLSelectElement).value })}
-                  aria-invalid=${memberError ? 'true' : 'false'}
-                  aria-describedby=${memberError ? `${selectId}-error` : nothing}
-                >
-                  <option value="">${candidates.length ? 'Add a user…' : 'No one left to add'}</option>
-                  ${candidates.map((u) => html`<option value=${u} ?selected=${u === choice}>${u}</option>`)}
-                </select>
-                <button type="submit" ?disabled=${this.busy || !choice} aria-label="Add the chosen user to ${name}">Add</button>
-              </form>
-              ${memberError ? html`<p class="error field-error" id="${selectId}-error">${memberError}</p>` : nothing}`
-          : html`<span class="muted">no group until the share has a valid name</span>`}
-      </td>
-      <td data-label="Actions">
-        <div class="actions">
-          <button type="button" aria-label="Edit ${name}" @click=${() => this.edit(share)}>Edit</button>
-          <button type="button" class="danger" aria-label="${share.kind === 'photo-root' ? 'Stop sharing' : 'Delete'} ${name}" ?disabled=${this.busy} @click=${() => this.removeShare(share)}>
-            ${share.kind === 'photo-root' ? 'Stop sharing' : 'Delete'}
-          </button>
-        </div>
-        ${errors.length ? html`<div class="error">${errors.length === 1 ? '1 problem' : `${errors.length} problems`}</div>` : nothing}
-      </td>
-    </tr>`;
+  private readonly formActions: ShareFormActions = {
+    setField: (name, value) => this.setField(name, value),
+    submit: (event) => void this.submit(event),
+    cancel: () => {
+      this.form = emptyForm();
+    },
+  };
+
+  private auditActions(): AuditActions {
+    return {
+      query: this.auditQuery,
+      setQuery: (query) => {
+        this.auditQuery = query;
+      },
+      search: (event) => void this.searchAudit(event),
+      page: (direction) => void this.auditPage(direction),
+      refresh: () => void this.loadAudit(),
+    };
   }
 
-  private renderForm() {
-    const f = this.form;
-    const editing = f.editing;
-    const photoRoot = editing?.kind === 'photo-root';
-    const title = editing ? (editing.mount ? `Edit share ${editing.mount}` : `Share ${editing.folder ?? editing.source}`) : 'Add a share';
-    const field = (name: 'mount' | 'folder') => ({
-      invalid: f.errors[name] ? 'true' : 'false',
-      describedby: `${name}-hint${f.errors[name] ? ` ${name}-error` : ''}`,
-    });
-    return html`<section aria-labelledby="form-title">
-      <h2 id="form-title" tabindex="-1">${title}</h2>
-      <form class="share-form" novalidate @submit=${this.submit}>
-        ${f.errors['body'] ? html`<p class="error" role="alert">${f.errors['body']}</p>` : nothing}
-        <div class="field">
-          <label for="mount">Name</label>
-          <input
-            type="text"
-            id="mount"
-            name="mount"
-            autocomplete="off"
-            autocapitalize="none"
-            spellcheck="false"
-            required
-            maxlength="64"
-            .value=${f.mount}
-            @input=${(e: Event) => this.setField('mount', (e.target as HTMLInputElement).value)}
-            aria-invalid=${field('mount').invalid}
-            aria-describedby=${field('mount').describedby}
-          />
-          <p class="hint muted" id="mount-hint">
-            The share's address becomes /webdav/<strong>name</strong>/ and its group WebDAV.<strong>name</strong>. Letters,
-            digits, dots, dashes and underscores.
-          </p>
-          ${f.errors['mount'] ? html`<p class="error field-error" id="mount-error">Name: ${f.errors['mount']}</p>` : nothing}
-        </div>
-        <div class="field">
-          <label for="folder">Folder on the server</label>
-          <input
-            type="text"
-            id="folder"
-            name="folder"
-            autocomplete="off"
-            autocapitalize="none"
-            spellcheck="false"
-            required
-            ?readonly=${photoRoot}
-            .value=${f.folder}
-            @input=${(e: Event) => this.setField('folder', (e.target as HTMLInputElement).value)}
-            aria-invalid=${field('folder').invalid}
-            aria-describedby=${field('folder').describedby}
-          />
-          <p class="hint muted" id="folder-hint">
-            ${photoRoot
-              ? html`A photo folder of the host (${editing?.source}.path): it is changed where the host's photo folders are set.`
-              : html`An absolute path of an existing folder, e.g. /srv/scans.`}
-          </p>
-          ${f.errors['folder'] ? html`<p class="error field-error" id="folder-error">Folder: ${f.errors['folder']}</p>` : nothing}
-        </div>
-        <div class="field check">
-          <input
-            type="checkbox"
-            id="readonly"
-            name="readonly"
-            .checked=${f.readonly}
-            @change=${(e: Event) => this.setField('readonly', (e.target as HTMLInputElement).checked)}
-            aria-describedby="readonly-hint"
-          />
-          <label for="readonly">Read-only</label>
-        </div>
-        <p class="hint muted" id="readonly-hint">Members may only list and download; uploads, renames and deletes are refused.</p>
-        ${f.errors['readonly'] ? html`<p class="error field-error">Read-only: ${f.errors['readonly']}</p>` : nothing}
-        <div class="form-buttons">
-          <button type="submit" ?disabled=${f.busy}>${editing ? 'Save changes' : 'Add share'}</button>
-          ${editing ? html`<button type="button" @click=${this.cancelEdit}>Cancel</button>` : nothing}
-        </div>
-      </form>
-    </section>`;
-  }
-
-  private renderAudit() {
-    const a = this.audit;
-    const first = a && a.total > 0 ? a.offset + 1 : 0;
-    const last = a ? a.offset + a.entries.length : 0;
-    return html`<section aria-labelledby="audit-title">
-      <h2 id="audit-title">Audit log</h2>
-      <p class="muted">
-        ${a?.enabled
-          ? 'Every WebDAV request is recorded (user.log.webdav=true).'
-          : 'Recording is off (set user.log.webdav=true to record WebDAV requests); earlier entries stay searchable.'}
-      </p>
-      <form class="audit-search" role="search" @submit=${this.searchAudit}>
-        <div class="field" style="flex: 1 1 14rem; margin: 0">
-          <label for="audit-q">Search user, address, method or path</label>
-          <input type="search" id="audit-q" name="q" style="width: 100%" .value=${this.auditQuery} @input=${(e: Event) => (this.auditQuery = (e.target as HTMLInputElement).value)} />
-        </div>
-        <button type="submit">Search</button>
-      </form>
-      ${!a
-        ? html`<p class="muted">Loading…</p>`
-        : a.entries.length === 0
-          ? html`<p>No entries${this.auditQuery.trim() ? html` match “${this.auditQuery.trim()}”` : nothing}.</p>`
-          : html`<table class="cards audit">
-              <caption class="sr-only">
-                WebDAV requests, newest first
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">User</th>
-                  <th scope="col">Address</th>
-                  <th scope="col">Request</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Bytes in / out</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${a.entries.map(
-                  (e) => html`<tr>
-                    <td data-label="Time">${formatTime(e.time)}</td>
-                    <td data-label="User">${e.user ?? html`<span class="muted">anonymous</span>`}</td>
-                    <td data-label="Address" class="mono">${e.address}</td>
-                    <td data-label="Request" class="folder">
-                      <span class="mono">${e.method}</span> ${e.path}${e.destination ? html` → ${e.destination}` : nothing}
-                    </td>
-                    <td data-label="Status" class=${e.status >= 400 ? 'error' : ''}>${e.status}</td>
-                    <td data-label="Bytes in / out" class="num">${formatBytes(e.bytesIn)} / ${formatBytes(e.bytesOut)}</td>
-                  </tr>`,
-                )}
-              </tbody>
-            </table>`}
-      ${a && a.total > 0
-        ? html`<div class="pager">
-            <button type="button" ?disabled=${a.offset === 0} @click=${() => this.auditPage(-1)}>Newer</button>
-            <span aria-live="polite">Entries ${first}–${last} of ${a.total}</span>
-            <button type="button" ?disabled=${last >= a.total} @click=${() => this.auditPage(1)}>Older</button>
-            <button type="button" @click=${() => this.loadAudit()}>Refresh</button>
-          </div>`
-        : nothing}
-    </section>`;
-  }
-
-  private setField(name: 'mount' | 'folder' | 'readonly', value: string | boolean): void {
+  private setField(name: FormField, value: string | boolean): void {
     const errors = { ...this.form.errors };
     delete errors[name];
     this.form = { ...this.form, [name]: value, errors };
@@ -699,36 +188,22 @@ export class WebdavAdmin extends LitElement {
   }
 
   private edit(share: ShareRow): void {
-    this.form = { editing: share, mount: share.mount ?? '', folder: share.folder ?? '', readonly: share.readonly, errors: {}, busy: false };
+    this.form = formForShare(share);
     void this.focusForm();
   }
 
-  private editRoot(root: { id: string; source: string; folder: string }): void {
-    this.form = {
-      editing: { id: root.id, source: root.source, kind: 'photo-root', folder: root.folder, mount: null, readonly: false },
-      mount: '',
-      folder: root.folder,
-      readonly: false,
-      errors: {},
-      busy: false,
-    };
+  private editRoot(root: UnsharedRoot): void {
+    this.form = formForRoot(root);
     void this.focusForm();
   }
 
-  private cancelEdit = (): void => {
-    this.form = emptyForm();
-  };
-
-  private submit = async (event: Event): Promise<void> => {
+  private async submit(event: Event): Promise<void> {
     event.preventDefault();
     const f = this.form;
-    const errors: Record<string, string> = {};
-    if (!f.mount.trim()) errors['mount'] = 'is required';
-    if (!f.folder.trim()) errors['folder'] = 'is required';
-    if (Object.keys(errors).length) return this.showFormErrors(errors);
+    const missing = missingFields(f);
+    if (Object.keys(missing).length) return this.showFormErrors(missing);
     this.form = { ...f, busy: true, errors: {} };
-    const body: Record<string, unknown> = { mount: f.mount.trim(), readonly: f.readonly };
-    if (!f.editing || f.editing.kind !== 'photo-root') body['folder'] = f.folder.trim();
+    const body = requestBodyOf(f);
     try {
       const answer = f.editing
         ? await call<{ share: ShareRow | null }>(this, 'PUT', `/admin/shares/${encodeURIComponent(f.editing.id)}`, body)
@@ -749,18 +224,14 @@ export class WebdavAdmin extends LitElement {
       }
       this.form = { ...this.form, busy: false, errors: { body: (error as Error).message } };
     }
-  };
+  }
 
   private async showFormErrors(errors: Record<string, string>): Promise<void> {
-    // A field the form does not show (e.g. "body") still reaches the person.
-    const known = ['mount', 'folder', 'readonly'];
-    const other = Object.entries(errors).filter(([k]) => !known.includes(k));
-    const shown = { ...errors };
-    if (other.length) shown['body'] = other.map(([k, v]) => `${k}: ${v}`).join('; ');
+    const shown = shownErrors(errors);
     this.form = { ...this.form, errors: shown, busy: false };
     this.message = 'The share was not saved: ' + Object.values(shown).join('; ');
     await this.updateComplete;
-    const first = known.find((k) => shown[k]);
+    const first = firstFieldWithError(shown);
     if (first) this.renderRoot.querySelector<HTMLElement>(`#${first}`)?.focus();
   }
 
@@ -819,11 +290,11 @@ export class WebdavAdmin extends LitElement {
     await this.reloadShares();
   }
 
-  private searchAudit = async (event: Event): Promise<void> => {
+  private async searchAudit(event: Event): Promise<void> {
     event.preventDefault();
     this.auditOffset = 0;
     await this.loadAudit();
-  };
+  }
 
   private async auditPage(direction: 1 | -1): Promise<void> {
     this.auditOffset = Math.max(0, this.auditOffset + direction * AUDIT_PAGE);

@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import { koaBody } from 'koa-body';
+import { acceptBody } from './expect-continue.js';
 import { TIMEOUTS } from './timeouts.js';
 
 const parser = koaBody({
@@ -25,7 +26,7 @@ const parser = koaBody({
  * as it liked (the idle timeout restarts with every byte).
  */
 export const parseBody: Middleware = async (ctx, next) => {
-  ctx.res.writeContinue();
+  acceptBody(ctx);
   const stop = bodyDeadline(ctx.req, TIMEOUTS.hostBody);
   let parsed = false;
   try {

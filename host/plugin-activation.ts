@@ -5,9 +5,9 @@
  */
 import Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
+import compose from 'koa-compose';
 import path from 'node:path';
 import type { HostFilters, HostUi, UiModule } from '../plugin/host-api.js';
-import { compose } from './compose.js';
 import { isInside } from './paths.js';
 
 const CUSTOM_ELEMENT = /^[a-z][a-z0-9._]*-[a-z0-9._-]*$/;
@@ -59,8 +59,9 @@ export class Activation {
 
   /** The plugin's filters, then its routes. Not allowedMethods: OPTIONS must reach the plugin. */
   handle(ctx: Context, next: Next): Promise<unknown> {
-    this.handler ??= compose([...this.filters, this.router.routes()]);
-    return this.handler(ctx, next) as Promise<unknown>;
+    // routes() fills in ctx.params itself; its type asks for them up front.
+    this.handler ??= compose([...this.filters, this.router.routes() as Middleware]);
+    return this.handler(ctx, next);
   }
 
   assetsUrl(index: number): string {

@@ -8,11 +8,11 @@
  */
 import type { Knex } from 'knex';
 import type { Middleware } from 'koa';
+import compose from 'koa-compose';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Host, PluginModule } from '../plugin/host-api.js';
-import { compose } from './compose.js';
 import { toBool } from './db.js';
 import type { HostLogger } from './log.js';
 import { ManifestError, readManifest, type Manifest } from './manifest.js';

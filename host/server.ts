@@ -8,8 +8,9 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Context, Next } from 'koa';
 import { readFileSync } from 'node:fs';
-import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
+import { serveDeferringContinue } from './expect-continue.js';
 import type { HostServices } from './index.js';
 import { pluginAssets } from './plugin-assets.js';
 import type { PluginManager } from './plugin-loader.js';
@@ -101,51 +102,6 @@ export function createApp(services: HostServices, plugins: PluginManager): Koa {
   return app;
 }
 
-const expectsContinue = (req: IncomingMessage): boolean =>
-  req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 && /^\s*100-continue\s*$/i.test(req.headers.expect ?? '');
-
-/** Whether the request announces a body: a non-zero Content-Length, or any Transfer-Encoding. */
-const announcesBody = (req: IncomingMessage): boolean =>
-  req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-
-/**
- * Node answers `Expect: 100-continue` with 100 by itself unless the server
- * handles checkContinue. We handle it and leave the 100 to the route that
- * accepts the body (ctx.res.writeContinue()). A request whose final answer
- * goes out without a 100 is refused: its body was never asked for, so the
- * connection is closed instead of reading (say) a 4 GB upload to discard it.
- *
- * The same holds without `Expect`: an answer that goes out while the body is
- * still arriving (a 401, 403 or 404 nobody read the body for) closes the
- * connection. Otherwise Node would keep reading the unwanted body to reuse
- * the connection, and a client trickling it a byte at a time would hold the
- * connection for as long as it liked.
- */
-export function continueAware(handler: (req: IncomingMessage, res: ServerResponse) => void) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    const expects = expectsContinue(req);
-    let continued = false;
-    const writeContinue = res.writeContinue.bind(res);
-    // Without an Expect header a 100 would be a protocol error, so it is a no-op then.
-    res.writeContinue = (callback?: () => void): void => {
-      if (expects && !continued && !res.headersSent) {
-        continued = true;
-        writeContinue(callback);
-      } else if (callback) process.nextTick(callback);
-    };
-    if (expects || announcesBody(req)) {
-      // For Expect, Node 20 does this too (shouldKeepAlive = false without _sent100); saying it
-      // here keeps the guarantee of host-api.ts independent of Node's internals.
-      const writeHead = res.writeHead;
-      res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-        if ((expects && !continued) || !req.complete) this.setHeader('Connection', 'close');
-        return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-      } as typeof res.writeHead;
-    }
-    handler(req, res);
-  };
-}
-
 export interface ServerOptions {
   readonly ssl: boolean;
   readonly certFile?: string;
@@ -165,13 +121,12 @@ function readPem(file: string | undefined, key: string): Buffer {
 }
 
 export function createServer(app: Koa, options: ServerOptions): http.Server | https.Server {
-  const handler = continueAware(app.callback());
   const common = { requestTimeout: TIMEOUTS.request, headersTimeout: TIMEOUTS.headers, keepAliveTimeout: TIMEOUTS.keepAlive, connectionsCheckingInterval: connectionsCheckingInterval() };
   const server = options.ssl
-    ? https.createServer({ ...common, cert: readPem(options.certFile, 'server.ssl.cert'), key: readPem(options.keyFile, 'server.ssl.key') }, handler)
-    : http.createServer(common, handler);
+    ? https.createServer({ ...common, cert: readPem(options.certFile, 'server.ssl.cert'), key: readPem(options.keyFile, 'server.ssl.key') })
+    : http.createServer(common);
   server.keepAliveTimeout = TIMEOUTS.keepAlive;
   server.setTimeout(TIMEOUTS.idle);
-  server.on('checkContinue', handler);
+  serveDeferringContinue(server, app.callback());
   return server;
 }

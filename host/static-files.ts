@@ -9,43 +9,24 @@ import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isInside } from './paths.js';
 
-const TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.html': 'text/html; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-};
-
-export const contentTypeOf = (file: string): string => TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-
 /** The file under `root` named by the still percent-encoded `encodedPath` ("a/b%20c.js"), or null when unsafe or missing. */
 export async function resolveInside(root: string, encodedPath: string): Promise<string | null> {
   const segments: string[] = [];
   for (const raw of encodedPath.split('/')) {
     if (raw === '') continue;
     let segment: string;
+    // By hand, one segment at a time: decoding the whole path first would turn %2F into a separator.
     try {
       segment = decodeURIComponent(raw);
     } catch {
       return null;
     }
+    // By hand, as koa has no such check: '..' climbs out, a backslash or NUL would act as a separator or end the name.
     if (segment === '.' || segment === '..' || /[/\\\0]/.test(segment)) return null;
     segments.push(segment);
   }
   if (segments.length === 0) return null;
+  // By hand: path-only checks (as in koa-send or serve-static) let a symlink inside the folder lead outside it.
   try {
     const realRoot = await realpath(root);
     const real = await realpath(path.join(realRoot, ...segments));
@@ -65,7 +46,9 @@ export async function sendFile(ctx: Context, file: string): Promise<boolean> {
   }
   if (!info.isFile()) return false;
   ctx.status = 200;
-  ctx.type = contentTypeOf(file);
+  // koa looks the extension up in mime-types; what it does not know is sent as plain bytes.
+  ctx.type = path.extname(file);
+  if (!ctx.type) ctx.type = 'application/octet-stream';
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.set('Cache-Control', 'no-cache');
   ctx.lastModified = info.mtime;

@@ -2,7 +2,8 @@
  * GET /api/plugins/webdav/about: for the logged-in user, the shares they may
  * use (members of WebDAV.<mount> only) with the ways to connect to each; an
  * empty list when there is none. Never a server folder: this answer goes to
- * every user, not only to admins (DESIGN §6).
+ * every user, not only to admins, and where the files lie on the server's
+ * disk is for admins to know.
  */
 import type Router from '@koa/router';
 import { connectionMethods, shareUrl } from './connect.js';

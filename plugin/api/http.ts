@@ -5,7 +5,8 @@
  * JSON Schemas in schemas/ with messages that name the field.
  *
  * koa-body is not mounted: the host's parser is the host's business, and a
- * global body parser would swallow WebDAV uploads (DESIGN §5).
+ * global body parser would read (and cap) WebDAV uploads that PUT streams to
+ * disk.
  */
 import { readFileSync } from 'node:fs';
 import type { Context } from 'koa';
