@@ -38,7 +38,7 @@ export function copyBySelection(text: string, refocus?: HTMLElement): boolean {
     fontSize: '16px',
   });
   document.body.append(area);
-  let copied = false;
+  let copied: boolean;
   try {
     area.focus({ preventScroll: true });
     area.select();

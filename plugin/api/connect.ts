@@ -29,7 +29,7 @@ export function shareUrl(base: string, mount: string): string {
 /** Quotes an argument for cmd.exe when it needs it. */
 function windowsArg(value: string): string {
   // cmd.exe treats spaces and & | < > ^ % " specially; brackets (IPv6) are plain text there.
-  return /^[A-Za-z0-9._@\\/:=+\[\]-]+$/.test(value) ? value : `"${value.replace(/"/g, '""')}"`;
+  return /^[A-Za-z0-9._@\\/:=+[\]-]+$/.test(value) ? value : `"${value.replace(/"/g, '""')}"`;
 }
 
 /** Quotes an argument for a POSIX shell when it needs it. */

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import type { Context } from 'koa';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { HostSession, WebSession } from '../host-api.js';
+import { acceptBodyUpTo, closeUnlessBodyRead } from '../http/expect-continue.js';
 
 /** Bodies of the admin API are a few fields; anything larger is refused with 413. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -84,14 +85,11 @@ export async function readJson(ctx: Context, limit = MAX_BODY_BYTES): Promise<un
   if (!ctx.is('application/json')) {
     throw new ApiError(415, 'send a JSON body (Content-Type: application/json)');
   }
-  const declared = Number(ctx.get('content-length') || NaN);
-  if (declared > limit) {
-    // Not read: the connection is closed rather than kept alive behind an unread body.
-    ctx.set('Connection', 'close');
+  // Past the cap the body is neither invited nor read, and the connection closes (http/expect-continue.ts).
+  if (!acceptBodyUpTo(ctx, limit)) {
+    closeUnlessBodyRead(ctx);
     throw new ApiError(413, `the body is larger than ${limit} bytes`);
   }
-  // The body is wanted: a client that waits for 100 Continue may send it now.
-  ctx.res.writeContinue();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {

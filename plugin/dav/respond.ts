@@ -5,7 +5,7 @@
  * names the problem.
  */
 import type { Context } from 'koa';
-import { DavError } from './errors.js';
+import type { DavError } from './errors.js';
 import { davErrorOfStorage } from './storage-status.js';
 import { errorBody } from './xml/writer.js';
 

@@ -93,6 +93,7 @@ export function parseIfHeader(value: string, request: RequestAuthority): IfList[
       const etag = s.slice(start, close + 1);
       i = close + 1;
       // RFC 9110 etagc excludes spaces, but RFC 4918's own examples use them.
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
       if (/[\u0000-\u001f\u007f]/.test(etag)) fail('entity-tag contains control characters');
       if (s[i] !== ']') fail('expected "]" after the entity-tag');
       i++;

@@ -51,7 +51,6 @@ import {
   splitQName,
   type NamespaceScope,
 } from './namespaces.js';
-import { assertLocalName } from './writer.js';
 
 export { DAV_NS, XML_NS, is };
 
