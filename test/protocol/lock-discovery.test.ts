@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
-import { USERS, dav, locked, propfind, responses, tokensIn, unlock } from './lock-helpers.js';
+import { USERS, dav, locked, propfind, responses, tokensIn, unlock } from '../helpers/locks.js';
 
 const SUPPORTED =
   '<D:supportedlock><D:lockentry><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockentry>' +

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
 import { KnexLockManager } from '../../plugin/locks/knex-lock-manager.js';
-import { USERS, dav, lock, lockInfo, locked, put, tokensIn } from './lock-helpers.js';
+import { USERS, dav, lock, lockInfo, locked, put, tokensIn } from '../helpers/locks.js';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const ALICE = basic('alice', 'alice-pw');

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { login, setPluginEnabled, startHost, type HostProcess } from '../helpers/host-process.js';
-import { LOCK_BODY, PROPPATCH_BODY, basic, send, snapshot } from './support.js';
+import { LOCK_BODY, PROPPATCH_BODY, basic, send, snapshot } from '../helpers/raw-http.js';
 
 const METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'MKCOL', 'COPY', 'MOVE', 'PROPFIND', 'PROPPATCH', 'LOCK', 'UNLOCK', 'POST', 'PATCH'];
 const SHARES = ['main', 'scans', 'archive'];

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import knex from 'knex';
 import { eventually, startHost, type HostProcess } from '../helpers/host-process.js';
-import { basic, rawExchange, send } from './support.js';
+import { basic, rawExchange, send } from '../helpers/raw-http.js';
 
 const PASSWORDS = ['alice-pw-7f3a', 'wrong-pw-91c2', 'userinfo-pw-5d1e', 'mallory-pw-0b8d'];
 

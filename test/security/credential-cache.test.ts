@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { Authenticator } from '../../plugin/access/authenticator.js';
 import type { HostGroups, HostUser, HostUsers } from '../../plugin/host-api.js';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
-import { basic, send, sleep } from './support.js';
+import { basic, send, sleep } from '../helpers/raw-http.js';
 
 /** Every string reachable from `root` (own properties, Map and Set entries, array items, buffers as latin1 and hex). */
 function reachableStrings(root: unknown): string[] {

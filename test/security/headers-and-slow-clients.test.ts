@@ -19,7 +19,7 @@ import { TIMEOUTS } from '../../host/timeouts.js';
 import { bodyRateDefaults, BODY_RATE_WINDOW_MS, MIN_BODY_BYTES_PER_SECOND } from '../../plugin/dav/body-rate.js';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
-import { basic, openFiles, rawExchange, residentBytes, send, sleep, temporaries } from './support.js';
+import { basic, openFiles, rawExchange, residentBytes, send, sleep, temporaries } from '../helpers/raw-http.js';
 
 const ALICE = basic('alice', 'alice-pw');
 const SHORT = 1_500;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
-import { basic, send, type Answer } from './support.js';
+import { basic, send, type Answer } from '../helpers/raw-http.js';
 
 /** CPU seconds the process has used (user + system, all threads: the bcrypt workers too). */
 async function cpuSeconds(pid: number): Promise<number> {

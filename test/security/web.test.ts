@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { login, startHost, type HostProcess, type WebLogin } from '../helpers/host-process.js';
-import { send } from './support.js';
+import { send } from '../helpers/raw-http.js';
 
 interface Endpoint {
   readonly method: string;

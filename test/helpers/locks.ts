@@ -3,7 +3,7 @@
  * and the bits of their answers the tests look at.
  */
 import assert from 'node:assert/strict';
-import type { Harness } from '../helpers/plugin-harness.js';
+import type { Harness } from './plugin-harness.js';
 
 export const dav = (name = ''): string => `/webdav/main/${name}`;
 

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import AjvModule from 'ajv';
-import type { WebLogin } from '../helpers/host-process.js';
-import { REPO_ROOT } from '../helpers/host-process.js';
+import type { WebLogin } from './host-process.js';
+import { REPO_ROOT } from './host-process.js';
 
 export const API = '/api/plugins/webdav';
 
