@@ -58,5 +58,3 @@ export function assertSchema(name: string, value: unknown): void {
   const validate = ajv.getSchema(schema.$id ?? name) ?? ajv.compile(schema);
   if (!validate(value)) throw new Error(`${name}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value, null, 2)}`);
 }
-
-export const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

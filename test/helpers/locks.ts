@@ -1,5 +1,5 @@
 /**
- * Small helpers shared by the lock-*.test.ts files: LOCK/UNLOCK requests
+ * Small helpers shared by the protocol/lock-*.test.ts files: LOCK/UNLOCK requests
  * and the bits of their answers the tests look at.
  */
 import assert from 'node:assert/strict';

@@ -13,8 +13,8 @@ import { startHost, type HostProcess } from '../helpers/host-process.js';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
 import { KnexLockManager } from '../../plugin/locks/knex-lock-manager.js';
 import { USERS, dav, lock, lockInfo, locked, put, tokensIn } from '../helpers/locks.js';
+import { basic } from '../helpers/raw-http.js';
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const ALICE = basic('alice', 'alice-pw');
 const CAROL = basic('carol', 'carol-pw');
 

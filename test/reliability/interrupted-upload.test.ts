@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { after, before, describe, it, mock } from 'node:test';
 import { eventually, startHost, type HostProcess } from '../helpers/host-process.js';
 import { startPlugin } from '../helpers/plugin-harness.js';
-import { basic, rawExchange, send, sleep, temporaries } from '../helpers/raw-http.js';
+import { basic, rawExchange, send, sleep } from '../helpers/raw-http.js';
+import { temporaries } from '../helpers/system.js';
 
 const ALICE = basic('alice', 'alice-pw');
 const MiB = 1024 * 1024;

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { login, setPluginEnabled, startHost, type HostProcess } from '../helpers/host-process.js';
-import { LOCK_BODY, PROPPATCH_BODY, basic, send, snapshot } from '../helpers/raw-http.js';
+import { LOCK_BODY, PROPPATCH_BODY, basic, send } from '../helpers/raw-http.js';
+import { snapshot } from '../helpers/system.js';
 
 const METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'MKCOL', 'COPY', 'MOVE', 'PROPFIND', 'PROPPATCH', 'LOCK', 'UNLOCK', 'POST', 'PATCH'];
 const SHARES = ['main', 'scans', 'archive'];

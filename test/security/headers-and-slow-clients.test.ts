@@ -19,7 +19,8 @@ import { TIMEOUTS } from '../../host/timeouts.js';
 import { bodyRateDefaults, BODY_RATE_WINDOW_MS, MIN_BODY_BYTES_PER_SECOND } from '../../plugin/dav/body-rate.js';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
-import { basic, openFiles, rawExchange, residentBytes, send, sleep, temporaries } from '../helpers/raw-http.js';
+import { basic, rawExchange, send, sleep } from '../helpers/raw-http.js';
+import { openFiles, residentBytes, temporaries } from '../helpers/system.js';
 
 const ALICE = basic('alice', 'alice-pw');
 const SHORT = 1_500;

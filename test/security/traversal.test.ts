@@ -26,7 +26,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { etagOf } from '../../plugin/store/fs-store.js';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
-import { LOCK_BODY, PROPPATCH_BODY, basic, rawExchange, send, snapshot, type Answer } from '../helpers/raw-http.js';
+import { LOCK_BODY, PROPPATCH_BODY, basic, rawExchange, send, type Answer } from '../helpers/raw-http.js';
+import { snapshot } from '../helpers/system.js';
 
 const ALICE = basic('alice', 'alice-pw');
 const SECRETS = ['TOP SECRET', 'OTHER SHARE SECRET', 'DATA DIR SECRET'];
