@@ -2,7 +2,7 @@
  * The credential cache: it keeps bcrypt off the hot path, but it must hold
  * no password in clear, and a removed user, a changed password or a removed
  * membership must stop working within 5 seconds even while the client keeps
- * the cache entry busy. (test/integration/access.test.ts checks a password
+ * the cache entry busy. (test/security/access.test.ts checks a password
  * change and a membership removal made with the CLI; here the client
  * hammers the server meanwhile, and a user is deleted outright.)
  */
