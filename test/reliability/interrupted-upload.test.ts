@@ -77,6 +77,7 @@ describe('an upload cut off by the client', () => {
         // While the upload runs, nobody sees it.
         assert.ok((await readFile(join(photos, 'video.mp4'))).equals(old));
         const listing = await send(host.port, { method: 'PROPFIND', path: '/webdav/main/', headers: { authorization: ALICE, depth: '1' } });
+        assert.equal(listing.status, 207, listing.text);
         assert.doesNotMatch(listing.text, /webdav-upload/);
       } finally {
         client.kill('SIGKILL');
