@@ -4,7 +4,8 @@
  * depth-infinity locks included, with what each activelock must carry
  * (§14.1); both in allprop (§9.1: "the live properties defined by this
  * document"); and a listing that asks the database once per folder, never
- * once per member (DESIGN §9).
+ * once per member: a Depth 1 PROPFIND of a folder of 10,000 photos, which
+ * file managers send on every visit, must not cost 10,000 queries.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

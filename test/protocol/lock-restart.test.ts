@@ -1,8 +1,11 @@
 /**
- * Locks live in the database, not in the process (DESIGN §8): they survive
- * a restart of the reference host on the same data folder, and a second
- * lock manager on the same database (another instance) sees and honours
- * them.
+ * Locks live in the database, not in the process (README.md: "exclusive
+ * and shared locks kept in the database"), because a client holding a lock
+ * (Windows Explorer, davfs2 while a file is open) must not lose it when the
+ * server restarts, and a media server may run several instances on one
+ * database: locks survive a restart of the reference host on the same data
+ * folder, and a second lock manager on the same database (another
+ * instance) sees and honours them.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
