@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually, login, startHost, type HostProcess } from '../helpers/host-process.js';
-import { assertSchema, call } from './api-helpers.js';
+import { assertSchema, call } from '../helpers/api.js';
 
 describe('About API', () => {
   let host: HostProcess;

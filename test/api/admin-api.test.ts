@@ -8,7 +8,8 @@ import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually, login, setPluginEnabled, startHost, type HostProcess, type WebLogin } from '../helpers/host-process.js';
-import { API, assertSchema, basic, call } from './api-helpers.js';
+import { API, assertSchema, call } from '../helpers/api.js';
+import { basic } from '../helpers/raw-http.js';
 
 const ANNA = basic('anna', 'anna-pw');
 

@@ -13,7 +13,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT, startHost, type HostProcess } from '../helpers/host-process.js';
 import { hasTool, requireTool } from '../helpers/tools.js';
-import { basic } from '../api/api-helpers.js';
+import { basic } from '../helpers/raw-http.js';
 
 const SCREENSHOTS = path.join(REPO_ROOT, 'test-output', 'browser');
 const PHONE = { width: 390, height: 844 };

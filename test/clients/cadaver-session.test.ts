@@ -138,7 +138,9 @@ describe('cadaver: a scripted session', () => {
     const onDisk = (...parts: string[]): string => path.join(photos, ...parts);
     const lockdiscovery = async (name: string): Promise<string[]> => {
       const res = await fetch(share() + name, { method: 'PROPFIND', headers: { Depth: '0', Authorization: auth('carla', 'c@rla:1ü') } });
-      return descendants(parseXml(await res.text()), DAV, 'locktoken').map((token) => token.text.trim());
+      const text = await res.text();
+      assert.equal(res.status, 207, text);
+      return descendants(parseXml(text), DAV, 'locktoken').map((token) => token.text.trim());
     };
 
     session = await CadaverSession.open(share(), 'carla', 'c@rla:1ü', work);

@@ -6,8 +6,8 @@
  * accepts the writes locally and uploads on close/unmount, the server refuses
  * them, and the server's folder holds nothing new.
  *
- * CLIENTS.md, "davfs2": it LOCKs a not-yet-existing file before creating it
- * (expects 201) and relies on ETag and getlastmodified. See also
+ * davfs2 LOCKs a not-yet-existing file before creating it (expects 201, RFC
+ * 4918 §9.10.4) and relies on ETag and getlastmodified. See
  * pimcore/pimcore#3398 (davfs2's LOCK on a new name, its If-Match PUTs, and
  * refused uploads ending in lost+found).
  *

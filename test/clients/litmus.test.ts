@@ -1,8 +1,8 @@
 /**
- * The litmus WebDAV conformance suite against the real host. DESIGN §5:
- * every test of basic, copymove, props, locks and http passes, with no
- * warning and nothing skipped. litmus exits 0 on warnings and skips whole
- * groups, so the harness reads its output.
+ * The litmus WebDAV conformance suite against the real host: every test of
+ * basic, copymove, props, locks and http passes, with no warning and
+ * nothing skipped, as README.md ("What works today") promises. litmus exits
+ * 0 on warnings and skips whole groups, so the harness reads its output.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

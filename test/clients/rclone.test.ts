@@ -1,8 +1,8 @@
 /**
  * rclone's webdav backend (vendor "other") against the real host: copy a
  * photo tree in, list it, check it byte for byte, sync a change, read the
- * quota, delete it. CLIENTS.md: rclone lists with PROPFIND Depth 1, sends
- * Overwrite: T on COPY/MOVE and reads quota for `rclone about`.
+ * quota, delete it. rclone lists with PROPFIND Depth 1, sends Overwrite: T
+ * on COPY/MOVE and reads the RFC 4331 quota properties for `rclone about`.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

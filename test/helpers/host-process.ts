@@ -1,6 +1,6 @@
 /**
  * Runs the real host (`node dist/host/cli.js start`) on a fresh temporary
- * data folder for integration tests, the way a user would.
+ * data folder, the way a user would, for every test that needs it.
  *
  *   const host = await startHost({ users: [{ name: 'alice', password: 'pw', groups: ['WebDAV.main'] }] });
  *   try { await fetch(`${host.url}/webdav/main/`, ...) } finally { await host.stop(); }

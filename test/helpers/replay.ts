@@ -8,6 +8,7 @@
  */
 import http from 'node:http';
 import xmljs from 'xml-js';
+import { basic } from './raw-http.js';
 
 export interface RawResponse {
   readonly status: number;
@@ -40,10 +41,6 @@ export interface ClientIdentity {
   readonly password?: string;
   /** Headers the client sends on every request (e.g. Windows' `translate: f`). */
   readonly headers?: Readonly<Record<string, string>>;
-}
-
-export function basic(user: string, password: string): string {
-  return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 }
 
 /**

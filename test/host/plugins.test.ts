@@ -34,7 +34,9 @@ describe('plugins in the host', () => {
     // The filter sees every request that reaches the plugin, not only the plugin's routes.
     assert.equal((await fetch(`${host.url}/elsewhere`)).headers.get('x-fixture-filter'), 'ran');
     // Host pages are answered before the plugins.
-    assert.equal((await fetch(`${host.url}/login`)).headers.get('x-fixture-filter'), null);
+    const hostPage = await fetch(`${host.url}/login`);
+    assert.equal(hostPage.status, 200);
+    assert.equal(hostPage.headers.get('x-fixture-filter'), null);
   });
 
   it('lets OPTIONS on / reach the plugin', async () => {
@@ -104,8 +106,13 @@ describe('plugins in the host', () => {
     const options = await fetch(`${host.url}/`, { method: 'OPTIONS' });
     assert.equal(options.status, 404);
     assert.equal(options.headers.get('dav'), null);
-    assert.equal((await fetch(`${host.url}/elsewhere`)).headers.get('x-fixture-filter'), null, 'filters go with the plugin');
-    assert.doesNotMatch(await (await fetch(`${host.url}/about`, { headers: { cookie: admin.cookie } })).text(), /fixture-about/);
+    const elsewhere = await fetch(`${host.url}/elsewhere`);
+    assert.equal(elsewhere.status, 404);
+    assert.equal(elsewhere.headers.get('x-fixture-filter'), null, 'filters go with the plugin');
+    const about = await fetch(`${host.url}/about`, { headers: { cookie: admin.cookie } });
+    const aboutPage = await about.text();
+    assert.equal(about.status, 200, aboutPage);
+    assert.doesNotMatch(aboutPage, /fixture-about/);
     assert.match((await host.cli(['plugin', 'list'])).stdout, /^fixture: disabled$/m);
 
     const on = await setEnabled('fixture', { enabled: true });

@@ -1,8 +1,234 @@
+/**
+ * Settings, all in one place: what the plugin makes of its keys
+ * (plugin/config/settings.ts), settings.properties as the host reads,
+ * watches and writes it (host/settings.ts), and both in the running host,
+ * changed with `mediahost settings` and by another program.
+ */
 import assert from 'node:assert/strict';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import type { Logger } from '../../plugin/host-api.js';
+import { parseSettings } from '../../plugin/config/settings.js';
+import { writeFileAtomic } from '../../host/properties.js';
+import { FileSettings } from '../../host/settings.js';
 import { eventually, FIXTURE_PLUGIN, startHost, type HostProcess } from '../helpers/host-process.js';
+
+const errorsOf = (all: Record<string, string>) =>
+  parseSettings(all).problems.filter((problem) => problem.severity === 'error');
+
+describe('the plugin’s keys (plugin/config/settings.ts)', () => {
+  it('a photo root with a mount name becomes a share; one without is not shared', () => {
+    const { settings, problems } = parseSettings({
+      'robot.root.0.path': '/srv/photos',
+      'robot.root.0.webdavmount': 'main',
+      'robot.root.1.path': '/srv/private',
+    });
+    assert.deepEqual(settings.shares, [{ source: 'robot.root.0', mount: 'main', path: '/srv/photos', readonly: false }]);
+    assert.deepEqual(problems, []);
+  });
+
+  it('extra webdav.N shares, per-share readonly and the global switches are read', () => {
+    const { settings } = parseSettings({
+      'robot.root.0.path': '/a',
+      'robot.root.0.webdavmount': 'a',
+      'robot.root.0.webdavreadonly': 'TRUE',
+      'webdav.0.path': '/srv/scans',
+      'webdav.0.webdavmount': 'scans',
+      'webdav.0.readonly': 'false',
+      'webdav.uploadallowed': 'false',
+      'webdav.deleteallowed': 'true',
+      'user.log.webdav': 'true',
+      'webdav.baseurl': 'https://photos.example.org/',
+    });
+    assert.deepEqual(
+      settings.shares.map((share) => [share.mount, share.readonly]),
+      [['a', true], ['scans', false]],
+    );
+    assert.equal(settings.uploadAllowed, false);
+    assert.equal(settings.deleteAllowed, true);
+    assert.equal(settings.auditEnabled, true);
+    assert.equal(settings.baseUrl, 'https://photos.example.org');
+  });
+
+  it('switches default to allowing uploads and deletes, without audit', () => {
+    const { settings } = parseSettings({});
+    assert.equal(settings.uploadAllowed, true);
+    assert.equal(settings.deleteAllowed, true);
+    assert.equal(settings.auditEnabled, false);
+    assert.equal(settings.auditDays, 90);
+  });
+
+  it('gaps in numbering are allowed, reported as a notice, and later shares still load', () => {
+    const { settings, problems } = parseSettings({
+      'webdav.0.path': '/a',
+      'webdav.0.webdavmount': 'a',
+      'webdav.3.path': '/b',
+      'webdav.3.webdavmount': 'b',
+    });
+    assert.deepEqual(settings.shares.map((share) => share.mount), ['a', 'b']);
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]!.severity, 'notice');
+    assert.equal(problems[0]!.key, 'webdav.1');
+  });
+
+  it('a mount name outside [A-Za-z0-9._-]{1,64} is an error naming the key; other shares stay', () => {
+    for (const bad of ['has space', 'a/b', 'x'.repeat(65), 'ä', '..']) {
+      const { settings } = parseSettings({
+        'webdav.0.path': '/a',
+        'webdav.0.webdavmount': bad,
+        'webdav.1.path': '/b',
+        'webdav.1.webdavmount': 'good',
+      });
+      assert.deepEqual(settings.shares.map((share) => share.mount), ['good'], bad);
+      const errors = errorsOf({ 'webdav.0.path': '/a', 'webdav.0.webdavmount': bad });
+      assert.equal(errors.length, 1, bad);
+      assert.equal(errors[0]!.key, 'webdav.0.webdavmount');
+    }
+  });
+
+  it('a duplicate mount name is an error on the second share; the first stays', () => {
+    const { settings, problems } = parseSettings({
+      'robot.root.0.path': '/a',
+      'robot.root.0.webdavmount': 'Main',
+      'webdav.0.path': '/b',
+      'webdav.0.webdavmount': 'main',
+    });
+    assert.deepEqual(settings.shares.map((share) => share.source), ['robot.root.0']);
+    assert.equal(problems[0]!.key, 'webdav.0.webdavmount');
+    assert.match(problems[0]!.message, /duplicate mount name "main" \(already used by robot\.root\.0\)/);
+  });
+
+  it('a share without a folder, or a webdav.N without a mount, is an error naming the key', () => {
+    assert.deepEqual(errorsOf({ 'webdav.0.webdavmount': 'x' }).map((problem) => problem.key), ['webdav.0.path']);
+    assert.deepEqual(errorsOf({ 'webdav.0.path': '/x' }).map((problem) => problem.key), ['webdav.0.webdavmount']);
+    assert.deepEqual(errorsOf({ 'webdav.0.path': 'relative', 'webdav.0.webdavmount': 'x' }).map((problem) => problem.key), [
+      'webdav.0.path',
+    ]);
+  });
+
+  it('a malformed switch is an error naming the key, and its default applies', () => {
+    const { settings, problems } = parseSettings({ 'webdav.deleteallowed': 'yes please' });
+    assert.equal(settings.deleteAllowed, true);
+    assert.equal(problems[0]!.key, 'webdav.deleteallowed');
+    assert.match(problems[0]!.message, /true or false/);
+  });
+
+  it('a base URL that is not http(s) is refused with its key', () => {
+    const { settings, problems } = parseSettings({ 'webdav.baseurl': 'ftp://x' });
+    assert.equal(settings.baseUrl, undefined);
+    assert.equal(problems[0]!.key, 'webdav.baseurl');
+  });
+});
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Resolves with the next change notification, or rejects after `ms`. */
+function nextChange(settings: FileSettings, ms = 3000): Promise<readonly string[]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error('no change noticed'));
+    }, ms);
+    const off = settings.onChange((keys) => {
+      clearTimeout(timer);
+      off();
+      resolve(keys);
+    });
+  });
+}
+
+describe('FileSettings', () => {
+  let dir: string;
+  let file: string;
+  let settings: FileSettings;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'host-settings-'));
+    file = path.join(dir, 'settings.properties');
+    await writeFile(file, '# comment\nrobot.root.0.path=/photos\nkeep=1\n');
+    settings = await new FileSettings(file, { log: quiet, interval: 50 }).open();
+  });
+
+  afterEach(async () => {
+    settings.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads the file', () => {
+    assert.equal(settings.get('robot.root.0.path'), '/photos');
+    assert.deepEqual(settings.all(), { 'robot.root.0.path': '/photos', keep: '1' });
+  });
+
+  it('notices a change made by someone else (atomic rename) and names the changed keys', async () => {
+    const change = nextChange(settings);
+    await writeFileAtomic(file, 'robot.root.0.path=/other\nkeep=1\nnew=x\n');
+    assert.deepEqual(await change, ['new', 'robot.root.0.path']);
+    assert.equal(settings.get('robot.root.0.path'), '/other');
+  });
+
+  it('notices an in-place edit and a removed key', async () => {
+    const change = nextChange(settings);
+    await writeFile(file, 'robot.root.0.path=/photos\n');
+    assert.deepEqual(await change, ['keep']);
+    assert.equal(settings.get('keep'), undefined);
+  });
+
+  it('update() persists, keeps comments, notifies once and removes keys set to null', async () => {
+    const seen: string[][] = [];
+    settings.onChange((keys) => seen.push([...keys]));
+    await settings.update({ keep: null, 'webdav.0.path': '/scans' });
+    assert.equal(await readFile(file, 'utf8'), '# comment\nrobot.root.0.path=/photos\nwebdav.0.path=/scans\n');
+    assert.deepEqual(seen, [['keep', 'webdav.0.path']]);
+    await new Promise((r) => setTimeout(r, 300)); // the poll sees our own write: no second notification
+    assert.deepEqual(seen, [['keep', 'webdav.0.path']]);
+  });
+
+  it('update() starts from the file, not from a stale memory', async () => {
+    settings.close(); // nobody polls: memory is stale
+    await writeFileAtomic(file, 'robot.root.0.path=/photos\nkeep=1\nfromOther=yes\n');
+    await settings.update({ mine: '1' });
+    assert.equal(settings.get('fromOther'), 'yes');
+    assert.match(await readFile(file, 'utf8'), /fromOther=yes\nmine=1\n$/);
+  });
+
+  it('keeps the previous settings while the file is missing or broken', async () => {
+    await unlink(file);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(settings.get('keep'), '1');
+    await writeFile(file, 'keep=\\u12\n');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(settings.get('keep'), '1');
+    const change = nextChange(settings);
+    await writeFile(file, 'keep=2\n');
+    await change;
+    assert.equal(settings.get('keep'), '2');
+  });
+
+  it('stops watching on close', async () => {
+    let calls = 0;
+    settings.onChange(() => calls++);
+    settings.close();
+    await writeFileAtomic(file, 'keep=changed\n');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(calls, 0);
+    assert.equal(settings.get('keep'), '1');
+  });
+
+  it('an unsubscribed listener is not called, and a throwing one does not stop the others', async () => {
+    let a = 0;
+    const off = settings.onChange(() => a++);
+    off();
+    settings.onChange(() => {
+      throw new Error('listener bug');
+    });
+    const change = nextChange(settings);
+    await writeFileAtomic(file, 'keep=3\n');
+    await change;
+    assert.equal(a, 0);
+  });
+});
 
 let host: HostProcess;
 

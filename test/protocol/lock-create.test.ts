@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
-import { USERS, conditionHrefs, dav, lock, locked, propfind, refresh, tokensIn, unlock } from './lock-helpers.js';
+import { USERS, conditionHrefs, dav, lock, locked, propfind, refresh, tokensIn, unlock } from '../helpers/locks.js';
 
 const timeoutIn = (xml: string): number => Number(/<D:timeout>Second-(\d+)<\/D:timeout>/.exec(xml)?.[1]);
 

@@ -4,14 +4,15 @@
  * depth-infinity locks included, with what each activelock must carry
  * (§14.1); both in allprop (§9.1: "the live properties defined by this
  * document"); and a listing that asks the database once per folder, never
- * once per member (DESIGN §9).
+ * once per member: a Depth 1 PROPFIND of a folder of 10,000 photos, which
+ * file managers send on every visit, must not cost 10,000 queries.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
-import { USERS, dav, locked, propfind, responses, tokensIn, unlock } from './lock-helpers.js';
+import { USERS, dav, locked, propfind, responses, tokensIn, unlock } from '../helpers/locks.js';
 
 const SUPPORTED =
   '<D:supportedlock><D:lockentry><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockentry>' +

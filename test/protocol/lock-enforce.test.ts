@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
-import { USERS, conditionHrefs, dav, etagOf, locked, put, unlock } from './lock-helpers.js';
+import { USERS, conditionHrefs, dav, etagOf, locked, put, unlock } from '../helpers/locks.js';
 
 const PROPPATCH_BODY =
   '<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:x="urn:x"><D:set><D:prop><x:tag>sunset</x:tag></D:prop></D:set></D:propertyupdate>';

@@ -1,8 +1,11 @@
 /**
- * Locks live in the database, not in the process (DESIGN §8): they survive
- * a restart of the reference host on the same data folder, and a second
- * lock manager on the same database (another instance) sees and honours
- * them.
+ * Locks live in the database, not in the process (README.md: "exclusive
+ * and shared locks kept in the database"), because a client holding a lock
+ * (Windows Explorer, davfs2 while a file is open) must not lose it when the
+ * server restarts, and a media server may run several instances on one
+ * database: locks survive a restart of the reference host on the same data
+ * folder, and a second lock manager on the same database (another
+ * instance) sees and honours them.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,9 +15,9 @@ import { join } from 'node:path';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
 import { KnexLockManager } from '../../plugin/locks/knex-lock-manager.js';
-import { USERS, dav, lock, lockInfo, locked, put, tokensIn } from './lock-helpers.js';
+import { USERS, dav, lock, lockInfo, locked, put, tokensIn } from '../helpers/locks.js';
+import { basic } from '../helpers/raw-http.js';
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const ALICE = basic('alice', 'alice-pw');
 const CAROL = basic('carol', 'carol-pw');
 

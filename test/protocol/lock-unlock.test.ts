@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
-import { USERS, dav, locked, propfind, put, tokensIn, unlock } from './lock-helpers.js';
+import { USERS, dav, locked, propfind, put, tokensIn, unlock } from '../helpers/locks.js';
 
 describe('UNLOCK', () => {
   let h: Harness;

@@ -23,7 +23,9 @@ test('activation removes temporary upload files older than a day, keeps fresh on
   try {
     await eventually(async () => assert.deepEqual(await readdir(join(folder, 'deep')), []));
     assert.deepEqual((await readdir(folder)).sort(), ['.~webdav-upload-0002.part', 'deep', 'photo.jpg']);
-    const listing = await (await harness.fetch('/webdav/scans/', { method: 'PROPFIND', headers: { depth: '1' } })).text();
+    const res = await harness.fetch('/webdav/scans/', { method: 'PROPFIND', headers: { depth: '1' } });
+    const listing = await res.text();
+    assert.equal(res.status, 207, listing);
     assert.doesNotMatch(listing, /webdav-upload/);
     assert.equal((await harness.fetch('/webdav/scans/.~webdav-upload-0002.part')).status, 404);
     assert.equal((await harness.fetch('/webdav/scans/.~webdav-upload-0002.part', { method: 'PUT', body: 'x' })).status, 403);

@@ -1,6 +1,7 @@
 /**
- * The switches of DESIGN §3 on the write methods: a refused request answers
- * 403 and changes nothing on disk.
+ * The global switches webdav.uploadallowed and webdav.deleteallowed (see
+ * the settings table in README.md) on the write methods: a refused request
+ * answers 403 and changes nothing on disk.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -10,7 +10,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
-import { basic, rawExchange, send, sha256, temporaries } from '../security/support.js';
+import { basic, rawExchange, send } from '../helpers/raw-http.js';
+import { sha256, temporaries } from '../helpers/system.js';
 
 const ALICE = basic('alice', 'alice-pw');
 

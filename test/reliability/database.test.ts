@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sqlite3 from 'sqlite3';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
-import { LOCK_BODY, basic, send, sleep } from '../security/support.js';
+import { LOCK_BODY, basic, send, sleep } from '../helpers/raw-http.js';
 
 const ALICE = basic('alice', 'alice-pw');
 const propertyUpdate = (value: string) =>

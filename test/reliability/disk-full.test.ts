@@ -19,7 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
-import { basic, mountTmpfsAt, requireMount, send, snapshot, temporaries, type Mounted } from '../security/support.js';
+import { basic, send } from '../helpers/raw-http.js';
+import { mountTmpfsAt, requireMount, snapshot, temporaries, type Mounted } from '../helpers/system.js';
 
 const ALICE = basic('alice', 'alice-pw');
 const KiB = 1024;

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { after, before, describe, it, mock } from 'node:test';
 import { eventually, startHost, type HostProcess } from '../helpers/host-process.js';
 import { startPlugin } from '../helpers/plugin-harness.js';
-import { basic, rawExchange, send, sleep, temporaries } from '../security/support.js';
+import { basic, rawExchange, send, sleep } from '../helpers/raw-http.js';
+import { temporaries } from '../helpers/system.js';
 
 const ALICE = basic('alice', 'alice-pw');
 const MiB = 1024 * 1024;
@@ -76,6 +77,7 @@ describe('an upload cut off by the client', () => {
         // While the upload runs, nobody sees it.
         assert.ok((await readFile(join(photos, 'video.mp4'))).equals(old));
         const listing = await send(host.port, { method: 'PROPFIND', path: '/webdav/main/', headers: { authorization: ALICE, depth: '1' } });
+        assert.equal(listing.status, 207, listing.text);
         assert.doesNotMatch(listing.text, /webdav-upload/);
       } finally {
         client.kill('SIGKILL');

@@ -20,7 +20,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Faults, faultyStores, type Fault } from '../helpers/faulty-store.js';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
-import { snapshot, temporaries } from '../security/support.js';
+import { snapshot, temporaries } from '../helpers/system.js';
 
 /** The tree copied and moved: folders end with '/'. */
 const TREE = ['a/', 'a/x.jpg', 'a/y.jpg', 'a/b/', 'a/b/z.jpg', 'a/b/deep/', 'a/b/deep/q.jpg', 'c.jpg', 'd/', 'd/w.jpg', 'e/'];

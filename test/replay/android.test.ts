@@ -1,13 +1,13 @@
 /**
  * Android file managers (CX File Explorer, WebDAV Nav, Solid Explorer)
- * replayed against the running host: they cannot run here.
+ * replayed against the running host: they cannot run here. They work with a
+ * plain Class 1 server (RFC 4918 §18.1), expect Basic auth and standard
+ * listings. So this replay uses no LOCK, no If header and no dead
+ * properties: list (PROPFIND Depth 1, allprop or an empty body), upload
+ * (PUT), download and resume (GET with Range and If-Range), rename (MOVE),
+ * delete.
  *
  * Where the behaviour is documented:
- * - ../shared/CLIENTS.md, "Android": they work with a plain Class 1 server,
- *   expect Basic auth and standard listings. So this replay uses no LOCK, no
- *   If header and no dead properties: list (PROPFIND Depth 1, allprop or an
- *   empty body), upload (PUT), download and resume (GET with Range and
- *   If-Range), rename (MOVE), delete.
  * - lookfirst/sardine src/main/java/com/github/sardine/impl/SardineImpl.java,
  *   the Java WebDAV library many Android clients build on (the Android port is
  *   thegrizzlylabs/sardine-android): `put(url, InputStream)` sends

@@ -1,10 +1,9 @@
 /**
  * GNOME Files (Nautilus) through gvfs's dav backend, replayed against the
- * running host: it cannot run here.
+ * running host: it cannot run here. On mount it sends OPTIONS, then
+ * PROPFIND on the mount root; before replacing a file, HEAD for the ETag.
  *
  * Where the behaviour is documented:
- * - ../shared/CLIENTS.md, "GNOME gvfs / Nautilus": on mount OPTIONS, then
- *   PROPFIND on the mount root; HEAD for the ETag before replacing a file.
  * - GNOME/gvfs daemon/gvfsbackenddav.c, the requests as the source builds
  *   them: try_mount_send_opts/try_mount_opts_cb (OPTIONS on the mount URL, a
  *   2xx without a `DAV` header is "Not a WebDAV enabled share"), then

@@ -1,14 +1,14 @@
 /**
  * macOS Finder (WebDAVFS) replayed against the running host: it cannot run
- * here.
+ * here. Finder mounts read-only unless the server is Class 2; it uploads
+ * with `Transfer-Encoding: chunked` and `X-Expected-Entity-Length`, and an
+ * empty body with a non-zero expected length must fail; it writes `._name`
+ * AppleDouble files and `.DS_Store`; it asks for quota in PROPFIND. macOS
+ * sends decomposed (NFD) names, so names are stored NFC and a lookup that
+ * misses tries NFC (README.md: "decomposed (macOS) and composed spellings
+ * too" reach the same file).
  *
  * Where the behaviour is documented:
- * - ../shared/CLIENTS.md, "macOS Finder": read-only unless the server is
- *   Class 2; uploads with `Transfer-Encoding: chunked` and
- *   `X-Expected-Entity-Length`, an empty body with a non-zero expected length
- *   must fail; `._name` AppleDouble files and `.DS_Store`; quota in PROPFIND.
- *   DESIGN.md §5: names are stored NFC, a lookup that misses tries NFC (macOS
- *   sends decomposed names).
  * - miquels/webdav-handler-rs#18 and sabre-io/dav#55 (Finder's chunked PUT;
  *   servers that drop the chunked body leave zero-byte files); mar10/wsgidav#15
  *   and #17 (X-Expected-Entity-Length and chunked bodies from Finder);

@@ -1,15 +1,16 @@
 /**
  * Total Commander's WebDAV file-system plugin (webdav.wfx) replayed against
- * the running host: it cannot run here.
+ * the running host: it cannot run here. It sends COPY/MOVE Destination as an
+ * absolute path starting with `/`, and non-ASCII names percent-encoded in
+ * the Windows ANSI code page (`Mädchen.txt` as `M%E4dchen.txt`; FileZilla
+ * sends `M%C3%A4dchen`), both of which must reach the same file, with
+ * listings always in UTF-8; it reads resourcetype, getcontentlength and
+ * getlastmodified (RFC 1123) in Depth 1 listings. So request URLs that are
+ * not valid UTF-8 are decoded as Windows-1252 (README.md: names "from Total
+ * Commander, Windows-1252 reach the same file"), and Destination may be a
+ * full URL or an absolute path (RFC 4918 §10.3 allows both).
  *
  * Where the behaviour is documented:
- * - ../shared/CLIENTS.md, "Total Commander": COPY/MOVE Destination as an
- *   absolute path starting with `/`; non-ASCII names percent-encoded in the
- *   Windows ANSI code page (`Mädchen.txt` as `M%E4dchen.txt`, FileZilla sends
- *   `M%C3%A4dchen`), both reaching the same file, listings always in UTF-8;
- *   resourcetype, getcontentlength and getlastmodified (RFC 1123) in Depth 1
- *   listings. DESIGN.md §5: request URLs that are not valid UTF-8 are decoded
- *   as Windows-1252; Destination may be a full URL or an absolute path.
  * - sigoden/dufs#585 (the same upload of `Freche Mädchen.txt`: FileZilla sends
  *   `Freche%20M%C3%A4dchen.txt` and gets 201, Total Commander's plugin sends
  *   `Freche%20M%E4dchen.txt` and gets 400); ramondeklein/nwebdav#9 ("Some

@@ -1,13 +1,14 @@
 /**
  * Windows Explorer (the WebClient service, "Microsoft-WebDAV-MiniRedir")
- * replayed against the running host: it cannot run here.
+ * replayed against the running host: it cannot run here. It sends OPTIONS
+ * to `/` whatever was mapped and wants `DAV: 1,2` and `MS-Author-Via: DAV`
+ * there; it names folders without the trailing slash and must get an
+ * answer, not a redirect; it uploads in the sequence PROPFIND (404) → PUT 0
+ * bytes → LOCK (no Depth) → PROPPATCH Win32* → HEAD → PUT → PROPPATCH →
+ * UNLOCK; behind a TLS proxy it sends MOVE with an absolute `https://`
+ * Destination.
  *
  * Where the behaviour is documented:
- * - ../shared/CLIENTS.md, "Windows Explorer": OPTIONS on `/` whatever was
- *   mapped, `DAV: 1,2` and `MS-Author-Via: DAV`; no redirect of a folder
- *   without trailing slash; the upload sequence PROPFIND (404) → PUT 0 bytes
- *   → LOCK (no Depth) → PROPPATCH Win32* → HEAD → PUT → PROPPATCH → UNLOCK;
- *   MOVE with an absolute `https://` Destination behind a TLS proxy.
  * - mar10/wsgidav#112 (the eight-step upload sequence as Explorer sends it,
  *   and what breaks when PROPPATCH is refused); swisspol/GCDWebServer#319
  *   (a wire capture: LOCK without a Depth header, `Timeout: Second-3600`,

@@ -2,7 +2,7 @@
  * The credential cache: it keeps bcrypt off the hot path, but it must hold
  * no password in clear, and a removed user, a changed password or a removed
  * membership must stop working within 5 seconds even while the client keeps
- * the cache entry busy. (test/integration/access.test.ts checks a password
+ * the cache entry busy. (test/security/access.test.ts checks a password
  * change and a membership removal made with the CLI; here the client
  * hammers the server meanwhile, and a user is deleted outright.)
  */
@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { Authenticator } from '../../plugin/access/authenticator.js';
 import type { HostGroups, HostUser, HostUsers } from '../../plugin/host-api.js';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
-import { basic, send, sleep } from './support.js';
+import { basic, send, sleep } from '../helpers/raw-http.js';
 
 /** Every string reachable from `root` (own properties, Map and Set entries, array items, buffers as latin1 and hex). */
 function reachableStrings(root: unknown): string[] {

@@ -1,9 +1,10 @@
 /**
  * Property tests of the If header (RFC 4918 §10.4), beyond
- * test/unit/dav-if-header.test.ts: arbitrary text (any Unicode, LWS with
- * CR/LF, traversal in resource tags) never crashes the parser; tags with
- * arbitrary paths round-trip; the evaluator agrees with a plain model of the
- * RFC's rules, never throws, and submits only tokens the header carried.
+ * test/unit/plugin-dav-headers-if-header.test.ts: arbitrary text (any
+ * Unicode, LWS with CR/LF, traversal in resource tags) never crashes the
+ * parser; tags with arbitrary paths round-trip; the evaluator agrees with a
+ * plain model of the RFC's rules, never throws, and submits only tokens the
+ * header carried.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

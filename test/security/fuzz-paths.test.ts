@@ -1,8 +1,8 @@
 /**
  * Property tests of the request-path decoder (plugin/dav/paths.ts), beyond
- * test/unit/dav-paths.test.ts: whole request targets of any shape, and the
- * one property the store relies on — whatever the decoder accepts, joined
- * under a share root, stays inside that root.
+ * test/unit/plugin-dav-paths.test.ts: whole request targets of any shape,
+ * and the one property the store relies on — whatever the decoder accepts,
+ * joined under a share root, stays inside that root.
  */
 import assert from 'node:assert/strict';
 import { posix, win32 } from 'node:path';

@@ -1,9 +1,9 @@
 /**
  * Property tests of the Range parser (RFC 9110 §14), beyond
- * test/unit/dav-range.test.ts: any header value at all (not only generated
- * range-specs) never throws; what a well-behaved player sends round-trips;
- * numbers past 2^53 or with leading zeros never yield a range outside the
- * file; and nothing amplifies the answer.
+ * test/unit/plugin-dav-headers-range.test.ts: any header value at all (not
+ * only generated range-specs) never throws; what a well-behaved player sends
+ * round-trips; numbers past 2^53 or with leading zeros never yield a range
+ * outside the file; and nothing amplifies the answer.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

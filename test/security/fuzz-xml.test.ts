@@ -1,10 +1,10 @@
 /**
  * Property tests of the XML reader (plugin/dav/xml/reader.ts), beyond
- * test/unit/dav-xml-reader.test.ts: arbitrary bytes in any declared charset,
- * through the body reader in arbitrary chunks, never crash it with anything
- * but a DavError; a document split anywhere (inside a UTF-8 or UTF-16
- * character) reads the same as whole; the nesting and namespace limits hold
- * at exactly their bounds.
+ * test/unit/plugin-dav-xml-reader.test.ts: arbitrary bytes in any declared
+ * charset, through the body reader in arbitrary chunks, never crash it with
+ * anything but a DavError; a document split anywhere (inside a UTF-8 or
+ * UTF-16 character) reads the same as whole; the nesting and namespace
+ * limits hold at exactly their bounds.
  */
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';

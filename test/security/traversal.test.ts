@@ -26,7 +26,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { etagOf } from '../../plugin/store/fs-store.js';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
-import { LOCK_BODY, PROPPATCH_BODY, basic, rawExchange, send, snapshot, type Answer } from './support.js';
+import { LOCK_BODY, PROPPATCH_BODY, basic, rawExchange, send, type Answer } from '../helpers/raw-http.js';
+import { snapshot } from '../helpers/system.js';
 
 const ALICE = basic('alice', 'alice-pw');
 const SECRETS = ['TOP SECRET', 'OTHER SHARE SECRET', 'DATA DIR SECRET'];
@@ -269,6 +270,7 @@ describe('where a caller gets', () => {
     assert.equal(listing.status, 207);
     assert.doesNotMatch(listing.text, /link-out|dirlink-out|\/loop</);
     const index = await dav('index', 'GET', '/webdav/box/');
+    assert.equal(index.status, 200);
     assert.doesNotMatch(index.text, /link-out|dirlink-out/);
     assertNoLeak();
     await assertNothingOutsideChanged();
@@ -309,10 +311,15 @@ describe('where a caller gets', () => {
     for (const depth of ['0', '1']) {
       for (const folder of ['/webdav/box/', '/webdav/box/sub/']) {
         const listing = await dav('listing', 'PROPFIND', folder, { depth });
+        assert.equal(listing.status, 207, `PROPFIND ${folder} Depth ${depth}: ${listing.text}`);
         assert.doesNotMatch(listing.text, /webdav-upload/);
       }
     }
-    for (const folder of ['/webdav/box/', '/webdav/box/sub/']) assert.doesNotMatch((await dav('index', 'GET', folder)).text, /webdav-upload/);
+    for (const folder of ['/webdav/box/', '/webdav/box/sub/']) {
+      const index = await dav('index', 'GET', folder);
+      assert.equal(index.status, 200, `GET ${folder}`);
+      assert.doesNotMatch(index.text, /webdav-upload/);
+    }
     for (const name of hidden) {
       const path = `/webdav/box/${name}`;
       for (const [method, headers, body] of [

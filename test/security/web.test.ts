@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { login, startHost, type HostProcess, type WebLogin } from '../helpers/host-process.js';
-import { send } from './support.js';
+import { send } from '../helpers/raw-http.js';
 
 interface Endpoint {
   readonly method: string;
@@ -162,7 +162,9 @@ describe('web pages and JSON APIs', () => {
         body: 'name=alice&password=alice-pw',
       });
       assert.equal(res.status, 303, res.text);
-      return String([res.headers['set-cookie']].flat().find((c) => c?.startsWith('mediahost_session=')));
+      const cookie = String([res.headers['set-cookie']].flat().find((c) => c?.startsWith('mediahost_session=')));
+      assert.match(cookie, /^mediahost_session=/, 'the login set a session cookie');
+      return cookie;
     };
     // Without server.trustproxy the header is the client's word: ignored.
     assert.doesNotMatch(await viaProxy(), /;\s*secure/i);
@@ -214,11 +216,13 @@ describe('web pages and JSON APIs', () => {
     const about = await send(host.port, { path: '/api/plugins/webdav/about', headers: { cookie: alice.cookie } });
     assert.equal(about.status, 200, about.text);
     const home = await send(host.port, { path: '/', headers: { cookie: alice.cookie } });
+    assert.equal(home.status, 200, home.text);
     const listing = await send(host.port, {
       method: 'PROPFIND',
       path: '/webdav/main/',
       headers: { authorization: `Basic ${Buffer.from('alice:alice-pw').toString('base64')}`, depth: '1' },
     });
+    assert.equal(listing.status, 207, listing.text);
     for (const text of [about.text, home.text, listing.text]) {
       assert.ok(!text.includes(host.dataDir), `a server path is shown: ${text.slice(0, 300)}`);
     }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
 import { startPlugin } from '../helpers/plugin-harness.js';
-import { basic, rawExchange, send, type Answer } from './support.js';
+import { basic, rawExchange, send, type Answer } from '../helpers/raw-http.js';
 
 const ALICE = basic('alice', 'alice-pw');
 const METHODS = ['PROPFIND', 'PROPPATCH', 'LOCK'] as const;

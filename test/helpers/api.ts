@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import AjvModule from 'ajv';
-import type { WebLogin } from '../helpers/host-process.js';
-import { REPO_ROOT } from '../helpers/host-process.js';
+import type { WebLogin } from './host-process.js';
+import { REPO_ROOT } from './host-process.js';
 
 export const API = '/api/plugins/webdav';
 
@@ -58,5 +58,3 @@ export function assertSchema(name: string, value: unknown): void {
   const validate = ajv.getSchema(schema.$id ?? name) ?? ajv.compile(schema);
   if (!validate(value)) throw new Error(`${name}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value, null, 2)}`);
 }
-
-export const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

@@ -1,9 +1,9 @@
 /**
- * Small helpers shared by the lock-*.test.ts files: LOCK/UNLOCK requests
+ * Small helpers shared by the protocol/lock-*.test.ts files: LOCK/UNLOCK requests
  * and the bits of their answers the tests look at.
  */
 import assert from 'node:assert/strict';
-import type { Harness } from '../helpers/plugin-harness.js';
+import type { Harness } from './plugin-harness.js';
 
 export const dav = (name = ''): string => `/webdav/main/${name}`;
 
