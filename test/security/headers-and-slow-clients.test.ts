@@ -56,12 +56,13 @@ describe('headers, names and connections against the real host', () => {
   after(() => host?.stop());
 
   it('PROPFIND Depth: infinity, or no Depth, on a folder of 10,000 files is refused at once (403 propfind-finite-depth)', async () => {
+    const refusals: number[] = [];
     for (const headers of [{ depth: 'infinity' }, { depth: 'Infinity' }, {}] as Record<string, string>[]) {
       for (const path of ['/webdav/main/huge/', '/webdav/main/huge', '/webdav/main/', '/webdav/']) {
         const res = await dav('PROPFIND', path, headers);
         assert.equal(res.status, 403, `${path} ${JSON.stringify(headers)}: ${res.status}`);
         assert.match(res.text, /<D:propfind-finite-depth\s*\/>/);
-        assert.ok(res.ms < 500, `the refusal took ${res.ms} ms: the folder was walked`);
+        refusals.push(res.ms);
       }
     }
     // On a file, infinity is just the file.
@@ -72,6 +73,9 @@ describe('headers, names and connections against the real host', () => {
     const listing = await dav('PROPFIND', '/webdav/main/huge/', { depth: '1' });
     assert.equal(listing.status, 207);
     assert.equal(listing.text.match(/<D:response>/g)?.length, 10_001);
+    // "At once": compared with walking the folder on the same (possibly busy) machine, not with a clock.
+    const median = refusals.sort((a, b) => a - b)[Math.floor(refusals.length / 2)]!;
+    assert.ok(median * 3 < listing.ms, `a refusal took ${median} ms (median), a listing of the folder ${listing.ms} ms: the folder was walked`);
   });
 
   it('headers of 1 MB, 10,000 header lines or a 1 MB URL are refused (431/414/400) at once; the server stays up', async () => {
