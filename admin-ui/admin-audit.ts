@@ -33,57 +33,74 @@ export function renderAuditLog(a: AuditAnswer | null, actions: AuditActions) {
   return html`<section aria-labelledby="audit-title">
     <h2 id="audit-title">Audit log</h2>
     <p class="muted">
-      ${a?.enabled
-        ? 'Every WebDAV request is recorded (user.log.webdav=true).'
-        : 'Recording is off (set user.log.webdav=true to record WebDAV requests); earlier entries stay searchable.'}
+      ${
+        a?.enabled
+          ? 'Every WebDAV request is recorded (user.log.webdav=true).'
+          : 'Recording is off (set user.log.webdav=true to record WebDAV requests); earlier entries stay searchable.'
+      }
     </p>
     <form class="audit-search" role="search" @submit=${actions.search}>
       <div class="field" style="flex: 1 1 14rem; margin: 0">
         <label for="audit-q">Search user, address, method or path</label>
-        <input type="search" id="audit-q" name="q" style="width: 100%" .value=${actions.query} @input=${(e: Event) => actions.setQuery((e.target as HTMLInputElement).value)} />
+        <input
+          type="search"
+          id="audit-q"
+          name="q"
+          style="width: 100%"
+          .value=${actions.query}
+          @input=${(e: Event) => actions.setQuery((e.target as HTMLInputElement).value)}
+        />
       </div>
       <button type="submit">Search</button>
     </form>
-    ${!a
-      ? html`<p class="muted">Loading…</p>`
-      : a.entries.length === 0
-        ? html`<p>No entries${query ? html` match “${query}”` : nothing}.</p>`
-        : html`<table class="cards audit">
-            <caption class="sr-only">
-              WebDAV requests, newest first
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">User</th>
-                <th scope="col">Address</th>
-                <th scope="col">Request</th>
-                <th scope="col">Status</th>
-                <th scope="col">Bytes in / out</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${a.entries.map(
-                (e) => html`<tr>
-                  <td data-label="Time">${formatTime(e.time)}</td>
-                  <td data-label="User">${e.user ?? html`<span class="muted">anonymous</span>`}</td>
-                  <td data-label="Address" class="mono">${e.address}</td>
-                  <td data-label="Request" class="folder">
-                    <span class="mono">${e.method}</span> ${e.path}${e.destination ? html` → ${e.destination}` : nothing}
-                  </td>
-                  <td data-label="Status" class=${e.status >= 400 ? 'error' : ''}>${e.status}</td>
-                  <td data-label="Bytes in / out" class="num">${formatBytes(e.bytesIn)} / ${formatBytes(e.bytesOut)}</td>
-                </tr>`,
-              )}
-            </tbody>
-          </table>`}
-    ${a && a.total > 0
-      ? html`<div class="pager">
-          <button type="button" ?disabled=${a.offset === 0} @click=${() => actions.page(-1)}>Newer</button>
-          <span aria-live="polite">Entries ${first}–${last} of ${a.total}</span>
-          <button type="button" ?disabled=${last >= a.total} @click=${() => actions.page(1)}>Older</button>
-          <button type="button" @click=${() => actions.refresh()}>Refresh</button>
-        </div>`
-      : nothing}
+    ${
+      !a
+        ? html`<p class="muted">Loading…</p>`
+        : a.entries.length === 0
+          ? html`<p>No entries${query ? html` match “${query}”` : nothing}.</p>`
+          : html`<table class="cards audit">
+              <caption class="sr-only">
+                WebDAV requests, newest first
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">User</th>
+                  <th scope="col">Address</th>
+                  <th scope="col">Request</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Bytes in / out</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${a.entries.map(
+                  (e) =>
+                    html`<tr>
+                      <td data-label="Time">${formatTime(e.time)}</td>
+                      <td data-label="User">${e.user ?? html`<span class="muted">anonymous</span>`}</td>
+                      <td data-label="Address" class="mono">${e.address}</td>
+                      <td data-label="Request" class="folder">
+                        <span class="mono">${e.method}</span>
+                        ${e.path}${e.destination ? html` → ${e.destination}` : nothing}
+                      </td>
+                      <td data-label="Status" class=${e.status >= 400 ? 'error' : ''}>${e.status}</td>
+                      <td data-label="Bytes in / out" class="num">
+                        ${formatBytes(e.bytesIn)} / ${formatBytes(e.bytesOut)}
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>`
+    }
+    ${
+      a && a.total > 0
+        ? html`<div class="pager">
+            <button type="button" ?disabled=${a.offset === 0} @click=${() => actions.page(-1)}>Newer</button>
+            <span aria-live="polite">Entries ${first}–${last} of ${a.total}</span>
+            <button type="button" ?disabled=${last >= a.total} @click=${() => actions.page(1)}>Older</button>
+            <button type="button" @click=${() => actions.refresh()}>Refresh</button>
+          </div>`
+        : nothing
+    }
   </section>`;
 }

@@ -27,15 +27,23 @@ export function renderMembers(share: ShareRow, editor: MembersEditor) {
   const choice = editor.choice[share.id] ?? '';
   const error = editor.errors[share.id];
   const selectId = `add-${share.source}`;
-  return html`<div class="muted">Group <code>${share.group}</code> · ${share.memberCount} ${share.memberCount === 1 ? 'member' : 'members'}</div>
+  return html`<div class="muted">
+      Group <code>${share.group}</code> · ${share.memberCount} ${share.memberCount === 1 ? 'member' : 'members'}
+    </div>
     <ul class="plain members" aria-label="Members of ${name}">
       ${share.members.map(
-        (member) => html`<li>
-          <span>${member}</span>
-          <button type="button" aria-label="Remove ${member} from ${name}" ?disabled=${editor.busy} @click=${() => editor.remove(share, member)}>
-            Remove
-          </button>
-        </li>`,
+        (member) =>
+          html`<li>
+            <span>${member}</span>
+            <button
+              type="button"
+              aria-label="Remove ${member} from ${name}"
+              ?disabled=${editor.busy}
+              @click=${() => editor.remove(share, member)}
+            >
+              Remove
+            </button>
+          </li>`,
       )}
     </ul>
     <form class="add-member" @submit=${(e: Event) => editor.add(e, share)}>

@@ -32,7 +32,14 @@ export type FormField = 'mount' | 'folder' | 'readonly';
 /** The fields the form shows, in the order the focus goes through them. */
 const FIELDS: readonly string[] = ['mount', 'folder', 'readonly'];
 
-export const emptyForm = (): FormState => ({ editing: null, mount: '', folder: '', readonly: false, errors: {}, busy: false });
+export const emptyForm = (): FormState => ({
+  editing: null,
+  mount: '',
+  folder: '',
+  readonly: false,
+  errors: {},
+  busy: false,
+});
 
 export const formForShare = (share: ShareRow): FormState => ({
   editing: share,
@@ -76,7 +83,8 @@ export function shownErrors(errors: Record<string, string>): Record<string, stri
 }
 
 /** The first field with an error, to take the focus there. */
-export const firstFieldWithError = (errors: Record<string, string>): string | undefined => FIELDS.find((k) => errors[k]);
+export const firstFieldWithError = (errors: Record<string, string>): string | undefined =>
+  FIELDS.find((k) => errors[k]);
 
 /** What the form's inputs and buttons ask of the page. */
 export interface ShareFormActions {
@@ -88,7 +96,11 @@ export interface ShareFormActions {
 export function renderShareForm(f: FormState, actions: ShareFormActions) {
   const editing = f.editing;
   const photoRoot = editing?.kind === 'photo-root';
-  const title = editing ? (editing.mount ? `Edit share ${editing.mount}` : `Share ${editing.folder ?? editing.source}`) : 'Add a share';
+  const title = editing
+    ? editing.mount
+      ? `Edit share ${editing.mount}`
+      : `Share ${editing.folder ?? editing.source}`
+    : 'Add a share';
   const field = (name: 'mount' | 'folder') => ({
     invalid: f.errors[name] ? 'true' : 'false',
     describedby: `${name}-hint${f.errors[name] ? ` ${name}-error` : ''}`,
@@ -114,8 +126,8 @@ export function renderShareForm(f: FormState, actions: ShareFormActions) {
           aria-describedby=${field('mount').describedby}
         />
         <p class="hint muted" id="mount-hint">
-          The share's address becomes /webdav/<strong>name</strong>/ and its group WebDAV.<strong>name</strong>. Letters,
-          digits, dots, dashes and underscores.
+          The share's address becomes /webdav/<strong>name</strong>/ and its group WebDAV.<strong>name</strong>.
+          Letters, digits, dots, dashes and underscores.
         </p>
         ${f.errors['mount'] ? html`<p class="error field-error" id="mount-error">Name: ${f.errors['mount']}</p>` : nothing}
       </div>
@@ -136,9 +148,12 @@ export function renderShareForm(f: FormState, actions: ShareFormActions) {
           aria-describedby=${field('folder').describedby}
         />
         <p class="hint muted" id="folder-hint">
-          ${photoRoot
-            ? html`A photo folder of the host (${editing?.source}.path): it is changed where the host's photo folders are set.`
-            : html`An absolute path of an existing folder, e.g. /srv/scans.`}
+          ${
+            photoRoot
+              ? html`A photo folder of the host (${editing?.source}.path): it is changed where the host's photo folders
+                are set.`
+              : html`An absolute path of an existing folder, e.g. /srv/scans.`
+          }
         </p>
         ${f.errors['folder'] ? html`<p class="error field-error" id="folder-error">Folder: ${f.errors['folder']}</p>` : nothing}
       </div>
@@ -153,7 +168,9 @@ export function renderShareForm(f: FormState, actions: ShareFormActions) {
         />
         <label for="readonly">Read-only</label>
       </div>
-      <p class="hint muted" id="readonly-hint">Members may only list and download; uploads, renames and deletes are refused.</p>
+      <p class="hint muted" id="readonly-hint">
+        Members may only list and download; uploads, renames and deletes are refused.
+      </p>
       ${f.errors['readonly'] ? html`<p class="error field-error">Read-only: ${f.errors['readonly']}</p>` : nothing}
       <div class="form-buttons">
         <button type="submit" ?disabled=${f.busy}>${editing ? 'Save changes' : 'Add share'}</button>

@@ -23,50 +23,68 @@ const breakable = (text: string) => text.split(/(?<=\/)/).map((part, i) => (i ==
 export function renderShares(data: SharesAnswer | null, actions: ShareActions, members: MembersEditor) {
   return html`<section aria-labelledby="shares-title">
     <h2 id="shares-title">Shares</h2>
-    ${!data
-      ? html`<p class="muted">Loading…</p>`
-      : html`
-          ${data.shares.length === 0
-            ? html`<p>No share is defined yet. Add one below.</p>`
-            : html`<table class="cards">
-                <caption class="sr-only">
-                  Every WebDAV share: its folder, access, free space and members
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Share</th>
-                    <th scope="col">Folder</th>
-                    <th scope="col">Access</th>
-                    <th scope="col">Members</th>
-                    <th scope="col">Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${data.shares.map((share) => renderShareRow(share, actions, members))}
-                </tbody>
-              </table>`}
-          ${data.problems.length
-            ? html`<h3>Other settings problems</h3>
-                <ul class="problems">
-                  ${data.problems.map(
-                    (p) => html`<li class=${p.severity === 'error' ? 'error' : 'muted'}><code>${p.key}</code>: ${p.message}</li>`,
-                  )}
-                </ul>`
-            : nothing}
-          ${data.unsharedRoots.length
-            ? html`<h3>Photo folders that are not shared</h3>
-                <ul class="plain">
-                  ${data.unsharedRoots.map(
-                    (root) => html`<li class="toolbar">
-                      <span class="folder"><code>${root.folder}</code> <span class="muted">(${root.source})</span></span>
-                      <button type="button" aria-label="Share photo folder ${root.folder}" @click=${() => actions.editRoot(root)}>
-                        Share…
-                      </button>
-                    </li>`,
-                  )}
-                </ul>`
-            : nothing}
-        `}
+    ${
+      !data
+        ? html`<p class="muted">Loading…</p>`
+        : html`
+            ${
+              data.shares.length === 0
+                ? html`<p>No share is defined yet. Add one below.</p>`
+                : html`<table class="cards">
+                    <caption class="sr-only">
+                      Every WebDAV share: its folder, access, free space and members
+                    </caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Share</th>
+                        <th scope="col">Folder</th>
+                        <th scope="col">Access</th>
+                        <th scope="col">Members</th>
+                        <th scope="col">Actions</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      ${data.shares.map((share) => renderShareRow(share, actions, members))}
+                    </tbody>
+                  </table>`
+            }
+            ${
+              data.problems.length
+                ? html`<h3>Other settings problems</h3>
+                    <ul class="problems">
+                      ${data.problems.map(
+                        (p) =>
+                          html`<li class=${p.severity === 'error' ? 'error' : 'muted'}>
+                            <code>${p.key}</code>: ${p.message}
+                          </li>`,
+                      )}
+                    </ul>`
+                : nothing
+            }
+            ${
+              data.unsharedRoots.length
+                ? html`<h3>Photo folders that are not shared</h3>
+                    <ul class="plain">
+                      ${data.unsharedRoots.map(
+                        (root) =>
+                          html`<li class="toolbar">
+                            <span class="folder"
+                              ><code>${root.folder}</code> <span class="muted">(${root.source})</span></span
+                            >
+                            <button
+                              type="button"
+                              aria-label="Share photo folder ${root.folder}"
+                              @click=${() => actions.editRoot(root)}
+                            >
+                              Share…
+                            </button>
+                          </li>`,
+                      )}
+                    </ul>`
+                : nothing
+            }
+          `
+    }
   </section>`;
 }
 
@@ -79,36 +97,46 @@ function renderShareRow(share: ShareRow, actions: ShareActions, members: Members
   return html`<tr data-share=${share.id}>
     <td data-label="Share">
       <div class="mount">${name}</div>
-      <div class="muted">${share.kind === 'photo-root' ? 'photo folder' : 'extra share'} · <code>${share.source}</code></div>
+      <div class="muted">
+        ${share.kind === 'photo-root' ? 'photo folder' : 'extra share'} · <code>${share.source}</code>
+      </div>
       <div>
-        ${share.served
-          ? html`<span class="badge ok">served</span>`
-          : html`<span class="badge error">not served</span>`}
+        ${share.served ? html`<span class="badge ok">served</span>` : html`<span class="badge error">not served</span>`}
       </div>
       ${share.url ? html`<div class="url"><code>${breakable(share.url)}</code></div>` : nothing}
-      ${share.problems.length
-        ? html`<ul class="problems" aria-label="Problems of ${name}">
-            ${share.problems.map((p) => html`<li class=${p.severity === 'error' ? 'error' : 'muted'}>${p.message} <span class="muted">(${p.key})</span></li>`)}
-          </ul>`
-        : nothing}
+      ${
+        share.problems.length
+          ? html`<ul class="problems" aria-label="Problems of ${name}">
+              ${share.problems.map((p) => html`<li class=${p.severity === 'error' ? 'error' : 'muted'}>${p.message} <span class="muted">(${p.key})</span></li>`)}
+            </ul>`
+          : nothing
+      }
     </td>
-    <td data-label="Folder" class="folder">${share.folder ? html`<code>${breakable(share.folder)}</code>` : html`<span class="error">none</span>`}</td>
+    <td data-label="Folder" class="folder">
+      ${share.folder ? html`<code>${breakable(share.folder)}</code>` : html`<span class="error">none</span>`}
+    </td>
     <td data-label="Access and space">
       ${access}
       ${!share.readonly && !share.uploadAllowed ? html`<div class="muted">uploads switched off</div>` : nothing}
       ${!share.readonly && !share.deleteAllowed ? html`<div class="muted">deleting switched off</div>` : nothing}
-      ${share.space
-        ? html`<div class="space">${formatBytes(share.space.freeBytes)} free</div>
-            <div class="muted">${formatBytes(share.space.usedBytes)} used</div>`
-        : nothing}
+      ${
+        share.space
+          ? html`<div class="space">${formatBytes(share.space.freeBytes)} free</div>
+              <div class="muted">${formatBytes(share.space.usedBytes)} used</div>`
+          : nothing
+      }
     </td>
-    <td data-label="Members">
-      ${renderMembers(share, members)}
-    </td>
+    <td data-label="Members">${renderMembers(share, members)}</td>
     <td data-label="Actions">
       <div class="actions">
         <button type="button" aria-label="Edit ${name}" @click=${() => actions.edit(share)}>Edit</button>
-        <button type="button" class="danger" aria-label="${share.kind === 'photo-root' ? 'Stop sharing' : 'Delete'} ${name}" ?disabled=${actions.busy} @click=${() => actions.remove(share)}>
+        <button
+          type="button"
+          class="danger"
+          aria-label="${share.kind === 'photo-root' ? 'Stop sharing' : 'Delete'} ${name}"
+          ?disabled=${actions.busy}
+          @click=${() => actions.remove(share)}
+        >
           ${share.kind === 'photo-root' ? 'Stop sharing' : 'Delete'}
         </button>
       </div>

@@ -52,7 +52,9 @@ export async function call<T>(element: Element, method: string, path: string, bo
     const d = (data ?? {}) as { error?: string; fields?: Record<string, string> };
     const message =
       d.error ??
-      (res.status === 401 ? 'You are logged out. Log in again.' : `The server answered ${res.status} ${res.statusText}`.trim());
+      (res.status === 401
+        ? 'You are logged out. Log in again.'
+        : `The server answered ${res.status} ${res.statusText}`.trim());
     throw new ApiFailure(res.status, message, d.fields ?? {});
   }
   return data as T;

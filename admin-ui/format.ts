@@ -8,7 +8,9 @@ export function formatBytes(bytes: number): string {
     value /= 1000;
     unit += 1;
   }
-  return unit === 0 ? `${value} ${value === 1 ? 'byte' : 'bytes'}` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  return unit === 0
+    ? `${value} ${value === 1 ? 'byte' : 'bytes'}`
+    : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
 export function formatTime(iso: string): string {

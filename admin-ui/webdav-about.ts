@@ -160,7 +160,10 @@ export class WebdavAbout extends LitElement {
     } catch (error) {
       this.data = null;
       // Not logged in (or the plugin went away): the control simply is not there.
-      this.failure = error instanceof ApiFailure && (error.status === 401 || error.status === 404) ? '' : String((error as Error).message);
+      this.failure =
+        error instanceof ApiFailure && (error.status === 401 || error.status === 404)
+          ? ''
+          : String((error as Error).message);
     }
   }
 
@@ -193,13 +196,15 @@ export class WebdavAbout extends LitElement {
         Map ${shares.length === 1 ? 'this share' : 'these shares'} as a network drive with your user name
         <strong>${this.data.user}</strong> and your password.
       </p>
-      ${insecure
-        ? html`<p class="warning" role="note">
-            <strong>Not encrypted:</strong> this server is not reached over HTTPS, so your password and your files travel
-            in clear over the network. Use it only at home; Windows connects over plain HTTP only after a registry change
-            (see Windows below).
-          </p>`
-        : nothing}
+      ${
+        insecure
+          ? html`<p class="warning" role="note">
+              <strong>Not encrypted:</strong> this server is not reached over HTTPS, so your password and your files
+              travel in clear over the network. Use it only at home; Windows connects over plain HTTP only after a
+              registry change (see Windows below).
+            </p>`
+          : nothing
+      }
       ${shares.map((share, index) => this.renderShare(share, index))}
       <p class=${this.copyFailed ? 'warning' : 'sr-only'} role="status" aria-live="polite">${this.announcement}</p>
     `;
@@ -218,11 +223,12 @@ export class WebdavAbout extends LitElement {
       </h3>
       ${address ? html`<div class="fields">${this.renderFields(share, address, `${id}-url`)}</div>` : nothing}
       ${others.map(
-        (method, m) => html`<details>
-          <summary>${method.title}</summary>
-          <p class="steps">${method.steps}</p>
-          <div class="fields">${this.renderFields(share, method, `${id}-m${m}`)}</div>
-        </details>`,
+        (method, m) =>
+          html`<details>
+            <summary>${method.title}</summary>
+            <p class="steps">${method.steps}</p>
+            <div class="fields">${this.renderFields(share, method, `${id}-m${m}`)}</div>
+          </details>`,
       )}
     </section>`;
   }
@@ -236,17 +242,21 @@ export class WebdavAbout extends LitElement {
     const done = this.copied === id;
     return html`<div class="row" role="group" aria-labelledby="${id}-label">
       <span class="label" id="${id}-label">${field.label}</span>
-      <code class="value ${field.copy ? '' : 'plain'}" id="${id}" data-method=${method.id} data-field=${field.label}>${field.value}</code>
-      ${field.copy
-        ? html`<button
-            type="button"
-            class="copy"
-            aria-label="Copy ${what} of ${share.mount}"
-            @click=${(e: Event) => this.copy(field.value, id, `${what} of ${share.mount}`, e.currentTarget as HTMLElement)}
-          >
-            ${done ? 'Copied ✓' : 'Copy'}
-          </button>`
-        : html`<span></span>`}
+      <code class="value ${field.copy ? '' : 'plain'}" id="${id}" data-method=${method.id} data-field=${field.label}
+        >${field.value}</code
+      >
+      ${
+        field.copy
+          ? html`<button
+              type="button"
+              class="copy"
+              aria-label="Copy ${what} of ${share.mount}"
+              @click=${(e: Event) => this.copy(field.value, id, `${what} of ${share.mount}`, e.currentTarget as HTMLElement)}
+            >
+              ${done ? 'Copied ✓' : 'Copy'}
+            </button>`
+          : html`<span></span>`
+      }
     </div>`;
   }
 

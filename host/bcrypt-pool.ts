@@ -59,7 +59,8 @@ export class BcryptPool {
   }
 
   private dispatch(): void {
-    while (this.slots.length < this.size && this.queue.length > this.slots.filter((s) => s.job === null).length) this.spawn();
+    while (this.slots.length < this.size && this.queue.length > this.slots.filter((s) => s.job === null).length)
+      this.spawn();
     for (const slot of this.slots) {
       if (slot.job !== null || this.queue.length === 0) continue;
       slot.job = this.queue.shift()!;

@@ -23,7 +23,8 @@ const DEFAULT_DATA = './var';
 const out = (line: string): void => void process.stdout.write(line + '\n');
 
 function portArg(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError(`"${value}" is not a port number (0-65535)`);
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw new InvalidArgumentError(`"${value}" is not a port number (0-65535)`);
   return Number(value);
 }
 
@@ -45,7 +46,9 @@ function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...arg
       await fn(...args);
     } catch (err) {
       const e = err as Error;
-      process.stderr.write(`mediahost: ${e instanceof UserError ? e.message : (process.env['LOG_LEVEL'] === 'debug' && e.stack) || e.message}\n`);
+      process.stderr.write(
+        `mediahost: ${e instanceof UserError ? e.message : (process.env['LOG_LEVEL'] === 'debug' && e.stack) || e.message}\n`,
+      );
       process.exitCode = 1;
     }
   };
@@ -72,7 +75,8 @@ async function knownPlugins(db: Knex, dataDir: string): Promise<Map<string, bool
     const manifest = await readManifest(folder).catch(() => null);
     if (manifest) known.set(manifest.id, undefined);
   }
-  for (const row of (await db('plugins').select('id', 'enabled')) as Array<{ id: string; enabled: unknown }>) known.set(row.id, toBool(row.enabled));
+  for (const row of (await db('plugins').select('id', 'enabled')) as Array<{ id: string; enabled: unknown }>)
+    known.set(row.id, toBool(row.enabled));
   return known;
 }
 
@@ -111,7 +115,9 @@ async function runServer(opts: DataOption & { port?: number; host: string }): Pr
 }
 
 export function program(): Command {
-  const program = new Command('mediahost').description('reference media server for the webdav-shares plugin').showHelpAfterError();
+  const program = new Command('mediahost')
+    .description('reference media server for the webdav-shares plugin')
+    .showHelpAfterError();
 
   withData(program.command('start').description('run the server'))
     .option('--port <n>', 'port (setting server.port, default 8080; 0 picks a free one)', portArg)
@@ -128,11 +134,14 @@ export function program(): Command {
         withDb(dataDirOf(opts), async (db) => {
           const groups = new DbGroups(db);
           for (const g of opts.group ?? []) {
-            if (!(await groups.exists(g))) throw new UserError(`there is no group "${g}" (create it with: mediahost group add ${g})`);
+            if (!(await groups.exists(g)))
+              throw new UserError(`there is no group "${g}" (create it with: mediahost group add ${g})`);
           }
           const created = await new DbUsers(db).add(name, opts.password, { admin: opts.admin });
           for (const g of opts.group ?? []) await groups.addMember(g, created.name);
-          out(`created user ${created.name}${created.admin ? ' (admin)' : ''}${opts.group?.length ? ` in ${opts.group.join(', ')}` : ''}`);
+          out(
+            `created user ${created.name}${created.admin ? ' (admin)' : ''}${opts.group?.length ? ` in ${opts.group.join(', ')}` : ''}`,
+          );
         }),
       ),
     );
@@ -195,19 +204,26 @@ export function program(): Command {
   withData(group.command('list').description('list groups with their members')).action(
     action(async (opts: DataOption) =>
       withDb(dataDirOf(opts), async (db) => {
-        for (const g of await new DbGroups(db).list()) out(g.members.length ? `${g.name}: ${g.members.join(', ')}` : `${g.name}:`);
+        for (const g of await new DbGroups(db).list())
+          out(g.members.length ? `${g.name}: ${g.members.join(', ')}` : `${g.name}:`);
       }),
     ),
   );
 
-  const plugin = program.command('plugin').description('switch plugins on and off (a running server follows within seconds)');
+  const plugin = program
+    .command('plugin')
+    .description('switch plugins on and off (a running server follows within seconds)');
   for (const verb of ['enable', 'disable'] as const) {
     withData(plugin.command(`${verb} <id>`).description(`${verb} a plugin`)).action(
       action(async (id: string, opts: DataOption) =>
         withDb(dataDirOf(opts), async (db) => {
           const known = await knownPlugins(db, dataDirOf(opts));
-          if (!known.has(id)) throw new UserError(`there is no plugin "${id}" (plugins: ${[...known.keys()].join(', ') || 'none'})`);
-          await db('plugins').insert({ id, enabled: verb === 'enable' }).onConflict('id').merge();
+          if (!known.has(id))
+            throw new UserError(`there is no plugin "${id}" (plugins: ${[...known.keys()].join(', ') || 'none'})`);
+          await db('plugins')
+            .insert({ id, enabled: verb === 'enable' })
+            .onConflict('id')
+            .merge();
           out(`plugin ${id} ${verb}d`);
         }),
       ),
@@ -216,12 +232,15 @@ export function program(): Command {
   withData(plugin.command('list').description('list plugins')).action(
     action(async (opts: DataOption) =>
       withDb(dataDirOf(opts), async (db) => {
-        for (const [id, enabled] of await knownPlugins(db, dataDirOf(opts))) out(`${id}: ${enabled === false ? 'disabled' : 'enabled'}`);
+        for (const [id, enabled] of await knownPlugins(db, dataDirOf(opts)))
+          out(`${id}: ${enabled === false ? 'disabled' : 'enabled'}`);
       }),
     ),
   );
 
-  const settings = program.command('settings').description('read and change settings.properties (a running server follows within a second)');
+  const settings = program
+    .command('settings')
+    .description('read and change settings.properties (a running server follows within a second)');
   withData(settings.command('get <key>').description('print a value')).action(
     action(async (key: string, opts: DataOption) => {
       const value = (await settingsOf(dataDirOf(opts))).get(key);
@@ -229,7 +248,9 @@ export function program(): Command {
       out(value);
     }),
   );
-  withData(settings.command('set <key> <value>').description('set a value (comments and order of the file are kept)')).action(
+  withData(
+    settings.command('set <key> <value>').description('set a value (comments and order of the file are kept)'),
+  ).action(
     action(async (key: string, value: string, opts: DataOption) => {
       const dataDir = dataDirOf(opts);
       await mkdir(dataDir, { recursive: true });

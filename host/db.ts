@@ -82,7 +82,9 @@ export function openDatabase(dataDir: string): Knex {
     useNullAsDefault: true,
     pool: {
       afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) {
-        conn.exec('PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;', (err) => done(err, conn));
+        conn.exec('PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;', (err) =>
+          done(err, conn),
+        );
       },
     },
   });

@@ -28,7 +28,8 @@ const expectsContinue = (req: IncomingMessage): boolean =>
 
 /** Whether the request announces a body: a non-zero Content-Length, or any Transfer-Encoding. */
 const announcesBody = (req: IncomingMessage): boolean =>
-  req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  req.headers['transfer-encoding'] !== undefined ||
+  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
 /** `handler` with the rules above: a guarded writeContinue, and Connection: close on a refused body. */
 function continueAware(handler: RequestListener): RequestListener {

@@ -13,7 +13,13 @@ import { getMeta, setMeta } from './db.js';
 import { DbGroups } from './groups.js';
 import type { HostLogger } from './log.js';
 import { packageRoot } from './paths.js';
-import { formatProperty, parseProperties, readPropertiesText, writeFileAtomic, writePropertiesFile } from './properties.js';
+import {
+  formatProperty,
+  parseProperties,
+  readPropertiesText,
+  writeFileAtomic,
+  writePropertiesFile,
+} from './properties.js';
 import { DbUsers } from './users.js';
 
 export const ADMIN_USER = 'admin';
@@ -74,7 +80,12 @@ async function defaultSettings(settingsFile: string, photos: string): Promise<vo
 }
 
 /** Runs the first-run setup when this data folder never had it; returns the new admin password, if an admin was created. */
-export async function firstRun(options: { dataDir: string; settingsFile: string; db: Knex; log: HostLogger }): Promise<{ adminPassword?: string } | null> {
+export async function firstRun(options: {
+  dataDir: string;
+  settingsFile: string;
+  db: Knex;
+  log: HostLogger;
+}): Promise<{ adminPassword?: string } | null> {
   const { dataDir, settingsFile, db, log } = options;
   if (await getMeta(db, 'initialized')) return null;
   const photos = path.join(dataDir, 'photos');

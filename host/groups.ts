@@ -15,7 +15,8 @@ export interface GroupInfo {
 
 export function checkGroupName(name: string): string {
   if (name.length === 0 || name.length > 200) throw new UserError('a group name has 1 to 200 characters');
-  if (/\p{Cc}/u.test(name) || name !== name.trim()) throw new UserError(`group name "${name}" has control characters or surrounding spaces`);
+  if (/\p{Cc}/u.test(name) || name !== name.trim())
+    throw new UserError(`group name "${name}" has control characters or surrounding spaces`);
   return name;
 }
 
@@ -27,7 +28,10 @@ export class DbGroups implements HostGroups {
   }
 
   async ensure(name: string, description: string): Promise<void> {
-    await this.db('groups').insert({ name: checkGroupName(name), description }).onConflict('name').ignore();
+    await this.db('groups')
+      .insert({ name: checkGroupName(name), description })
+      .onConflict('name')
+      .ignore();
   }
 
   async isMember(user: string, group: string): Promise<boolean> {
@@ -75,7 +79,10 @@ export class DbGroups implements HostGroups {
   async addMember(group: string, user: string): Promise<void> {
     const groupId = await this.idOf(group);
     const userId = await this.users.idOf(user);
-    await this.db('group_members').insert({ group_id: groupId, user_id: userId }).onConflict(['group_id', 'user_id']).ignore();
+    await this.db('group_members')
+      .insert({ group_id: groupId, user_id: userId })
+      .onConflict(['group_id', 'user_id'])
+      .ignore();
   }
 
   async removeMember(group: string, user: string): Promise<void> {
@@ -109,7 +116,12 @@ export class DbGroups implements HostGroups {
   private async idOf(name: string): Promise<number> {
     const row = (await this.db('groups').where({ name }).first('id')) as { id: number } | undefined;
     if (row) return row.id;
-    const known = ((await this.db('groups').select('name').orderBy('name')) as Array<{ name: string }>).map((r) => r.name);
-    throw new UserError(`there is no group "${name}"${known.length ? ` (groups: ${known.join(', ')})` : ' (there are no groups yet)'}`, 404);
+    const known = ((await this.db('groups').select('name').orderBy('name')) as Array<{ name: string }>).map(
+      (r) => r.name,
+    );
+    throw new UserError(
+      `there is no group "${name}"${known.length ? ` (groups: ${known.join(', ')})` : ' (there are no groups yet)'}`,
+      404,
+    );
   }
 }

@@ -37,7 +37,9 @@ let validator: ValidateFunction | undefined;
 
 function validate(data: unknown): ErrorObject[] {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(path.join(packageRoot(), 'schemas', 'manifest.schema.json'), 'utf8')) as object;
+    const schema = JSON.parse(
+      readFileSync(path.join(packageRoot(), 'schemas', 'manifest.schema.json'), 'utf8'),
+    ) as object;
     validator = new Ajv({ allErrors: true }).compile(schema);
   }
   return validator(data) ? [] : [...(validator.errors ?? [])];
@@ -45,7 +47,10 @@ function validate(data: unknown): ErrorObject[] {
 
 /** "ui.adminPage.element" for "/ui/adminPage/element", plus the property a `required` or `additionalProperties` error names. */
 function fieldOf(error: ErrorObject): string {
-  const parts = error.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   const params = error.params as { missingProperty?: string; additionalProperty?: string };
   if (params.missingProperty) parts.push(params.missingProperty);
   if (params.additionalProperty) parts.push(params.additionalProperty);

@@ -42,7 +42,14 @@ export async function photoRoots(settings: HostSettings): Promise<PhotoRoot[]> {
         await countFiles(root, budget);
         return { key, path: root, mount, files: COUNT_CAP - budget.left, more: budget.left <= 0 };
       } catch (err) {
-        return { key, path: root, mount, files: 0, more: false, error: (err as NodeJS.ErrnoException).code ?? 'unreadable' };
+        return {
+          key,
+          path: root,
+          mount,
+          files: 0,
+          more: false,
+          error: (err as NodeJS.ErrnoException).code ?? 'unreadable',
+        };
       }
     }),
   );

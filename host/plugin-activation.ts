@@ -91,13 +91,15 @@ export class Activation {
     if (typeof module.element !== 'string' || !CUSTOM_ELEMENT.test(module.element)) {
       throw new TypeError(`UI module element "${String(module.element)}" is not a custom element name`);
     }
-    if (typeof module.title !== 'string' || module.title.trim() === '') throw new TypeError('a UI module needs a title');
+    if (typeof module.title !== 'string' || module.title.trim() === '')
+      throw new TypeError('a UI module needs a title');
     return Object.freeze({ file, element: module.element, title: module.title });
   }
 
   // Only the plugin's own files are served; the realpath is checked again when serving.
   private checkPath(p: string, what: string): string {
-    if (typeof p !== 'string' || !path.isAbsolute(p)) throw new TypeError(`${what}: "${String(p)}" is not an absolute path`);
+    if (typeof p !== 'string' || !path.isAbsolute(p))
+      throw new TypeError(`${what}: "${String(p)}" is not an absolute path`);
     const abs = path.resolve(p);
     if (!isInside(this.pluginFolder, abs)) throw new TypeError(`${what}: "${abs}" is outside the plugin folder`);
     return abs;

@@ -26,7 +26,10 @@ export function pluginAssets(plugins: PluginManager): Middleware {
     } else if (module) {
       const registered = activation.modules(module[2] as 'admin' | 'about')[Number(module[3])];
       if (registered && encodeURIComponent(path.basename(registered.file)) === module[4]) {
-        file = await resolveInside(activation.pluginFolder, path.relative(activation.pluginFolder, registered.file).split(path.sep).map(encodeURIComponent).join('/'));
+        file = await resolveInside(
+          activation.pluginFolder,
+          path.relative(activation.pluginFolder, registered.file).split(path.sep).map(encodeURIComponent).join('/'),
+        );
       }
     }
     if (!file || !(await sendFile(ctx, file))) return next();

@@ -84,9 +84,7 @@ export class PluginManager {
   private mounts: Middleware | undefined;
   private closed = false;
 
-  constructor(
-    private readonly deps: { db: Knex; log: HostLogger; hostFor: HostFactory; pollIntervalMs?: number },
-  ) {}
+  constructor(private readonly deps: { db: Knex; log: HostLogger; hostFor: HostFactory; pollIntervalMs?: number }) {}
 
   /** Reads every folder's manifest and activates the enabled plugins. A broken plugin never stops the host. */
   async load(folders: readonly string[]): Promise<void> {
@@ -96,23 +94,50 @@ export class PluginManager {
         manifest = await readManifest(folder);
       } catch (err) {
         this.deps.log.error({ folder, error: message(err) }, 'plugin not loaded');
-        this.plugins.push({ id: path.basename(folder), folder, enabled: false, state: 'invalid', error: message(err), queue: Promise.resolve() });
+        this.plugins.push({
+          id: path.basename(folder),
+          folder,
+          enabled: false,
+          state: 'invalid',
+          error: message(err),
+          queue: Promise.resolve(),
+        });
         continue;
       }
       if (this.get(manifest.id)) {
         const error = `another plugin folder already has the id "${manifest.id}"`;
         this.deps.log.error({ folder, error }, 'plugin not loaded');
-        this.plugins.push({ id: manifest.id, folder, enabled: false, state: 'invalid', error, queue: Promise.resolve() });
+        this.plugins.push({
+          id: manifest.id,
+          folder,
+          enabled: false,
+          state: 'invalid',
+          error,
+          queue: Promise.resolve(),
+        });
         continue;
       }
       // A plugin is enabled the first time the host sees it.
       await this.deps.db('plugins').insert({ id: manifest.id, enabled: true }).onConflict('id').ignore();
       const row = (await this.deps.db('plugins').where({ id: manifest.id }).first('enabled')) as { enabled: unknown };
-      const plugin: LoadedPlugin = { id: manifest.id, folder, manifest, enabled: toBool(row.enabled), state: 'inactive', queue: Promise.resolve() };
+      const plugin: LoadedPlugin = {
+        id: manifest.id,
+        folder,
+        manifest,
+        enabled: toBool(row.enabled),
+        state: 'inactive',
+        queue: Promise.resolve(),
+      };
       this.plugins.push(plugin);
       await this.schedule(plugin);
     }
-    this.mounts = compose(this.plugins.map((p): Middleware => (ctx, next) => (p.activation ? p.activation.handle(ctx, next) : next())));
+    this.mounts = compose(
+      this.plugins.map(
+        (p): Middleware =>
+          (ctx, next) =>
+            p.activation ? p.activation.handle(ctx, next) : next(),
+      ),
+    );
     this.poller = setInterval(() => void this.poll(), this.deps.pollIntervalMs ?? 1000);
     this.poller.unref();
   }
@@ -145,7 +170,9 @@ export class PluginManager {
     return this.plugins.flatMap((p) => {
       const a = p.activation;
       if (!a) return [];
-      return a.modules(kind).map((m, i) => ({ pluginId: p.id, title: m.title, element: m.element, url: a.moduleUrl(kind, i) }));
+      return a
+        .modules(kind)
+        .map((m, i) => ({ pluginId: p.id, title: m.title, element: m.element, url: a.moduleUrl(kind, i) }));
     });
   }
 
@@ -179,7 +206,8 @@ export class PluginManager {
       if (!plugin.module) {
         const entry = await resolveEntry(plugin.folder, plugin.manifest!.entry);
         const mod: unknown = await import(pathToFileURL(entry).href);
-        if (!isPluginModule(mod)) throw new ManifestError(`entry "${plugin.manifest!.entry}" does not export activate() and deactivate()`);
+        if (!isPluginModule(mod))
+          throw new ManifestError(`entry "${plugin.manifest!.entry}" does not export activate() and deactivate()`);
         plugin.module = mod;
       }
       await plugin.module.activate(this.deps.hostFor(plugin, activation));
@@ -189,7 +217,10 @@ export class PluginManager {
       plugin.error = message(err);
       log.error({ err }, 'plugin failed to activate; it stays inactive');
       // Let it release whatever it started before it failed.
-      if (plugin.module) await plugin.module.deactivate().catch((e: unknown) => log.error({ err: e }, 'deactivate after a failed activate failed'));
+      if (plugin.module)
+        await plugin.module
+          .deactivate()
+          .catch((e: unknown) => log.error({ err: e }, 'deactivate after a failed activate failed'));
       return;
     }
     plugin.activation = activation;

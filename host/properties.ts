@@ -72,7 +72,8 @@ function unescape(s: string, lineNo: number): string {
     const e = s[i]!;
     if (e === 'u') {
       const hex = s.slice(i + 1, i + 5);
-      if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new PropertiesSyntaxError(lineNo, `malformed \\uXXXX escape "\\u${hex}"`);
+      if (!/^[0-9a-fA-F]{4}$/.test(hex))
+        throw new PropertiesSyntaxError(lineNo, `malformed \\uXXXX escape "\\u${hex}"`);
       out += String.fromCharCode(parseInt(hex, 16));
       i += 4;
     } else if (e === 't') out += '\t';
@@ -169,7 +170,13 @@ function escape(s: string, isKey: boolean): string {
     else if (c === '\\' || c === '=' || c === ':' || c === '#' || c === '!') out += '\\' + c;
     else if (code >= 0xd800 && code <= 0xdbff && i + 1 < s.length && /[\udc00-\udfff]/.test(s[i + 1]!)) {
       out += c + s[++i]!; // a surrogate pair: a printable character outside the BMP
-    } else if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 || (code >= 0xd800 && code <= 0xdfff)) {
+    } else if (
+      code < 0x20 ||
+      (code >= 0x7f && code <= 0x9f) ||
+      code === 0x2028 ||
+      code === 0x2029 ||
+      (code >= 0xd800 && code <= 0xdfff)
+    ) {
       // Controls, line separators and lone surrogates would break the line or the UTF-8 file.
       out += '\\u' + code.toString(16).padStart(4, '0');
     } else out += c;

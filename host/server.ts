@@ -34,13 +34,14 @@ function errorHandler(services: HostServices) {
       const e = err as Error & { status?: number; statusCode?: number; expose?: boolean };
       const status = Number(e.status ?? e.statusCode);
       const code = status >= 400 && status < 600 ? status : 500;
-      if (code >= 500) services.log.error({ err, method: ctx.method, url: withoutUserinfo(ctx.req.url ?? '') }, 'request failed');
+      if (code >= 500)
+        services.log.error({ err, method: ctx.method, url: withoutUserinfo(ctx.req.url ?? '') }, 'request failed');
       if (ctx.headerSent || !ctx.writable) {
         // Half an answer is out: the only honest thing left is to cut the connection.
         ctx.req.socket.destroy();
         return;
       }
-      const message = code < 500 && e.expose !== false ? e.message : STATUS_CODES[code] ?? 'Error';
+      const message = code < 500 && e.expose !== false ? e.message : (STATUS_CODES[code] ?? 'Error');
       ctx.status = code;
       if (ctx.path.startsWith('/api/')) ctx.body = { error: message };
       else {
@@ -121,9 +122,18 @@ function readPem(file: string | undefined, key: string): Buffer {
 }
 
 export function createServer(app: Koa, options: ServerOptions): http.Server | https.Server {
-  const common = { requestTimeout: TIMEOUTS.request, headersTimeout: TIMEOUTS.headers, keepAliveTimeout: TIMEOUTS.keepAlive, connectionsCheckingInterval: connectionsCheckingInterval() };
+  const common = {
+    requestTimeout: TIMEOUTS.request,
+    headersTimeout: TIMEOUTS.headers,
+    keepAliveTimeout: TIMEOUTS.keepAlive,
+    connectionsCheckingInterval: connectionsCheckingInterval(),
+  };
   const server = options.ssl
-    ? https.createServer({ ...common, cert: readPem(options.certFile, 'server.ssl.cert'), key: readPem(options.keyFile, 'server.ssl.key') })
+    ? https.createServer({
+        ...common,
+        cert: readPem(options.certFile, 'server.ssl.cert'),
+        key: readPem(options.keyFile, 'server.ssl.key'),
+      })
     : http.createServer(common);
   server.keepAliveTimeout = TIMEOUTS.keepAlive;
   server.setTimeout(TIMEOUTS.idle);

@@ -50,9 +50,13 @@ export class Sessions implements HostSession {
         .where('s.token_hash', sha256(token))
         .andWhere('s.expires_at', '>', Date.now())
         .first('s.token_hash as tokenHash', 's.csrf_token as csrfToken', 'u.name as name', 'u.admin as admin')) as
-        | { tokenHash: string; csrfToken: string; name: string; admin: unknown }
-        | undefined;
-      if (row) session = { user: { name: row.name, admin: toBool(row.admin) }, csrfToken: row.csrfToken, tokenHash: row.tokenHash };
+        { tokenHash: string; csrfToken: string; name: string; admin: unknown } | undefined;
+      if (row)
+        session = {
+          user: { name: row.name, admin: toBool(row.admin) },
+          csrfToken: row.csrfToken,
+          tokenHash: row.tokenHash,
+        };
     }
     this.loaded.set(ctx, session);
     return session;
@@ -87,7 +91,12 @@ export class Sessions implements HostSession {
     const userRow = (await this.db('users').where({ name: user.name }).first('id')) as { id: number } | undefined;
     if (!userRow) throw new Error(`user ${user.name} vanished while logging in`);
     await this.db('sessions').where('expires_at', '<', Date.now()).delete();
-    await this.db('sessions').insert({ token_hash: tokenHash, user_id: userRow.id, csrf_token: csrfToken, expires_at: Date.now() + TTL_MS });
+    await this.db('sessions').insert({
+      token_hash: tokenHash,
+      user_id: userRow.id,
+      csrf_token: csrfToken,
+      expires_at: Date.now() + TTL_MS,
+    });
     ctx.cookies.set(SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'lax',
@@ -104,7 +113,14 @@ export class Sessions implements HostSession {
   async destroy(ctx: Context): Promise<void> {
     const session = await this.current(ctx);
     if (session) await this.db('sessions').where({ token_hash: session.tokenHash }).delete();
-    ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', secure: secureCookies(ctx), path: '/', maxAge: 0, overwrite: true });
+    ctx.cookies.set(SESSION_COOKIE, '', {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: secureCookies(ctx),
+      path: '/',
+      maxAge: 0,
+      overwrite: true,
+    });
     this.loaded.set(ctx, null);
   }
 }

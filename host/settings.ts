@@ -126,7 +126,10 @@ export class FileSettings implements HostSettings {
     try {
       this.apply(parseProperties(text), true);
     } catch (err) {
-      this.options.log.error({ file: this.file, error: (err as Error).message }, 'settings file has an error; keeping the previous settings');
+      this.options.log.error(
+        { file: this.file, error: (err as Error).message },
+        'settings file has an error; keeping the previous settings',
+      );
     }
   }
 

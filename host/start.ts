@@ -42,7 +42,8 @@ function urlHost(address: string): string {
 }
 
 function parsePort(value: string, source: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) > 65535) throw new Error(`${source}: "${value}" is not a port number (0-65535)`);
+  if (!/^\d+$/.test(value.trim()) || Number(value) > 65535)
+    throw new Error(`${source}: "${value}" is not a port number (0-65535)`);
   return Number(value);
 }
 

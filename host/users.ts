@@ -119,6 +119,7 @@ export class DbUsers implements HostUsers {
   }
 
   private async row(name: string): Promise<UserRow | undefined> {
-    return (await this.db('users').where({ name }).first('id', 'name', 'password_hash', 'admin')) as UserRow | undefined;
+    return (await this.db('users').where({ name }).first('id', 'name', 'password_hash', 'admin')) as
+      UserRow | undefined;
   }
 }

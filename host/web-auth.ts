@@ -54,7 +54,15 @@ export function requireCsrf(ctx: Context, services: HostServices, session: Loade
     ctx.status = 403;
     ctx.body = { error: 'missing or wrong CSRF token (send the X-CSRF-Token header)' };
   } else {
-    sendHtml(ctx, 403, page({ title: 'Not allowed', session, body: '<p>The form has expired. Go back, reload the page and try again.</p>' }));
+    sendHtml(
+      ctx,
+      403,
+      page({
+        title: 'Not allowed',
+        session,
+        body: '<p>The form has expired. Go back, reload the page and try again.</p>',
+      }),
+    );
   }
   return false;
 }
@@ -95,7 +103,11 @@ export function authRoutes(router: Router, services: HostServices): void {
     if (!user) {
       throttle.failed(name, address);
       services.log.info({ user: name, remoteAddress: address }, 'web login failed');
-      return sendHtml(ctx, 401, page({ title: 'Log in', session: null, body: loginForm(next, name, 'Wrong user name or password.') }));
+      return sendHtml(
+        ctx,
+        401,
+        page({ title: 'Log in', session: null, body: loginForm(next, name, 'Wrong user name or password.') }),
+      );
     }
     throttle.succeeded(name, address);
     await services.sessions.create(ctx, user);
@@ -107,7 +119,11 @@ export function authRoutes(router: Router, services: HostServices): void {
   router.get('/logout', async (ctx) => {
     const session = await services.sessions.current(ctx);
     if (!session) return ctx.redirect('/login');
-    sendHtml(ctx, 200, page({ title: 'Log out', session, body: '<p>Use the “Log out” button at the top of the page.</p>' }));
+    sendHtml(
+      ctx,
+      200,
+      page({ title: 'Log out', session, body: '<p>Use the “Log out” button at the top of the page.</p>' }),
+    );
   });
 
   router.post('/logout', parseBody, async (ctx) => {

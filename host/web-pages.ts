@@ -20,7 +20,8 @@ const STATE_TEXT: Record<LoadedPlugin['state'], string> = {
 const moduleScripts = (modules: readonly UiModuleInfo[]): string =>
   [...new Set(modules.map((m) => m.url))].map((url) => `<script type="module" src="${esc(url)}"></script>`).join('\n');
 
-const element = (m: UiModuleInfo, csrfToken: string): string => `<${m.element} csrf-token="${esc(csrfToken)}"></${m.element}>`;
+const element = (m: UiModuleInfo, csrfToken: string): string =>
+  `<${m.element} csrf-token="${esc(csrfToken)}"></${m.element}>`;
 
 function pluginRow(p: LoadedPlugin, csrfToken: string): string {
   const name = p.manifest?.name ?? p.id;
@@ -43,13 +44,25 @@ export function pageRoutes(router: Router, services: HostServices, plugins: Plug
   router.get('/', async (ctx) => {
     const session = await services.sessions.current(ctx);
     if (!session) {
-      return sendHtml(ctx, 200, page({ title: 'Photos', session, body: '<p>This is a private photo server. <a href="/login">Log in</a> to see it.</p>' }));
+      return sendHtml(
+        ctx,
+        200,
+        page({
+          title: 'Photos',
+          session,
+          body: '<p>This is a private photo server. <a href="/login">Log in</a> to see it.</p>',
+        }),
+      );
     }
     const roots = await photoRoots(services.settings);
     const rows = roots
       .map((r) => {
-        const count = r.error ? `unreadable (${esc(r.error)})` : `${r.files.toLocaleString('en')}${r.more ? '+' : ''} files`;
-        const share = r.mount ? `<a href="/webdav/${encodeURIComponent(r.mount)}/">/webdav/${esc(r.mount)}/</a>` : '<span class="muted">not shared</span>';
+        const count = r.error
+          ? `unreadable (${esc(r.error)})`
+          : `${r.files.toLocaleString('en')}${r.more ? '+' : ''} files`;
+        const share = r.mount
+          ? `<a href="/webdav/${encodeURIComponent(r.mount)}/">/webdav/${esc(r.mount)}/</a>`
+          : '<span class="muted">not shared</span>';
         // Only admins see where the photos are on the server.
         const where = session.user.admin ? `<div class="muted">${esc(r.path)}</div>` : '';
         return `<tr><td>${esc(r.mount ?? r.key)}${where}</td><td>${count}</td><td>${share}</td></tr>`;
@@ -80,7 +93,10 @@ ${controls.map((c) => `<section aria-label="${esc(c.title)}"><h2>${esc(c.title)}
     const pages = plugins.uiModules('admin');
     const body = `<h2>Plugins</h2>
 <table><thead><tr><th scope="col">Plugin</th><th scope="col" class="optional">Version</th><th scope="col">State</th><th scope="col">Switch</th></tr></thead>
-<tbody>${plugins.list().map((p) => pluginRow(p, session.csrfToken)).join('\n')}</tbody></table>
+<tbody>${plugins
+      .list()
+      .map((p) => pluginRow(p, session.csrfToken))
+      .join('\n')}</tbody></table>
 <h2>Plugin pages</h2>
 ${pages.length ? `<ul>${pages.map((m, i) => `<li><a href="/admin/pages/${i}">${esc(m.title)}</a></li>`).join('')}</ul>` : '<p class="muted">None.</p>'}`;
     sendHtml(ctx, 200, page({ title: 'Administration', session, body }));
@@ -91,7 +107,11 @@ ${pages.length ? `<ul>${pages.map((m, i) => `<li><a href="/admin/pages/${i}">${e
     if (!session) return;
     const m = plugins.uiModules('admin')[Number(ctx.params['n'])];
     if (!m || !/^\d+$/.test(ctx.params['n']!)) return;
-    sendHtml(ctx, 200, page({ title: m.title, session, body: element(m, session.csrfToken), head: moduleScripts([m]) }));
+    sendHtml(
+      ctx,
+      200,
+      page({ title: m.title, session, body: element(m, session.csrfToken), head: moduleScripts([m]) }),
+    );
   });
 
   // The form version of POST /api/host/plugins/:id, for browsers without JavaScript.

@@ -58,9 +58,11 @@ export class Activation {
     this.authenticator = new Authenticator(host.users, host.groups);
     this.locks = new KnexLockManager(host.db);
     this.stopListening = host.settings.onChange(() => {
-      this.reloading = this.reloading.then(() => this.reload()).catch((error: unknown) => {
-        host.log.error({ err: error }, 'WebDAV settings could not be applied');
-      });
+      this.reloading = this.reloading
+        .then(() => this.reload())
+        .catch((error: unknown) => {
+          host.log.error({ err: error }, 'WebDAV settings could not be applied');
+        });
     });
   }
 

@@ -63,7 +63,10 @@ export class AuditLog {
     // The logger writes its own `time` (when the line is written, i.e. when the answer ended);
     // a second `time` key would make the line JSON with a duplicate name. The start goes as `started`.
     const { time, ...rest } = entry;
-    this.log.info({ audit: true, started: time.toISOString(), ...rest }, `${entry.method} ${entry.path} ${entry.status}`);
+    this.log.info(
+      { audit: true, started: time.toISOString(), ...rest },
+      `${entry.method} ${entry.path} ${entry.status}`,
+    );
     if (this.pending.length >= MAX_PENDING) {
       this.pending.shift();
       this.dropped += 1;
@@ -143,7 +146,10 @@ export async function searchAudit(db: Knex, query: AuditQuery): Promise<AuditPag
   };
   const [{ total }] = (await filtered(db(AUDIT_TABLE).count({ total: '*' }))) as [{ total: number | string }];
   const rows = await filtered(db(AUDIT_TABLE).select('*'))
-    .orderBy([{ column: 'at_ms', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .orderBy([
+      { column: 'at_ms', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
     .offset(Math.max(0, query.offset ?? 0))
     .limit(Math.min(AUDIT_PAGE_MAX, Math.max(1, query.limit ?? 50)));
   return { total: Number(total), entries: rows.map(fromRow) };

@@ -70,7 +70,12 @@ export class Authenticator {
     }
   }
 
-  private async verify(key: string, credentials: BasicCredentials, address: string, delayMs: number): Promise<HostUser | null> {
+  private async verify(
+    key: string,
+    credentials: BasicCredentials,
+    address: string,
+    delayMs: number,
+  ): Promise<HostUser | null> {
     let user: HostUser | null;
     try {
       if (delayMs > 0) await sleep(delayMs);

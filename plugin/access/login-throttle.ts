@@ -42,7 +42,9 @@ interface Record {
   lockouts: number;
 }
 
-export type ThrottleVerdict = { readonly allowed: true; readonly delayMs: number } | { readonly allowed: false; readonly retryAfterSeconds: number };
+export type ThrottleVerdict =
+  | { readonly allowed: true; readonly delayMs: number }
+  | { readonly allowed: false; readonly retryAfterSeconds: number };
 
 export class LoginThrottle {
   private readonly pairs = new Map<string, Record>();
@@ -60,7 +62,8 @@ export class LoginThrottle {
     const now = this.now();
     const byAddress = this.current(this.addresses, address, now);
     if (byAddress) {
-      const refused = refusal(byAddress, now, MAX_ADDRESS_FAILURES) ?? (byAddress.pending >= MAX_ADDRESS_PENDING ? 1 : null);
+      const refused =
+        refusal(byAddress, now, MAX_ADDRESS_FAILURES) ?? (byAddress.pending >= MAX_ADDRESS_PENDING ? 1 : null);
       if (refused !== null) return { allowed: false, retryAfterSeconds: refused };
     }
     const existingPair = this.current(this.pairs, pairKey(user, address), now);

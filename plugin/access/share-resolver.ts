@@ -52,6 +52,12 @@ export class ShareResolver {
   }
 
   private resourceOf(share: Share, path: readonly string[], snapshot: ShareSnapshot): Resource {
-    return { mount: share.mount, path, share, store: this.directory.storeOf(share), rights: rightsOn(share, snapshot.settings) };
+    return {
+      mount: share.mount,
+      path,
+      share,
+      store: this.directory.storeOf(share),
+      rights: rightsOn(share, snapshot.settings),
+    };
   }
 }

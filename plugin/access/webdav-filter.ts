@@ -31,7 +31,11 @@ export function isWebdavTarget(rawTarget: string): boolean {
   return WEBDAV_TARGET.test(rawTarget);
 }
 
-export function webdavFilter(authenticator: Authenticator, directory: ShareDirectory, services: DavServices): Middleware {
+export function webdavFilter(
+  authenticator: Authenticator,
+  directory: ShareDirectory,
+  services: DavServices,
+): Middleware {
   return async (ctx: Context, next: Next) => {
     if (!isWebdavTarget(ctx.req.url ?? '')) return next();
     await answeringDavErrors(ctx, async () => {

@@ -12,28 +12,31 @@ import { API_PREFIX, publicOriginOf, type ApiServices } from './services.js';
 
 export function aboutRoutes(router: Router, services: ApiServices): void {
   const { host } = services;
-  router.get(`${API_PREFIX}/about`, handle(async (ctx) => {
-    const session = await requireUser(host.session, ctx);
-    const user = session.user.name;
-    const { settings, shares } = services.snapshot();
-    // One query for all of the user's groups, straight from the host: what the page shows is current.
-    const groups = new Set(await host.groups.groupsOf(user));
-    const base = settings.baseUrl ?? publicOriginOf(ctx.state);
-    const mine = [...shares.values()]
-      .filter((share) => groups.has(share.group))
-      .sort((a, b) => a.mount.localeCompare(b.mount))
-      .map((share) => {
-        const url = shareUrl(base, share.mount);
-        return {
-          mount: share.mount,
-          path: `/webdav/${encodeURIComponent(share.mount)}/`,
-          url,
-          readonly: share.readonly,
-          uploadAllowed: !share.readonly && settings.uploadAllowed,
-          deleteAllowed: !share.readonly && settings.deleteAllowed,
-          connect: connectionMethods(url, user),
-        };
-      });
-    sendJson(ctx, 200, { user, baseUrl: settings.baseUrl ?? null, shares: mine });
-  }));
+  router.get(
+    `${API_PREFIX}/about`,
+    handle(async (ctx) => {
+      const session = await requireUser(host.session, ctx);
+      const user = session.user.name;
+      const { settings, shares } = services.snapshot();
+      // One query for all of the user's groups, straight from the host: what the page shows is current.
+      const groups = new Set(await host.groups.groupsOf(user));
+      const base = settings.baseUrl ?? publicOriginOf(ctx.state);
+      const mine = [...shares.values()]
+        .filter((share) => groups.has(share.group))
+        .sort((a, b) => a.mount.localeCompare(b.mount))
+        .map((share) => {
+          const url = shareUrl(base, share.mount);
+          return {
+            mount: share.mount,
+            path: `/webdav/${encodeURIComponent(share.mount)}/`,
+            url,
+            readonly: share.readonly,
+            uploadAllowed: !share.readonly && settings.uploadAllowed,
+            deleteAllowed: !share.readonly && settings.deleteAllowed,
+            connect: connectionMethods(url, user),
+          };
+        });
+      sendJson(ctx, 200, { user, baseUrl: settings.baseUrl ?? null, shares: mine });
+    }),
+  );
 }

@@ -9,11 +9,23 @@ import type { SettingsProblem } from '../config/settings.js';
 import type { AdminContext } from './admin-context.js';
 import { shareUrl } from './connect.js';
 import { publicOriginOf } from './services.js';
-import { configuredShares, idOf, isValidMount, problemsOf, type ConfiguredShares, type ShareEntry } from './share-entries.js';
+import {
+  configuredShares,
+  idOf,
+  isValidMount,
+  problemsOf,
+  type ConfiguredShares,
+  type ShareEntry,
+} from './share-entries.js';
 
 const plainProblem = (p: SettingsProblem) => ({ key: p.key, message: p.message, severity: p.severity });
 
-export async function describeShare(ctx: Context, admin: AdminContext, configured: ConfiguredShares, entry: ShareEntry) {
+export async function describeShare(
+  ctx: Context,
+  admin: AdminContext,
+  configured: ConfiguredShares,
+  entry: ShareEntry,
+) {
   const { services, host } = admin;
   const snapshot = services.snapshot();
   const { settings } = snapshot;
@@ -33,7 +45,11 @@ export async function describeShare(ctx: Context, admin: AdminContext, configure
   const problems = problemsOf(snapshot.problems, entry.source).map(plainProblem);
   // Written but not yet picked up (another host's settings may notify late): say so rather than show nothing.
   if (!share && problems.length === 0) {
-    problems.push({ key: entry.source, message: 'not served yet: the settings change is still being applied', severity: 'notice' });
+    problems.push({
+      key: entry.source,
+      message: 'not served yet: the settings change is still being applied',
+      severity: 'notice',
+    });
   }
   return {
     id: idOf(configured, entry),
@@ -49,7 +65,10 @@ export async function describeShare(ctx: Context, admin: AdminContext, configure
     members,
     memberCount: members.length,
     space,
-    url: entry.mount !== null && isValidMount(entry.mount) ? shareUrl(settings.baseUrl ?? publicOriginOf(ctx.state), entry.mount) : null,
+    url:
+      entry.mount !== null && isValidMount(entry.mount)
+        ? shareUrl(settings.baseUrl ?? publicOriginOf(ctx.state), entry.mount)
+        : null,
     problems,
   };
 }
@@ -78,7 +97,11 @@ export async function shareListing(ctx: Context, admin: AdminContext) {
     },
     baseUrl: snapshot.settings.baseUrl ?? null,
     shares,
-    unsharedRoots: configured.unsharedRoots.map((e) => ({ id: idOf(configured, e), source: e.source, folder: e.folder ?? '' })),
+    unsharedRoots: configured.unsharedRoots.map((e) => ({
+      id: idOf(configured, e),
+      source: e.source,
+      folder: e.folder ?? '',
+    })),
     problems,
   };
 }

@@ -103,7 +103,8 @@ export async function editShare(ctx: Context, admin: AdminContext): Promise<void
     const group = await ensureShareGroup(host, fields.mount);
     if (entry.mount !== null && entry.mount !== fields.mount && isValidMount(entry.mount)) {
       // A renamed share keeps its users: the members of the old group join the new one (the old group stays).
-      for (const member of await host.groups.members(groupNameOf(entry.mount))) await host.groups.addMember(group, member);
+      for (const member of await host.groups.members(groupNameOf(entry.mount)))
+        await host.groups.addMember(group, member);
     }
     await applySettings(admin, settingsChanges(entry, fields));
     return entry.source;
@@ -122,7 +123,10 @@ export async function removeShare(ctx: Context, admin: AdminContext): Promise<vo
     await applySettings(admin, removalChanges(entry, all));
     return entry;
   });
-  host.log.info({ source: removed.source, mount: removed.mount }, `WebDAV share ${removed.source} removed from the admin page`);
+  host.log.info(
+    { source: removed.source, mount: removed.mount },
+    `WebDAV share ${removed.source} removed from the admin page`,
+  );
   sendJson(ctx, 200, {
     removed: { source: removed.source, mount: removed.mount },
     // Groups are never deleted automatically (README): members are kept should the share come back.

@@ -19,7 +19,11 @@ export async function pluginStatus(ctx: Context, admin: AdminContext): Promise<v
     pluginListUrl: '/admin',
     shares: { served: shares.size, configured: configured.shares.length },
     problems: problems.filter((p) => p.severity === 'error').length,
-    switches: { uploadAllowed: settings.uploadAllowed, deleteAllowed: settings.deleteAllowed, auditEnabled: settings.auditEnabled },
+    switches: {
+      uploadAllowed: settings.uploadAllowed,
+      deleteAllowed: settings.deleteAllowed,
+      auditEnabled: settings.auditEnabled,
+    },
     baseUrl: settings.baseUrl ?? null,
   });
 }

@@ -69,7 +69,8 @@ export function connectionMethods(url: string, user: string): ConnectMethod[] {
     {
       id: 'macos',
       title: 'macOS Finder',
-      steps: 'Finder → Go → Connect to Server… (⌘K), paste the address, click Connect, then log in as a registered user.',
+      steps:
+        'Finder → Go → Connect to Server… (⌘K), paste the address, click Connect, then log in as a registered user.',
       fields: [field('Server address', url)],
     },
     {

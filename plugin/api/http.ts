@@ -129,7 +129,11 @@ const FIELD_WORDS: Record<string, Partial<Record<string, string>>> = {
     not: 'may not be "." or ".."',
     type: 'must be text',
   },
-  folder: { minLength: 'give the folder as an absolute path, e.g. /srv/scans', maxLength: 'is too long', type: 'must be text' },
+  folder: {
+    minLength: 'give the folder as an absolute path, e.g. /srv/scans',
+    maxLength: 'is too long',
+    type: 'must be text',
+  },
   readonly: { type: 'must be true or false' },
   q: { maxLength: 'is longer than 200 characters' },
   offset: { type: 'must be a whole number', minimum: 'may not be negative' },

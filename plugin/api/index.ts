@@ -30,7 +30,10 @@ export function registerUi(host: Host): void {
   const admin = path.join(UI_DIR, 'webdav-admin.js');
   const about = path.join(UI_DIR, 'webdav-about.js');
   if (!existsSync(admin) || !existsSync(about)) {
-    host.log.warn({ dir: UI_DIR }, 'WebDAV admin page and About control are not built (npm run build); only their API is served');
+    host.log.warn(
+      { dir: UI_DIR },
+      'WebDAV admin page and About control are not built (npm run build); only their API is served',
+    );
     return;
   }
   const { ui } = pluginManifest();

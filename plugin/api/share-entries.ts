@@ -100,7 +100,10 @@ export interface ShareFields {
 }
 
 /** The settings keys that make `entry` look like `fields` (a photo root's folder is never written). */
-export function settingsChanges(entry: Pick<ShareEntry, 'source' | 'family'>, fields: ShareFields): Record<string, string | null> {
+export function settingsChanges(
+  entry: Pick<ShareEntry, 'source' | 'family'>,
+  fields: ShareFields,
+): Record<string, string | null> {
   const { source, family } = entry;
   return {
     ...(family === 'webdav' ? { [`${source}.path`]: fields.folder } : {}),
@@ -163,11 +166,13 @@ export async function checkShare(
 ): Promise<Record<string, string>> {
   const errors: Record<string, string> = {};
   const taken = configured.shares.find(
-    (other) => other.source !== entry.source && other.mount !== null && other.mount.toLowerCase() === fields.mount.toLowerCase(),
+    (other) =>
+      other.source !== entry.source && other.mount !== null && other.mount.toLowerCase() === fields.mount.toLowerCase(),
   );
   if (taken) {
     const caseOnly = taken.mount !== fields.mount ? ' (names are unique regardless of case)' : '';
-    errors['mount'] = `the name "${fields.mount}" is already used by the share "${taken.mount}" (${taken.source})${caseOnly}`;
+    errors['mount'] =
+      `the name "${fields.mount}" is already used by the share "${taken.mount}" (${taken.source})${caseOnly}`;
   }
   if (!isValidMount(fields.mount)) errors['mount'] ??= 'use 1 to 64 letters, digits, dots, dashes or underscores';
   if (!isAbsolute(fields.folder)) {

@@ -46,9 +46,9 @@ export interface ParsedSettings {
   readonly problems: readonly SettingsProblem[];
 }
 
-const schema = JSON.parse(
-  readFileSync(new URL('../../../schemas/settings.schema.json', import.meta.url), 'utf8'),
-) as { definitions: { share: object } };
+const schema = JSON.parse(readFileSync(new URL('../../../schemas/settings.schema.json', import.meta.url), 'utf8')) as {
+  definitions: { share: object };
+};
 const Ajv = AjvModule.default ?? AjvModule;
 const ajv = new Ajv({ allErrors: true });
 const validateWhole = ajv.compile(schema);
@@ -120,12 +120,21 @@ function readShare(
   if (!mount) {
     // A photo root without a mount name is simply not shared over WebDAV.
     if (mountRequired) {
-      problems.push({ key: `${source}.webdavmount`, message: 'missing: every webdav.N share needs a mount name', severity: 'error' });
+      problems.push({
+        key: `${source}.webdavmount`,
+        message: 'missing: every webdav.N share needs a mount name',
+        severity: 'error',
+      });
     }
     return null;
   }
   if (!path) {
-    problems.push({ key: `${source}.path`, mount, message: `missing: share "${mount}" has no folder`, severity: 'error' });
+    problems.push({
+      key: `${source}.path`,
+      mount,
+      message: `missing: share "${mount}" has no folder`,
+      severity: 'error',
+    });
     return null;
   }
   return { source, mount, path, readonly: flag(`${source}.${readonlyKey}`, false) };
@@ -199,6 +208,10 @@ function parseInteger(
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (Number.isInteger(value) && value >= min && value <= max) return value;
-  problems.push({ key, message: `must be a whole number from ${min} to ${max}, not "${raw}" (using ${fallback})`, severity: 'error' });
+  problems.push({
+    key,
+    message: `must be a whole number from ${min} to ${max}, not "${raw}" (using ${fallback})`,
+    severity: 'error',
+  });
   return fallback;
 }

@@ -36,7 +36,11 @@ export interface SharePath {
 
 /** Whether `inner` lies strictly below `outer` (same share, longer path, same leading names). */
 export function isBelow(inner: SharePath, outer: SharePath): boolean {
-  return inner.mount === outer.mount && inner.path.length > outer.path.length && outer.path.every((name, i) => inner.path[i] === name);
+  return (
+    inner.mount === outer.mount &&
+    inner.path.length > outer.path.length &&
+    outer.path.every((name, i) => inner.path[i] === name)
+  );
 }
 
 /** Whether the two name the same place. */

@@ -30,4 +30,3 @@ export async function answerFailures(ctx: Context, failures: readonly Failure[])
   ctx.type = 'application/xml; charset=utf-8';
   ctx.body = sink.stream;
 }
-

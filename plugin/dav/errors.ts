@@ -28,8 +28,7 @@ export class DavError extends Error {
 }
 
 export const badRequest = (message: string): DavError => new DavError(400, message);
-export const forbidden = (message: string, condition?: string): DavError =>
-  new DavError(403, message, { condition });
+export const forbidden = (message: string, condition?: string): DavError => new DavError(403, message, { condition });
 export const notFound = (message = 'Not found'): DavError => new DavError(404, message);
 export const conflict = (message: string): DavError => new DavError(409, message);
 export const preconditionFailed = (message: string): DavError => new DavError(412, message);

@@ -29,7 +29,13 @@ export async function followMove({ deadProperties, locks }: Followers, from: Sha
  * over, the destination's gaps cleared, and the sources that are gone lose
  * theirs and their locks. COPY never copies locks.
  */
-export async function followTransfer(followers: Followers, from: SharePath, to: SharePath, transfer: Transfer, moving: boolean): Promise<void> {
+export async function followTransfer(
+  followers: Followers,
+  from: SharePath,
+  to: SharePath,
+  transfer: Transfer,
+  moving: boolean,
+): Promise<void> {
   if (moving && transfer.complete) return followMove(followers, from, to);
   const { deadProperties, locks } = followers;
   await deadProperties.copyTree(from, to);
@@ -44,7 +50,11 @@ export async function followTransfer(followers: Followers, from: SharePath, to: 
 export async function copyOwnProperties({ deadProperties }: Followers, from: SharePath, to: SharePath): Promise<void> {
   const own = await deadProperties.get(from);
   await deadProperties.removeTree(to);
-  if (own.length > 0) await deadProperties.patch(to, own.map((prop) => ({ set: prop })));
+  if (own.length > 0)
+    await deadProperties.patch(
+      to,
+      own.map((prop) => ({ set: prop })),
+    );
 }
 
 /**
@@ -52,7 +62,11 @@ export async function copyOwnProperties({ deadProperties }: Followers, from: Sha
  * "A server processing a successful DELETE request … MUST destroy locks
  * rooted on the deleted resource" (RFC 4918 §9.6).
  */
-export async function followRemoval({ deadProperties, locks }: Followers, mount: string, removal: Removal): Promise<void> {
+export async function followRemoval(
+  { deadProperties, locks }: Followers,
+  mount: string,
+  removal: Removal,
+): Promise<void> {
   for (const root of removal.removedRoots) {
     await deadProperties.removeTree(at(mount, root));
     await locks.removed(at(mount, root));

@@ -35,11 +35,14 @@ export function parseLockInfo(body: XmlElement): LockInfo {
   const scopeElement = findChild(body, DAV_NS, 'lockscope');
   const typeElement = findChild(body, DAV_NS, 'locktype');
   if (!scopeElement || !typeElement) throw badRequest('DAV:lockinfo needs a DAV:lockscope and a DAV:locktype');
-  const scopes = childElements(scopeElement).filter((el) => el.ns === DAV_NS && (el.local === 'exclusive' || el.local === 'shared'));
+  const scopes = childElements(scopeElement).filter(
+    (el) => el.ns === DAV_NS && (el.local === 'exclusive' || el.local === 'shared'),
+  );
   if (scopes.length !== 1) throw badRequest('DAV:lockscope must hold exactly one of DAV:exclusive or DAV:shared');
   const types = childElements(typeElement);
   if (types.length !== 1) throw badRequest('DAV:locktype must hold exactly one lock type');
-  if (!is(types[0]!, DAV_NS, 'write')) throw new DavError(422, 'Only write locks are supported (DAV:locktype DAV:write)');
+  if (!is(types[0]!, DAV_NS, 'write'))
+    throw new DavError(422, 'Only write locks are supported (DAV:locktype DAV:write)');
   const owner = findChild(body, DAV_NS, 'owner');
   const ownerXml = owner ? serializeElement(owner) : null;
   // The owner is echoed in every lockdiscovery of the resource and its members: a huge one would bloat each listing.

@@ -20,7 +20,14 @@ import type { Knex } from 'knex';
 import type { SharePath } from '../config/shares.js';
 import type { CreateResult, LockManager } from './lock-manager.js';
 import { MemberLocks } from './lock-manager.js';
-import { conflictsWith, covers, locksLackingTokens, type ActiveLock, type LockDepth, type LockRequest } from './model.js';
+import {
+  conflictsWith,
+  covers,
+  locksLackingTokens,
+  type ActiveLock,
+  type LockDepth,
+  type LockRequest,
+} from './model.js';
 
 export const LOCKS_TABLE = 'webdav_locks';
 export const LOCK_GUARDS_TABLE = 'webdav_lock_guards';
@@ -92,7 +99,12 @@ export class KnexLockManager implements LockManager {
     return (await this.discover(at)).map((lock) => lock.token);
   }
 
-  async blocking({ mount, path }: SharePath, depth: LockDepth, submitted: readonly string[], user: string): Promise<ActiveLock[]> {
+  async blocking(
+    { mount, path }: SharePath,
+    depth: LockDepth,
+    submitted: readonly string[],
+    user: string,
+  ): Promise<ActiveLock[]> {
     const locks = await this.affecting(this.db, mount, path, depth === 'infinity');
     return locksLackingTokens(locks, path, depth, new Set(submitted), user);
   }
@@ -141,7 +153,10 @@ export class KnexLockManager implements LockManager {
       const conflicts = conflictsWith(request, existing);
       if (conflicts.length > 0) return { conflicts };
       // Shared locks never conflict with each other; without a bound, one client could pile up enough to bloat every listing.
-      if (existing.filter((lock) => lock.mount === request.mount && pathOf(lock.path) === pathOf(request.path)).length >= MAX_LOCKS_PER_RESOURCE) {
+      if (
+        existing.filter((lock) => lock.mount === request.mount && pathOf(lock.path) === pathOf(request.path)).length >=
+        MAX_LOCKS_PER_RESOURCE
+      ) {
         return { tooMany: MAX_LOCKS_PER_RESOURCE };
       }
 
@@ -183,7 +198,10 @@ export class KnexLockManager implements LockManager {
     if (mine.length === 0) return [];
     const expiresAt = this.now() + timeoutSeconds * 1000;
     await this.db(LOCKS_TABLE)
-      .whereIn('token', mine.map((lock) => lock.token))
+      .whereIn(
+        'token',
+        mine.map((lock) => lock.token),
+      )
       .update({ timeout_seconds: timeoutSeconds, expires_at: expiresAt });
     return mine.map((lock) => ({ ...lock, timeoutSeconds, expiresAt }));
   }
@@ -212,7 +230,12 @@ export class KnexLockManager implements LockManager {
    * Every active lock that may cover the resource (those rooted at it or at an
    * ancestor), and with `below` also those rooted anywhere under it.
    */
-  private async affecting(db: Knex | Knex.Transaction, mount: string, path: readonly string[], below: boolean): Promise<ActiveLock[]> {
+  private async affecting(
+    db: Knex | Knex.Transaction,
+    mount: string,
+    path: readonly string[],
+    below: boolean,
+  ): Promise<ActiveLock[]> {
     const prefix = path.length === 0 ? '' : `${pathOf(path)}/`;
     const rows = await this.active(db, mount).where((where) => {
       where.whereIn('path', selfAndAncestors(path));
@@ -230,6 +253,8 @@ export class KnexLockManager implements LockManager {
     if (path.length === 0) return query;
     const self = pathOf(path);
     const prefix = `${self}/`;
-    return query.where((where) => where.where('path', self).orWhereRaw('substr(path, 1, ?) = ?', [codePoints(prefix), prefix]));
+    return query.where((where) =>
+      where.where('path', self).orWhereRaw('substr(path, 1, ?) = ?', [codePoints(prefix), prefix]),
+    );
   }
 }

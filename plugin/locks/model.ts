@@ -67,7 +67,10 @@ export function covers(lock: Pick<ActiveLock, 'path' | 'depth'>, path: readonly 
  * containing member URLs identifying resources that are currently locked in
  * a manner that conflicts with the new lock …, the request MUST fail".
  */
-export function conflictsWith(request: Pick<LockRequest, 'path' | 'depth' | 'scope'>, existing: readonly ActiveLock[]): ActiveLock[] {
+export function conflictsWith(
+  request: Pick<LockRequest, 'path' | 'depth' | 'scope'>,
+  existing: readonly ActiveLock[],
+): ActiveLock[] {
   return existing.filter((lock) => {
     if (request.scope === 'shared' && lock.scope === 'shared') return false;
     return covers(lock, request.path) || (request.depth === 'infinity' && isBelow(lock.path, request.path));

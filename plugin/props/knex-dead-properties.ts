@@ -25,7 +25,11 @@ interface Row {
 const pathOf = (path: readonly string[]): string => path.join('/');
 const parentOf = (path: readonly string[]): string | null => (path.length === 0 ? null : path.slice(0, -1).join('/'));
 const codePoints = (text: string): number => [...text].length;
-const toProperty = (row: Pick<Row, 'ns' | 'local' | 'xml'>): DeadProperty => ({ ns: row.ns, local: row.local, xml: row.xml });
+const toProperty = (row: Pick<Row, 'ns' | 'local' | 'xml'>): DeadProperty => ({
+  ns: row.ns,
+  local: row.local,
+  xml: row.xml,
+});
 
 export class KnexDeadProperties implements DeadPropertyStore {
   constructor(private readonly db: Knex) {}
@@ -60,9 +64,17 @@ export class KnexDeadProperties implements DeadPropertyStore {
     await this.db.transaction(async (trx) => {
       for (const change of changes) {
         const name = 'set' in change ? change.set : change.remove;
-        await trx<Row>(TABLE).where({ ...key, ns: name.ns, local: name.local }).delete();
+        await trx<Row>(TABLE)
+          .where({ ...key, ns: name.ns, local: name.local })
+          .delete();
         if ('set' in change) {
-          await trx<Row>(TABLE).insert({ ...key, parent: parentOf(resource.path), ns: name.ns, local: name.local, xml: change.set.xml });
+          await trx<Row>(TABLE).insert({
+            ...key,
+            parent: parentOf(resource.path),
+            ns: name.ns,
+            local: name.local,
+            xml: change.set.xml,
+          });
         }
       }
     });

@@ -52,7 +52,9 @@ export function storeErrorOf(error: unknown, whenMissing: 'not-found' | 'parent-
   const fail = (kind: StoreErrorKind, message: string) => new StoreError(kind, message, { cause: error });
   switch (code) {
     case 'ENOENT':
-      return whenMissing === 'not-found' ? fail('not-found', 'It disappeared meanwhile') : fail('parent-missing', 'A folder on the way disappeared');
+      return whenMissing === 'not-found'
+        ? fail('not-found', 'It disappeared meanwhile')
+        : fail('parent-missing', 'A folder on the way disappeared');
     case 'ENOSPC':
     case 'EDQUOT':
       return fail('no-space', 'Insufficient storage: the disk is full');

@@ -133,7 +133,8 @@ export class FsStore implements Store {
   async prepare(path: StorePath): Promise<PreparedPath> {
     const name = path.at(-1);
     if (name === undefined) return new FsPreparedPath(this, path, await this.stat(path), null);
-    if (isTemporaryName(name)) throw new StoreError('reserved-name', 'Names starting with .~webdav-upload- are reserved');
+    if (isTemporaryName(name))
+      throw new StoreError('reserved-name', 'Names starting with .~webdav-upload- are reserved');
     const parent = await this.locate(path.slice(0, -1));
     if (!parent || !parent.stats.isDirectory()) return new FsPreparedPath(this, path, null, null);
     const spelled = await this.childSpelling(parent.file, name);
@@ -142,14 +143,24 @@ export class FsStore implements Store {
   }
 
   /** Where a write goes: the caller's prepared answer when it is ours, else a fresh one. */
-  private async placeFor(path: StorePath, prepared?: PreparedPath): Promise<FsPreparedPath & { place: { folder: string; file: string } }> {
+  private async placeFor(
+    path: StorePath,
+    prepared?: PreparedPath,
+  ): Promise<FsPreparedPath & { place: { folder: string; file: string } }> {
     if (path.length === 0) throw new StoreError('share-root', 'The share root itself cannot be replaced');
-    const ours = prepared instanceof FsPreparedPath && prepared.store === this ? prepared : ((await this.prepare(path)) as FsPreparedPath);
+    const ours =
+      prepared instanceof FsPreparedPath && prepared.store === this
+        ? prepared
+        : ((await this.prepare(path)) as FsPreparedPath);
     if (ours.place === null) throw new StoreError('parent-missing', 'The parent collection does not exist');
     return ours as FsPreparedPath & { place: { folder: string; file: string } };
   }
 
-  async write(path: StorePath, body: AsyncIterable<Uint8Array>, prepared?: PreparedPath): Promise<{ created: boolean; info: ResourceInfo }> {
+  async write(
+    path: StorePath,
+    body: AsyncIterable<Uint8Array>,
+    prepared?: PreparedPath,
+  ): Promise<{ created: boolean; info: ResourceInfo }> {
     const { existing, place } = await this.placeFor(path, prepared);
     if (existing?.isCollection) throw new StoreError('exists', 'A collection exists at this path');
     const temporary = join(place.folder, newTemporaryName());
@@ -174,7 +185,8 @@ export class FsStore implements Store {
       await mkdir(place.file);
       await syncFolder(place.folder);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new StoreError('exists', 'Something already exists at this path');
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new StoreError('exists', 'Something already exists at this path');
       throw storeErrorOf(error, 'parent-missing');
     }
   }
@@ -258,14 +270,20 @@ export class FsStore implements Store {
     try {
       name = utf8.decode(raw);
     } catch {
-      this.log.warn({ folder, name: raw.toString('latin1') }, 'file name is not valid UTF-8; left out of WebDAV listings');
+      this.log.warn(
+        { folder, name: raw.toString('latin1') },
+        'file name is not valid UTF-8; left out of WebDAV listings',
+      );
       return null;
     }
     if (isTemporaryName(name)) return null;
     if (!isValidName(name)) {
       // A backslash or a control character (CR, LF, ...): a request naming it is refused (400), so
       // listing it would show clients a file they can never open, move or delete.
-      this.log.warn({ folder, name }, 'file name contains a backslash or a control character; left out of WebDAV listings');
+      this.log.warn(
+        { folder, name },
+        'file name contains a backslash or a control character; left out of WebDAV listings',
+      );
       return null;
     }
     return name;

@@ -68,7 +68,11 @@ export interface Store {
    * `prepared` is this store's own answer to prepare(path), when the caller has it.
    * Throws 'parent-missing', 'exists' (a collection is there), 'no-space'.
    */
-  write(path: StorePath, body: AsyncIterable<Uint8Array>, prepared?: PreparedPath): Promise<{ created: boolean; info: ResourceInfo }>;
+  write(
+    path: StorePath,
+    body: AsyncIterable<Uint8Array>,
+    prepared?: PreparedPath,
+  ): Promise<{ created: boolean; info: ResourceInfo }>;
   /** Throws 'exists' when something is there, 'parent-missing' when the parent is missing. */
   makeCollection(path: StorePath, prepared?: PreparedPath): Promise<void>;
   /** Removes one file, or one empty collection. Throws when it cannot. */

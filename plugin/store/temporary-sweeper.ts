@@ -29,7 +29,15 @@ export async function sweepTemporaryFiles(root: string, log: Logger, now = Date.
       if (entry.isDirectory()) folders.push(file);
       else if (entry.isFile() && isTemporaryName(entry.name)) {
         const stats = await lstat(file).catch(() => null);
-        if (stats && now - stats.mtimeMs > TEMPORARY_MAX_AGE_MS && (await unlink(file).then(() => true, () => false))) removed += 1;
+        if (
+          stats &&
+          now - stats.mtimeMs > TEMPORARY_MAX_AGE_MS &&
+          (await unlink(file).then(
+            () => true,
+            () => false,
+          ))
+        )
+          removed += 1;
       }
     }
   }

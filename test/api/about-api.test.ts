@@ -46,7 +46,10 @@ describe('About API', () => {
     const res = await eventually(async () => {
       const answer = await call(host.url, 'GET', '/about', { as: anna });
       assert.equal(answer.status, 200, answer.text);
-      assert.deepEqual(answer.json.shares.map((s: { mount: string }) => s.mount), ['main', 'scans']);
+      assert.deepEqual(
+        answer.json.shares.map((s: { mount: string }) => s.mount),
+        ['main', 'scans'],
+      );
       return answer;
     }, 10_000);
     assertSchema('about-response.schema.json', res.json);

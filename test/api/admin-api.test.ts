@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { eventually, login, setPluginEnabled, startHost, type HostProcess, type WebLogin } from '../helpers/host-process.js';
+import {
+  eventually,
+  login,
+  setPluginEnabled,
+  startHost,
+  type HostProcess,
+  type WebLogin,
+} from '../helpers/host-process.js';
 import { API, assertSchema, call } from '../helpers/api.js';
 import { basic } from '../helpers/raw-http.js';
 
@@ -18,7 +25,8 @@ describe('admin API', () => {
   let admin: WebLogin;
   let anna: WebLogin;
   let scans: string;
-  const api = (method: string, pathname: string, options: Parameters<typeof call>[3] = {}) => call(host.url, method, pathname, options);
+  const api = (method: string, pathname: string, options: Parameters<typeof call>[3] = {}) =>
+    call(host.url, method, pathname, options);
   const settingsText = () => readFile(path.join(host.dataDir, 'settings.properties'), 'utf8');
   const propfind = (pathname: string, authorization = ANNA) =>
     fetch(`${host.url}${pathname}`, { method: 'PROPFIND', headers: { authorization, depth: '1' } });
@@ -76,7 +84,9 @@ describe('admin API', () => {
 
   it('refuses every state-changing call without the CSRF token or with a wrong one (403), and changes nothing', async () => {
     const before = await settingsText();
-    const membersBefore = (await api('GET', '/admin/shares', { as: admin })).json.shares.find((s: { mount: string }) => s.mount === 'main').members;
+    const membersBefore = (await api('GET', '/admin/shares', { as: admin })).json.shares.find(
+      (s: { mount: string }) => s.mount === 'main',
+    ).members;
     for (const [method, pathname, body] of endpoints().filter(([m]) => m !== 'GET')) {
       for (const csrf of [false, 'wrong-token', anna.csrfToken] as const) {
         const res = await api(method, pathname, { as: admin, body, csrf });
@@ -87,7 +97,10 @@ describe('admin API', () => {
     assert.equal(await settingsText(), before, 'the settings did not change');
     const after = (await api('GET', '/admin/shares', { as: admin })).json;
     assert.deepEqual(after.shares.find((s: { mount: string }) => s.mount === 'main').members, membersBefore);
-    assert.equal(after.shares.some((s: { mount: string }) => s.mount === 'forbidden'), false);
+    assert.equal(
+      after.shares.some((s: { mount: string }) => s.mount === 'forbidden'),
+      false,
+    );
   });
 
   it('GET admin/status tells the plugin state and where the host switches it', async () => {
@@ -120,7 +133,11 @@ describe('admin API', () => {
     assert.equal(ghost.source, 'webdav.7');
     assert.match(ghost.problems.map((p: { message: string }) => p.message).join(' '), /does not exist/);
     // A problem that belongs to no share is listed on its own, naming its key.
-    assert.ok(res.json.problems.some((p: { key: string; message: string }) => p.key === 'webdav.uploadallowed' && /true or false/.test(p.message)));
+    assert.ok(
+      res.json.problems.some(
+        (p: { key: string; message: string }) => p.key === 'webdav.uploadallowed' && /true or false/.test(p.message),
+      ),
+    );
   });
 
   it('GET admin/users lists the user names to pick from', async () => {
@@ -140,7 +157,11 @@ describe('admin API', () => {
       [{ mount: 'x', folder: 'relative/path' }, 'folder', /absolute path/],
       [{ mount: 'x', folder: path.join(host.dataDir, 'missing') }, 'folder', /does not exist/],
       [{ mount: 'x', folder: path.join(host.dataDir, 'a-file.txt') }, 'folder', /not a folder/],
-      [{ mount: 'MAIN', folder: scans }, 'mount', /already used by the share "main" \(robot\.root\.0\) \(names are unique regardless of case\)/],
+      [
+        { mount: 'MAIN', folder: scans },
+        'mount',
+        /already used by the share "main" \(robot\.root\.0\) \(names are unique regardless of case\)/,
+      ],
       [{ mount: 'ghost', folder: scans }, 'mount', /already used by the share "ghost" \(webdav\.7\)$/],
       [{ mount: 'x', folder: scans, readonly: 'yes' }, 'readonly', /true or false/],
       [{ mount: 'x', folder: scans, extra: 1 }, 'extra', /not a field/],
@@ -150,19 +171,46 @@ describe('admin API', () => {
     for (const [body, field, message] of cases) {
       const res = await api('POST', '/admin/shares', { as: admin, body });
       assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
-      assert.ok(res.json.error.startsWith(`${field}: `) || res.json.error.includes(`; ${field}: `), `${JSON.stringify(body)}: ${res.json.error}`);
+      assert.ok(
+        res.json.error.startsWith(`${field}: `) || res.json.error.includes(`; ${field}: `),
+        `${JSON.stringify(body)}: ${res.json.error}`,
+      );
       assert.match(res.json.fields[field], message, `${JSON.stringify(body)}: ${res.text}`);
     }
     // Two wrong fields: both are named at once, for the form.
     const both = await api('POST', '/admin/shares', { as: admin, body: { mount: 'a b', folder: 'rel' } });
     assert.equal(both.status, 400);
     assert.ok(both.json.fields.mount && both.json.fields.folder, both.text);
-    const dupAndMissing = await api('POST', '/admin/shares', { as: admin, body: { mount: 'main', folder: '/nowhere/at/all' } });
+    const dupAndMissing = await api('POST', '/admin/shares', {
+      as: admin,
+      body: { mount: 'main', folder: '/nowhere/at/all' },
+    });
     assert.ok(dupAndMissing.json.fields.mount && dupAndMissing.json.fields.folder, dupAndMissing.text);
 
-    assert.equal((await api('POST', '/admin/shares', { as: admin, raw: '{"mount":', headers: { 'content-type': 'application/json' } })).status, 400);
-    assert.equal((await api('POST', '/admin/shares', { as: admin, raw: 'mount=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 415);
-    const huge = await api('POST', '/admin/shares', { as: admin, body: { mount: 'x', folder: `/${'a'.repeat(40_000)}` } });
+    assert.equal(
+      (
+        await api('POST', '/admin/shares', {
+          as: admin,
+          raw: '{"mount":',
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+      400,
+    );
+    assert.equal(
+      (
+        await api('POST', '/admin/shares', {
+          as: admin,
+          raw: 'mount=x',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        })
+      ).status,
+      415,
+    );
+    const huge = await api('POST', '/admin/shares', {
+      as: admin,
+      body: { mount: 'x', folder: `/${'a'.repeat(40_000)}` },
+    });
     assert.equal(huge.status, 413, huge.text);
     assert.equal(await settingsText(), before, 'nothing was written');
   });
@@ -218,7 +266,11 @@ describe('admin API', () => {
     assert.equal(readonly.status, 200, readonly.text);
     assert.equal(readonly.json.share.readonly, true);
     assert.match(await settingsText(), /webdav\.0\.readonly=true/);
-    const upload = await fetch(`${host.url}/webdav/scans/new.txt`, { method: 'PUT', headers: { authorization: ANNA }, body: 'x' });
+    const upload = await fetch(`${host.url}/webdav/scans/new.txt`, {
+      method: 'PUT',
+      headers: { authorization: ANNA },
+      body: 'x',
+    });
     assert.equal(upload.status, 403);
 
     const renamed = await put('scans', { mount: 'papers', readonly: false });
@@ -249,7 +301,10 @@ describe('admin API', () => {
     // The broken share can be removed by its name too, and then its problem is gone.
     assert.equal((await api('DELETE', '/admin/shares/ghost', { as: admin })).status, 200);
     const listing = (await api('GET', '/admin/shares', { as: admin })).json;
-    assert.equal(listing.shares.some((s: { mount: string }) => s.mount === 'ghost'), false);
+    assert.equal(
+      listing.shares.some((s: { mount: string }) => s.mount === 'ghost'),
+      false,
+    );
   });
 
   it('lists a photo folder that is not shared, and shares it by its settings prefix (only its WebDAV keys are written)', async () => {
@@ -304,7 +359,13 @@ describe('admin API', () => {
     assert.notDeepEqual(next.json.entries[0], first);
     assert.equal((await api('GET', '/admin/audit?q=no-such-thing-anywhere', { as: admin })).json.total, 0);
 
-    for (const [query, field] of [['limit=0', 'limit'], ['limit=501', 'limit'], ['offset=-1', 'offset'], ['offset=x', 'offset'], ['sort=up', 'sort']]) {
+    for (const [query, field] of [
+      ['limit=0', 'limit'],
+      ['limit=501', 'limit'],
+      ['offset=-1', 'offset'],
+      ['offset=x', 'offset'],
+      ['sort=up', 'sort'],
+    ]) {
       const res = await api('GET', `/admin/audit?${query}`, { as: admin });
       assert.equal(res.status, 400, `${query}: ${res.text}`);
       assert.ok(res.json.error.startsWith(`${field}: `), `${query}: ${res.json.error}`);

@@ -110,7 +110,8 @@ describe('cadaver: a scripted session', () => {
   let work: string;
   let session: CadaverSession | undefined;
   const share = (): string => `${host.url}/webdav/main/`;
-  const auth = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const auth = (user: string, password: string): string =>
+    `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
   before(async () => {
     host = await startHost({
@@ -137,7 +138,10 @@ describe('cadaver: a scripted session', () => {
     await writeFile(path.join(work, 'fremd.txt'), 'from the other user');
     const onDisk = (...parts: string[]): string => path.join(photos, ...parts);
     const lockdiscovery = async (name: string): Promise<string[]> => {
-      const res = await fetch(share() + name, { method: 'PROPFIND', headers: { Depth: '0', Authorization: auth('carla', 'c@rla:1ü') } });
+      const res = await fetch(share() + name, {
+        method: 'PROPFIND',
+        headers: { Depth: '0', Authorization: auth('carla', 'c@rla:1ü') },
+      });
       const text = await res.text();
       assert.equal(res.status, 207, text);
       return descendants(parseXml(text), DAV, 'locktoken').map((token) => token.text.trim());
@@ -204,7 +208,10 @@ describe('cadaver: a scripted session', () => {
       headers: { Depth: '0', Authorization: auth('bruno', 'bruno-pw') },
       body: `<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns:C="${CADAVER_NS}"><D:prop><C:Fotograf/></D:prop></D:propfind>`,
     });
-    assert.equal(parseMultistatus(await props.text())[0]!.prop(CADAVER_NS, 'Fotograf')?.text, 'Carla Müller, Strand 2025');
+    assert.equal(
+      parseMultistatus(await props.text())[0]!.prop(CADAVER_NS, 'Fotograf')?.text,
+      'Carla Müller, Strand 2025',
+    );
 
     // unlock: the server holds no lock, the other user may write again
     out = await session.run('unlock Strand.jpg');

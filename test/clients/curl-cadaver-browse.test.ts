@@ -29,7 +29,18 @@ describe('curl and cadaver against the running host', () => {
   it('curl: lists the share, downloads a photo whole and in part, and is refused with a wrong password', async (t) => {
     if (!requireTool(t, 'curl', 'curl')) return;
     const share = `${host.url}/webdav/main/`;
-    const listing = await run('curl', ['-sS', '-u', 'anna:pä:ssw0rd', '-X', 'PROPFIND', '-H', 'Depth: 1', '-w', '\n%{http_code}', share]);
+    const listing = await run('curl', [
+      '-sS',
+      '-u',
+      'anna:pä:ssw0rd',
+      '-X',
+      'PROPFIND',
+      '-H',
+      'Depth: 1',
+      '-w',
+      '\n%{http_code}',
+      share,
+    ]);
     assert.match(listing.stdout, /\n207$/);
     for (const photo of photos) assert.match(listing.stdout, new RegExp(`/webdav/main/${photo.replace('.', '\\.')}<`));
 
@@ -40,7 +51,10 @@ describe('curl and cadaver against the running host', () => {
 
     const part = await run('curl', ['-sS', '-f', '-u', 'anna:pä:ssw0rd', '-r', '0-99', '-o', file, share + photos[0]]);
     assert.equal(part.code, 0, part.stderr);
-    assert.deepEqual(await readFile(file), (await readFile(path.join(host.dataDir, 'photos', photos[0]!))).subarray(0, 100));
+    assert.deepEqual(
+      await readFile(file),
+      (await readFile(path.join(host.dataDir, 'photos', photos[0]!))).subarray(0, 100),
+    );
 
     const refused = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-u', 'anna:wrong', share]);
     assert.equal(refused.stdout, '401');
@@ -48,9 +62,18 @@ describe('curl and cadaver against the running host', () => {
 
   it('cadaver: ls shows the photos, get fetches one intact, propget shows live properties', async (t) => {
     if (!requireTool(t, 'cadaver', 'cadaver')) return;
-    const result = await cadaver(`${host.url}/webdav/main/`, 'anna', 'pä:ssw0rd', ['ls', `get ${photos[1]}`, `propget ${photos[1]}`], work);
+    const result = await cadaver(
+      `${host.url}/webdav/main/`,
+      'anna',
+      'pä:ssw0rd',
+      ['ls', `get ${photos[1]}`, `propget ${photos[1]}`],
+      work,
+    );
     for (const photo of photos) assert.match(result.stdout, new RegExp(photo.replace('.', '\\.')), result.stdout);
-    assert.deepEqual(await readFile(path.join(work, photos[1]!)), await readFile(path.join(host.dataDir, 'photos', photos[1]!)));
+    assert.deepEqual(
+      await readFile(path.join(work, photos[1]!)),
+      await readFile(path.join(host.dataDir, 'photos', photos[1]!)),
+    );
     assert.match(result.stdout, /getcontenttype = image\/jpeg/);
     assert.match(result.stdout, /getetag = "/);
   });

@@ -53,7 +53,11 @@ function run(command: string, args: readonly string[], options: { timeoutMs?: nu
 function canMount(t: TestContext): boolean {
   if (!requireTool(t, 'mount.davfs', 'davfs2')) return false;
   const missing =
-    process.getuid?.() !== 0 ? 'mounting davfs2 needs root' : !existsSync('/dev/fuse') ? '/dev/fuse is missing (no FUSE)' : undefined;
+    process.getuid?.() !== 0
+      ? 'mounting davfs2 needs root'
+      : !existsSync('/dev/fuse')
+        ? '/dev/fuse is missing (no FUSE)'
+        : undefined;
   if (!missing) return true;
   if (process.env.CI === 'true') throw new Error(`${missing}: CI must run this suite`);
   t.skip(missing);
@@ -70,7 +74,12 @@ async function snapshot(root: string): Promise<Map<string, string>> {
         out.set(`${rel}/`, 'dir');
         await walk(path.join(dir, entry.name), `${rel}/`);
       } else {
-        out.set(rel, createHash('sha256').update(await readFile(path.join(dir, entry.name))).digest('hex'));
+        out.set(
+          rel,
+          createHash('sha256')
+            .update(await readFile(path.join(dir, entry.name)))
+            .digest('hex'),
+        );
       }
     }
   };
@@ -111,7 +120,12 @@ function isMounted(point: string): boolean {
  * Mounts `url` with davfs2 on a fresh temp mount point. Credentials go in a
  * secrets file (mode 600) named by a config file of our own (`-o conf=`).
  */
-async function mountDavfs(url: string, user: string, password: string, options: { useLocks: boolean; expect100?: boolean }): Promise<Mount> {
+async function mountDavfs(
+  url: string,
+  user: string,
+  password: string,
+  options: { useLocks: boolean; expect100?: boolean },
+): Promise<Mount> {
   const dir = await mkdtemp(path.join(tmpdir(), 'davfs2-test-'));
   await chmod(dir, 0o755); // mkdtemp makes it 0700; the davfs2 daemon user must reach its cache inside
   const point = path.join(dir, 'mnt');
@@ -259,23 +273,35 @@ describe('davfs2', () => {
       assert.match(tree, / 1500000 .*Strand\.jpg/);
 
       await sh('mkdir', [path.join(share, 'Import', 'Neu')]);
-      await sh('mv', [path.join(share, 'Import', '2025', 'Überblick', 'video.mp4'), path.join(share, 'Import', '2025', 'clip.mp4')]);
+      await sh('mv', [
+        path.join(share, 'Import', '2025', 'Überblick', 'video.mp4'),
+        path.join(share, 'Import', '2025', 'clip.mp4'),
+      ]);
       await sh('mv', [path.join(share, 'Import', '2024'), path.join(share, 'Import', 'Jahr 2024')]);
       await sh('mv', [path.join(share, samples[0]!), path.join(share, 'Import', 'Neu', samples[0]!)]);
       await sh('rm', [path.join(share, 'Import', 'notes & more.txt')]);
       await sh('rm', [path.join(share, samples[1]!)]);
 
       // A file held open for writing is locked on the server (Class 2) while it is open.
-      const writer = run('bash', ['-c', 'exec 3>>"$1"; printf " appended" >&3; sleep 2', '_', path.join(share, samples[2]!)]);
-      await eventually(async () => {
-        const res = await fetch(`${host.url}/webdav/main/${samples[2]}`, {
-          method: 'PROPFIND',
-          headers: { Depth: '0', Authorization: `Basic ${Buffer.from('dora:dora pw ü').toString('base64')}` },
-        });
-        const locks = descendants(parseXml(await res.text()), DAV, 'activelock');
-        assert.equal(locks.length, 1);
-        assert.equal(descendants(locks[0]!, DAV, 'owner')[0]?.text.trim(), 'dora'); // davfs2's lock_owner: the user name
-      }, 5_000, 100);
+      const writer = run('bash', [
+        '-c',
+        'exec 3>>"$1"; printf " appended" >&3; sleep 2',
+        '_',
+        path.join(share, samples[2]!),
+      ]);
+      await eventually(
+        async () => {
+          const res = await fetch(`${host.url}/webdav/main/${samples[2]}`, {
+            method: 'PROPFIND',
+            headers: { Depth: '0', Authorization: `Basic ${Buffer.from('dora:dora pw ü').toString('base64')}` },
+          });
+          const locks = descendants(parseXml(await res.text()), DAV, 'activelock');
+          assert.equal(locks.length, 1);
+          assert.equal(descendants(locks[0]!, DAV, 'owner')[0]?.text.trim(), 'dora'); // davfs2's lock_owner: the user name
+        },
+        5_000,
+        100,
+      );
       assert.equal((await writer).code, 0);
       assert.match(await sh('ls', ['-l', share]), /Import/);
     } finally {
@@ -297,10 +323,16 @@ describe('davfs2', () => {
     expected.set('Import/Neu/', 'dir');
     expected.set(`Import/Neu/${samples[0]}`, original.get(samples[0]!)!);
     const actual = await snapshot(photos);
-    assert.deepEqual([...actual.keys()], [...expected.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    assert.deepEqual(
+      [...actual.keys()],
+      [...expected.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
     for (const [rel, hash] of expected) assert.equal(actual.get(rel), hash, rel);
     // No upload leftovers (the plugin's temporary files start with ".~").
-    assert.deepEqual([...actual.keys()].filter((k) => path.basename(k).startsWith('.~')), []);
+    assert.deepEqual(
+      [...actual.keys()].filter((k) => path.basename(k).startsWith('.~')),
+      [],
+    );
   });
 
   it('a read-only share: writes are accepted locally, refused by the server, and the server holds nothing new', async (t) => {
@@ -323,14 +355,24 @@ describe('davfs2', () => {
 
     // Without locks, cp succeeds locally; the upload on close is refused and the file lands in lost+found.
     // (With Expect: 100-continue, so the refusal comes before the body is sent.)
-    const plain = await mountDavfs(`${host.url}/webdav/archive/`, 'dora', 'dora pw ü', { useLocks: false, expect100: true });
+    const plain = await mountDavfs(`${host.url}/webdav/archive/`, 'dora', 'dora pw ü', {
+      useLocks: false,
+      expect100: true,
+    });
     try {
       await run('cp', [local, path.join(plain.point, 'neu.jpg')]);
       await run('bash', ['-c', 'echo "geändert" >> "$1"', '_', path.join(plain.point, 'liesmich.txt')]);
-      await eventually(async () => {
-        const rescued = await readdir(path.join(plain.point, 'lost+found'));
-        assert.ok(rescued.some((name) => name.startsWith('neu.jpg')), rescued.join());
-      }, 10_000, 200);
+      await eventually(
+        async () => {
+          const rescued = await readdir(path.join(plain.point, 'lost+found'));
+          assert.ok(
+            rescued.some((name) => name.startsWith('neu.jpg')),
+            rescued.join(),
+          );
+        },
+        10_000,
+        200,
+      );
     } finally {
       await plain.unmount();
     }

@@ -56,11 +56,21 @@ describe('rclone', () => {
     if (!requireTool(t, 'rclone', 'rclone')) return;
     await ok('copy', local, 'photos:import', '--exclude', 'unused.conf');
     const onDisk = path.join(host.dataDir, 'photos', 'import');
-    assert.deepEqual(await readFile(path.join(onDisk, '2025', 'video.mp4')), await readFile(path.join(local, '2025', 'video.mp4')));
+    assert.deepEqual(
+      await readFile(path.join(onDisk, '2025', 'video.mp4')),
+      await readFile(path.join(local, '2025', 'video.mp4')),
+    );
     assert.equal((await stat(path.join(onDisk, '2024', 'Sommer – Ferien', 'Strand.jpg'))).size, 300_000);
 
-    const listing = JSON.parse(await ok('lsjson', '-R', 'photos:import')) as { Path: string; Size: number; IsDir: boolean }[];
-    const files = listing.filter((entry) => !entry.IsDir).map((entry) => [entry.Path, entry.Size]).sort();
+    const listing = JSON.parse(await ok('lsjson', '-R', 'photos:import')) as {
+      Path: string;
+      Size: number;
+      IsDir: boolean;
+    }[];
+    const files = listing
+      .filter((entry) => !entry.IsDir)
+      .map((entry) => [entry.Path, entry.Size])
+      .sort();
     assert.deepEqual(files, [
       ['2024/Mädchen.heic', 50_000],
       ['2024/Sommer – Ferien/Strand.jpg', 300_000],

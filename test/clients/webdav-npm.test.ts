@@ -55,7 +55,9 @@ describe('the webdav npm client', () => {
     await client.createDirectory('/Album 2026');
     await client.copyFile('/video.mp4', '/Album 2026/copy.mp4');
     await client.moveFile('/video.mp4', '/Album 2026/moved.mp4');
-    const names = ((await client.getDirectoryContents('/Album 2026')) as FileStat[]).map((entry) => entry.basename).sort();
+    const names = ((await client.getDirectoryContents('/Album 2026')) as FileStat[])
+      .map((entry) => entry.basename)
+      .sort();
     assert.deepEqual(names, ['copy.mp4', 'moved.mp4']);
     assert.equal(await client.exists('/video.mp4'), false);
     await client.deleteFile('/Album 2026/copy.mp4');

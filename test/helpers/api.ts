@@ -27,10 +27,15 @@ export interface ApiAnswer {
   readonly json: any;
 }
 
-export async function call(base: string, method: string, pathname: string, options: CallOptions = {}): Promise<ApiAnswer> {
+export async function call(
+  base: string,
+  method: string,
+  pathname: string,
+  options: CallOptions = {},
+): Promise<ApiAnswer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.as) headers['cookie'] = options.as.cookie;
-  const csrf = options.csrf ?? (method === 'GET' ? false : options.as?.csrfToken ?? false);
+  const csrf = options.csrf ?? (method === 'GET' ? false : (options.as?.csrfToken ?? false));
   if (csrf !== false) headers['x-csrf-token'] = csrf;
   let body: string | undefined;
   if (options.raw !== undefined) body = options.raw;
@@ -56,5 +61,6 @@ const ajv = new Ajv({ allErrors: true });
 export function assertSchema(name: string, value: unknown): void {
   const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas', name), 'utf8')) as { $id?: string };
   const validate = ajv.getSchema(schema.$id ?? name) ?? ajv.compile(schema);
-  if (!validate(value)) throw new Error(`${name}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value, null, 2)}`);
+  if (!validate(value))
+    throw new Error(`${name}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value, null, 2)}`);
 }

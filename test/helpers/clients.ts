@@ -41,7 +41,11 @@ export function run(
 }
 
 /** A throw-away HOME whose .netrc holds the credentials (cadaver reads it). */
-export async function homeWithNetrc(host: string, user: string, password: string): Promise<{ home: string; dispose(): Promise<void> }> {
+export async function homeWithNetrc(
+  host: string,
+  user: string,
+  password: string,
+): Promise<{ home: string; dispose(): Promise<void> }> {
   const home = await mkdtemp(join(tmpdir(), 'client-home-'));
   const netrc = join(home, '.netrc');
   await writeFile(netrc, `machine ${host}\nlogin ${user}\npassword ${password}\n`);
@@ -50,7 +54,13 @@ export async function homeWithNetrc(host: string, user: string, password: string
 }
 
 /** Runs a cadaver session: one command per line, then quit. */
-export async function cadaver(url: string, user: string, password: string, commands: readonly string[], cwd?: string): Promise<RunResult> {
+export async function cadaver(
+  url: string,
+  user: string,
+  password: string,
+  commands: readonly string[],
+  cwd?: string,
+): Promise<RunResult> {
   const { home, dispose } = await homeWithNetrc(new URL(url).hostname, user, password);
   try {
     return await run('cadaver', [url], { input: [...commands, 'quit', ''].join('\n'), env: { HOME: home }, cwd });

@@ -51,7 +51,9 @@ export class Faults {
   find(root: string, op: Operation, path: StorePath): Fault | undefined {
     const joined = path.join('/');
     this.calls.push(`${op} ${joined}`);
-    return this.list.find((fault) => fault.op === op && fault.path === joined && (fault.root === undefined || fault.root === root));
+    return this.list.find(
+      (fault) => fault.op === op && fault.path === joined && (fault.root === undefined || fault.root === root),
+    );
   }
 }
 
@@ -98,7 +100,11 @@ export class FaultyStore implements Store {
     return this.inner.prepare(path);
   }
 
-  async write(path: StorePath, body: AsyncIterable<Uint8Array>, prepared?: PreparedPath): Promise<{ created: boolean; info: ResourceInfo }> {
+  async write(
+    path: StorePath,
+    body: AsyncIterable<Uint8Array>,
+    prepared?: PreparedPath,
+  ): Promise<{ created: boolean; info: ResourceInfo }> {
     this.check('write', path);
     return this.inner.write(path, body, prepared);
   }

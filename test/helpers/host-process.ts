@@ -90,7 +90,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /** Runs the CLI once against a data folder. */
-export function runCli(dataDir: string, args: readonly string[], env: StartHostOptions['env'] = {}, timeoutMs = 60_000): Promise<CliResult> {
+export function runCli(
+  dataDir: string,
+  args: readonly string[],
+  env: StartHostOptions['env'] = {},
+  timeoutMs = 60_000,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args, '--data', dataDir], {
       cwd: REPO_ROOT,
@@ -104,7 +109,11 @@ export function runCli(dataDir: string, args: readonly string[], env: StartHostO
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`mediahost ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(
+        new Error(
+          `mediahost ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+        ),
+      );
     }, timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -117,7 +126,8 @@ export function runCli(dataDir: string, args: readonly string[], env: StartHostO
 
 async function cliOrThrow(dataDir: string, args: readonly string[], env: StartHostOptions['env']): Promise<CliResult> {
   const result = await runCli(dataDir, args, env);
-  if (result.code !== 0) throw new Error(`mediahost ${args.join(' ')} failed (${result.code}):\n${result.stdout}${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`mediahost ${args.join(' ')} failed (${result.code}):\n${result.stdout}${result.stderr}`);
   return result;
 }
 
@@ -156,7 +166,8 @@ export async function startHost(options: StartHostOptions = {}): Promise<HostPro
       const args = ['user', 'add', user.name, `--password=${user.password}`];
       if (user.admin) args.push('--admin');
       await cliOrThrow(dataDir, args, options.env);
-      for (const group of user.groups ?? []) await cliOrThrow(dataDir, ['group', 'add-member', group, user.name], options.env);
+      for (const group of user.groups ?? [])
+        await cliOrThrow(dataDir, ['group', 'add-member', group, user.name], options.env);
     }
   } catch (err) {
     await removeDir();
@@ -187,14 +198,30 @@ export async function startHost(options: StartHostOptions = {}): Promise<HostPro
     });
   });
 
-  const waitForLog = (match: (r: Record<string, unknown>) => boolean, timeoutMs = 10_000): Promise<Record<string, unknown>> =>
+  const waitForLog = (
+    match: (r: Record<string, unknown>) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<Record<string, unknown>> =>
     new Promise((resolve, reject) => {
       const check = (): void => {
         const found = parseRecords(stdout).find(match);
         if (found) return done(() => resolve(found));
-        if (exit) done(() => reject(new Error(`the host exited (${exit!.code ?? exit!.signal}) before the expected log line\nstdout:\n${stdout}\nstderr:\n${stderr}`)));
+        if (exit)
+          done(() =>
+            reject(
+              new Error(
+                `the host exited (${exit!.code ?? exit!.signal}) before the expected log line\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+              ),
+            ),
+          );
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`no matching log line within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`))), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          done(() =>
+            reject(new Error(`no matching log line within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`)),
+          ),
+        timeoutMs,
+      );
       const done = (fn: () => void): void => {
         clearTimeout(timer);
         waiters.delete(check);

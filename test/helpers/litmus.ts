@@ -26,7 +26,12 @@ export interface LitmusResult {
   readonly skips: readonly string[];
 }
 
-export async function runLitmus(url: string, user: string, password: string, groups: readonly string[]): Promise<LitmusResult> {
+export async function runLitmus(
+  url: string,
+  user: string,
+  password: string,
+  groups: readonly string[],
+): Promise<LitmusResult> {
   const cwd = await mkdtemp(join(tmpdir(), 'litmus-'));
   try {
     const output = await new Promise<string>((resolve, reject) => {
@@ -56,7 +61,8 @@ export function parseLitmusOutput(output: string): LitmusResult {
   const groups: LitmusGroupResult[] = [];
   for (const line of lines) {
     const match = /<- summary for `([^']+)': of (\d+) tests run: (\d+) passed, (\d+) failed/.exec(line);
-    if (match) groups.push({ group: match[1]!, run: Number(match[2]), passed: Number(match[3]), failed: Number(match[4]) });
+    if (match)
+      groups.push({ group: match[1]!, run: Number(match[2]), passed: Number(match[3]), failed: Number(match[4]) });
   }
   return {
     output,

@@ -33,7 +33,10 @@ export interface LockAnswer {
   headers: Headers;
 }
 
-export function lockInfo(scope: 'exclusive' | 'shared' = 'exclusive', owner: string | null = '<D:href>mailto:alice@example.org</D:href>'): string {
+export function lockInfo(
+  scope: 'exclusive' | 'shared' = 'exclusive',
+  owner: string | null = '<D:href>mailto:alice@example.org</D:href>',
+): string {
   return (
     '<?xml version="1.0" encoding="utf-8"?>' +
     `<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:${scope}/></D:lockscope><D:locktype><D:write/></D:locktype>` +
@@ -70,18 +73,36 @@ export async function unlock(h: Harness, path: string, token: string | null, use
   return h.fetch(path, { method: 'UNLOCK', headers, user });
 }
 
-export async function refresh(h: Harness, path: string, ifHeader: string, timeout?: string, user = 'alice'): Promise<Response> {
+export async function refresh(
+  h: Harness,
+  path: string,
+  ifHeader: string,
+  timeout?: string,
+  user = 'alice',
+): Promise<Response> {
   const headers: Record<string, string> = { If: ifHeader };
   if (timeout !== undefined) headers['Timeout'] = timeout;
   return h.fetch(path, { method: 'LOCK', headers, user });
 }
 
-export async function put(h: Harness, path: string, body: string, headers: Record<string, string> = {}, user = 'alice'): Promise<Response> {
+export async function put(
+  h: Harness,
+  path: string,
+  body: string,
+  headers: Record<string, string> = {},
+  user = 'alice',
+): Promise<Response> {
   return h.fetch(path, { method: 'PUT', headers, body, user });
 }
 
 /** PROPFIND naming some DAV: properties (e.g. '<D:lockdiscovery/>'); asserts 207 and returns the body. */
-export async function propfind(h: Harness, path: string, depth: '0' | '1', props: string, user = 'alice'): Promise<string> {
+export async function propfind(
+  h: Harness,
+  path: string,
+  depth: '0' | '1',
+  props: string,
+  user = 'alice',
+): Promise<string> {
   const res = await h.fetch(path, {
     method: 'PROPFIND',
     headers: { Depth: depth, 'Content-Type': 'application/xml' },

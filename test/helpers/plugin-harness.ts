@@ -44,7 +44,12 @@ export interface Harness {
 export async function startPlugin(options: HarnessOptions = {}): Promise<Harness> {
   const root = await mkdtemp(join(tmpdir(), 'webdav-harness-'));
   const userTable = new Map(
-    Object.entries(options.users ?? { alice: { password: 'alice-pw', groups: ['WebDAV.main'] }, bob: { password: 'bob-pw', groups: [] } }),
+    Object.entries(
+      options.users ?? {
+        alice: { password: 'alice-pw', groups: ['WebDAV.main'] },
+        bob: { password: 'bob-pw', groups: [] },
+      },
+    ),
   );
   const groupTable = new Map<string, Set<string>>();
   for (const [name, user] of userTable) {
@@ -160,7 +165,8 @@ export async function startPlugin(options: HarnessOptions = {}): Promise<Harness
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
 
-  const auth = (user = 'alice') => `Basic ${Buffer.from(`${user}:${userTable.get(user)?.password ?? 'wrong'}`).toString('base64')}`;
+  const auth = (user = 'alice') =>
+    `Basic ${Buffer.from(`${user}:${userTable.get(user)?.password ?? 'wrong'}`).toString('base64')}`;
   return {
     url,
     port,

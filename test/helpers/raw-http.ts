@@ -8,7 +8,8 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 
-export const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+export const basic = (user: string, password: string): string =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 export interface Answer {
   readonly status: number;
@@ -49,12 +50,22 @@ export function send(port: number, options: RequestOptions): Promise<Answer> {
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const body = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8'), ms: Date.now() - started });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            text: body.toString('utf8'),
+            ms: Date.now() - started,
+          });
         });
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`${options.method ?? 'GET'} ${options.path}: no answer within ${options.timeoutMs ?? 30_000} ms`)));
+    req.on('timeout', () =>
+      req.destroy(
+        new Error(`${options.method ?? 'GET'} ${options.path}: no answer within ${options.timeoutMs ?? 30_000} ms`),
+      ),
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -106,7 +117,11 @@ export function rawExchange(
       finish();
     });
     socket.on('connect', () => {
-      if (typeof data === 'function') data((chunk) => (!socket.destroyed ? socket.write(chunk) : false), () => !done && !socket.destroyed);
+      if (typeof data === 'function')
+        data(
+          (chunk) => (!socket.destroyed ? socket.write(chunk) : false),
+          () => !done && !socket.destroyed,
+        );
       else socket.write(data);
     });
   });

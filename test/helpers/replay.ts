@@ -75,7 +75,8 @@ export class ReplayClient {
     if (options.chunks !== undefined) headers['Transfer-Encoding'] = 'chunked';
     if (options.expectContinue) headers['Expect'] = '100-continue';
     for (const [name, value] of Object.entries(options.headers ?? {})) {
-      for (const existing of Object.keys(headers)) if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
+      for (const existing of Object.keys(headers))
+        if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
       if (value !== undefined) headers[name] = value;
     }
 
@@ -224,7 +225,8 @@ function statusCode(node: XmlNode | undefined): number | undefined {
 /** Parses a 207 body into its responses; throws when it is not a DAV:multistatus. */
 export function parseMultistatus(text: string): MultistatusResponse[] {
   const root = parseXml(text);
-  if (root.ns !== DAV || root.local !== 'multistatus') throw new Error(`not a DAV:multistatus: {${root.ns}}${root.local}`);
+  if (root.ns !== DAV || root.local !== 'multistatus')
+    throw new Error(`not a DAV:multistatus: {${root.ns}}${root.local}`);
   return childrenNamed(root, DAV, 'response').map((response) => {
     const href = child(response, DAV, 'href')?.text.trim() ?? '';
     const propstats = childrenNamed(response, DAV, 'propstat').map((ps) => ({
@@ -253,9 +255,13 @@ export function parseMultistatus(text: string): MultistatusResponse[] {
 }
 
 /** The PROPFIND body asking for these DAV: properties by name. */
-export function propfindBody(names: readonly string[], extra: { ns: string; prefix: string; names: readonly string[] } | undefined = undefined): string {
+export function propfindBody(
+  names: readonly string[],
+  extra: { ns: string; prefix: string; names: readonly string[] } | undefined = undefined,
+): string {
   const ext = extra ? ` xmlns:${extra.prefix}="${extra.ns}"` : '';
-  const props = names.map((n) => `<D:${n}/>`).join('') + (extra ? extra.names.map((n) => `<${extra.prefix}:${n}/>`).join('') : '');
+  const props =
+    names.map((n) => `<D:${n}/>`).join('') + (extra ? extra.names.map((n) => `<${extra.prefix}:${n}/>`).join('') : '');
   return `<?xml version="1.0" encoding="utf-8" ?><D:propfind xmlns:D="DAV:"${ext}><D:prop>${props}</D:prop></D:propfind>`;
 }
 

@@ -27,7 +27,13 @@ export async function snapshot(root: string): Promise<Map<string, string>> {
       else if (stats.isDirectory()) {
         out.set(rel, 'dir');
         await walk(file);
-      } else out.set(rel, createHash('sha256').update(await readFile(file)).digest('hex'));
+      } else
+        out.set(
+          rel,
+          createHash('sha256')
+            .update(await readFile(file))
+            .digest('hex'),
+        );
     }
   };
   await walk(root);
@@ -45,7 +51,9 @@ export async function tempFolder(t: { after(fn: () => Promise<void> | void): voi
 
 /** Names of upload temporaries anywhere below `root`. */
 export async function temporaries(root: string): Promise<string[]> {
-  return [...(await snapshot(root)).keys()].filter((rel) => rel.split('/').some((name) => name.startsWith('.~webdav-upload-')));
+  return [...(await snapshot(root)).keys()].filter((rel) =>
+    rel.split('/').some((name) => name.startsWith('.~webdav-upload-')),
+  );
 }
 
 /** The number of open file descriptors of a process (Linux). */
@@ -70,7 +78,8 @@ export type Mounted = { readonly dir: string; unmount(): Promise<void> } | { rea
 export async function mountTmpfsAt(dir: string, sizeKiB: number): Promise<Mounted> {
   await mkdir(dir, { recursive: true });
   const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k`, 'tmpfs', dir], { encoding: 'utf8' });
-  if (mounted.status !== 0) return { error: `cannot mount a tmpfs (needs root): ${(mounted.stderr || mounted.error?.message || '').trim()}` };
+  if (mounted.status !== 0)
+    return { error: `cannot mount a tmpfs (needs root): ${(mounted.stderr || mounted.error?.message || '').trim()}` };
   return {
     dir,
     async unmount() {
@@ -84,7 +93,10 @@ export async function mountTmpfsAt(dir: string, sizeKiB: number): Promise<Mounte
 }
 
 /** True when the tmpfs is there; otherwise skips the test (locally) or throws (under CI=true). */
-export function requireMount(t: { skip(message?: string): void }, mounted: Mounted | undefined): mounted is Extract<Mounted, { dir: string }> {
+export function requireMount(
+  t: { skip(message?: string): void },
+  mounted: Mounted | undefined,
+): mounted is Extract<Mounted, { dir: string }> {
   if (mounted && 'dir' in mounted) return true;
   const message = mounted?.error ?? 'no tmpfs was mounted';
   if (process.env['CI'] === 'true') throw new Error(`${message}: CI must run this test`);

@@ -15,7 +15,9 @@ function fails(r: CliResult, message: RegExp): void {
 }
 
 /** What the running server (through the fixture plugin's host.users / host.groups) knows about a user. */
-async function seen(name: string): Promise<{ user: { name: string; admin: boolean } | null; groups: string[]; fixtureMember: boolean }> {
+async function seen(
+  name: string,
+): Promise<{ user: { name: string; admin: boolean } | null; groups: string[]; fixtureMember: boolean }> {
   return (await (await fetch(`${host.url}/fixture/users/${encodeURIComponent(name)}`)).json()) as never;
 }
 
@@ -36,7 +38,10 @@ describe('mediahost CLI while the server runs', () => {
   after(() => host.stop());
 
   it('adds a user with a non-ASCII name who can log in at once, under either Unicode form', async () => {
-    assert.equal(ok(await host.cli(['user', 'add', 'Jürgen', '--password', 'pä:ss wörd'])).stdout, 'created user Jürgen\n');
+    assert.equal(
+      ok(await host.cli(['user', 'add', 'Jürgen', '--password', 'pä:ss wörd'])).stdout,
+      'created user Jürgen\n',
+    );
     assert.deepEqual((await seen('Jürgen')).user, { name: 'Jürgen', admin: false });
     assert.ok(await canLogin('Jürgen', 'pä:ss wörd'));
     assert.ok(await canLogin('Ju\u0308rgen', 'pä:ss wörd'), 'a decomposed name is the same user');
@@ -45,7 +50,10 @@ describe('mediahost CLI while the server runs', () => {
   });
 
   it('adds a user to several groups at once, and refuses a missing group before creating anything', async () => {
-    fails(await host.cli(['user', 'add', 'bob', '--password', 'pw', '--group', 'WebDAV.main', 'NoSuchGroup']), /there is no group "NoSuchGroup"/);
+    fails(
+      await host.cli(['user', 'add', 'bob', '--password', 'pw', '--group', 'WebDAV.main', 'NoSuchGroup']),
+      /there is no group "NoSuchGroup"/,
+    );
     assert.equal((await seen('bob')).user, null);
     ok(await host.cli(['user', 'add', 'bob', '--password', 'pw', '--group', 'WebDAV.main', 'Fixture.group']));
     const bob = await seen('bob');
@@ -62,7 +70,10 @@ describe('mediahost CLI while the server runs', () => {
 
   it('changes group membership, and the server sees it on the next request', async () => {
     ok(await host.cli(['user', 'add', 'carol', '--password', 'pw']));
-    assert.match(ok(await host.cli(['group', 'add-member', 'WebDAV.main', 'carol'])).stdout, /carol is a member of WebDAV\.main/);
+    assert.match(
+      ok(await host.cli(['group', 'add-member', 'WebDAV.main', 'carol'])).stdout,
+      /carol is a member of WebDAV\.main/,
+    );
     assert.deepEqual((await seen('carol')).groups, ['WebDAV.main']);
     ok(await host.cli(['group', 'add-member', 'WebDAV.main', 'carol'])); // twice is fine
     assert.match(ok(await host.cli(['group', 'list'])).stdout, /^WebDAV\.main: admin, bob, carol$/m);
@@ -82,7 +93,10 @@ describe('mediahost CLI while the server runs', () => {
   });
 
   it('explains what is wrong and exits 1', async () => {
-    fails(await host.cli(['group', 'add-member', 'NoSuchGroup', 'carol']), /^mediahost: there is no group "NoSuchGroup" \(groups: Fixture\.group, WebDAV\.main\)\n$/);
+    fails(
+      await host.cli(['group', 'add-member', 'NoSuchGroup', 'carol']),
+      /^mediahost: there is no group "NoSuchGroup" \(groups: Fixture\.group, WebDAV\.main\)\n$/,
+    );
     fails(await host.cli(['group', 'add-member', 'WebDAV.main', 'nobody']), /there is no user "nobody"/);
     fails(await host.cli(['group', 'remove-member', 'WebDAV.main', 'carol']), /carol is not a member of WebDAV\.main/);
     fails(await host.cli(['group', 'remove-member', 'WebDAV.main', 'nobody']), /there is no user "nobody"/);
@@ -98,15 +112,23 @@ describe('mediahost CLI while the server runs', () => {
   it('changes a password: the old one stops working and the user’s web sessions end', async () => {
     ok(await host.cli(['user', 'add', 'erin', '--password', 'old']));
     const session = await login(host.url, 'erin', 'old');
-    assert.equal((await fetch(`${host.url}/about`, { headers: { cookie: session.cookie }, redirect: 'manual' })).status, 200);
+    assert.equal(
+      (await fetch(`${host.url}/about`, { headers: { cookie: session.cookie }, redirect: 'manual' })).status,
+      200,
+    );
     ok(await host.cli(['user', 'passwd', 'erin', '--password', 'new']));
     assert.ok(!(await canLogin('erin', 'old')));
     assert.ok(await canLogin('erin', 'new'));
-    assert.equal((await fetch(`${host.url}/about`, { headers: { cookie: session.cookie }, redirect: 'manual' })).status, 303);
+    assert.equal(
+      (await fetch(`${host.url}/about`, { headers: { cookie: session.cookie }, redirect: 'manual' })).status,
+      303,
+    );
   });
 
   it('lists users, admins marked', async () => {
-    const lines = ok(await host.cli(['user', 'list'])).stdout.trim().split('\n');
+    const lines = ok(await host.cli(['user', 'list']))
+      .stdout.trim()
+      .split('\n');
     assert.deepEqual(lines, [...lines].sort());
     assert.ok(lines.includes('admin (admin)'));
     assert.ok(lines.includes('Jürgen'));
@@ -115,7 +137,9 @@ describe('mediahost CLI while the server runs', () => {
 
   it('runs concurrent commands while the server is busy', async () => {
     const load = Array.from({ length: 20 }, () => fetch(`${host.url}/fixture/users/bob`).then((r) => r.status));
-    const results = await Promise.all(['f1', 'f2', 'f3', 'f4'].map((n) => host.cli(['user', 'add', n, '--password', 'pw', '--group', 'WebDAV.main'])));
+    const results = await Promise.all(
+      ['f1', 'f2', 'f3', 'f4'].map((n) => host.cli(['user', 'add', n, '--password', 'pw', '--group', 'WebDAV.main'])),
+    );
     for (const r of results) ok(r);
     assert.ok((await Promise.all(load)).every((s) => s === 200));
     assert.match(ok(await host.cli(['group', 'list'])).stdout, /^WebDAV\.main: admin, bob, f1, f2, f3, f4$/m);

@@ -85,7 +85,9 @@ describe('Expect: 100-continue', () => {
   it('sends no 100 for a refused upload, answers at once and closes the connection', async () => {
     const c = new Connection(host.port);
     try {
-      c.send('PUT /fixture/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000000\r\nExpect: 100-continue\r\nX-Refuse: yes\r\n\r\n');
+      c.send(
+        'PUT /fixture/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000000\r\nExpect: 100-continue\r\nX-Refuse: yes\r\n\r\n',
+      );
       const text = await c.closedByServer();
       assert.match(text, /^HTTP\/1\.1 403 Forbidden\r\n/);
       assert.doesNotMatch(text, /100 Continue/);
@@ -136,7 +138,9 @@ describe('Expect: 100-continue', () => {
     const c = new Connection(host.port);
     try {
       const body = 'name=admin&password=wrong';
-      c.send(`POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`);
+      c.send(
+        `POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+      );
       assert.equal(await c.response(), 'HTTP/1.1 100 Continue\r\n\r\n');
       c.send(body);
       assert.match(await c.response('HTTP/1.1 100 Continue\r\n\r\n'.length), /^HTTP\/1\.1 401 Unauthorized\r\n/);

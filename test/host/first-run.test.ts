@@ -8,7 +8,9 @@ import { FIXTURE_PLUGIN, login, startHost } from '../helpers/host-process.js';
 
 async function dbBytes(dataDir: string): Promise<string> {
   const files = (await readdir(dataDir)).filter((f) => f.startsWith('mediahost.sqlite3'));
-  return (await Promise.all(files.map((f) => readFile(path.join(dataDir, f))))).map((b) => b.toString('latin1')).join('');
+  return (await Promise.all(files.map((f) => readFile(path.join(dataDir, f)))))
+    .map((b) => b.toString('latin1'))
+    .join('');
 }
 
 const occurrences = (text: string, needle: string): number => text.split(needle).length - 1;
@@ -39,7 +41,11 @@ describe('first run', () => {
         const settings = parseProperties(settingsText);
         assert.equal(settings.get('robot.root.0.path'), photos);
         assert.equal(settings.get('robot.root.0.webdavmount'), 'main');
-        assert.equal(settings.get('host.plugins'), FIXTURE_PLUGIN, 'the settings written before the first start are kept');
+        assert.equal(
+          settings.get('host.plugins'),
+          FIXTURE_PLUGIN,
+          'the settings written before the first start are kept',
+        );
         assert.ok(!settingsText.includes(password));
         assert.ok(!(await dbBytes(dataDir)).includes(password), 'the database holds a hash, not the password');
 
@@ -74,7 +80,10 @@ describe('first run', () => {
   });
 
   it('still sets up the data folder when the CLI created users before the first start', async () => {
-    const host = await startHost({ plugins: [], users: [{ name: 'alice', password: 'alice-pw', groups: ['WebDAV.main'] }] });
+    const host = await startHost({
+      plugins: [],
+      users: [{ name: 'alice', password: 'alice-pw', groups: ['WebDAV.main'] }],
+    });
     try {
       assert.ok(host.adminPassword);
       assert.match((await host.cli(['group', 'list'])).stdout, /^WebDAV\.main: admin, alice$/m);

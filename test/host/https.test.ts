@@ -21,11 +21,14 @@ interface Answer {
 /** A request that trusts only our self-signed certificate (and checks it, name included). */
 function request(method: string, p: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: '127.0.0.1', port: host.port, method, path: p, ca, servername: 'localhost', headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
-    });
+    const req = https.request(
+      { host: '127.0.0.1', port: host.port, method, path: p, ca, servername: 'localhost', headers },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -35,14 +38,30 @@ describe('HTTPS', () => {
   before(async () => {
     certDir = await mkdtemp(path.join(os.tmpdir(), 'mediahost-cert-'));
     await promisify(execFile)('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1',
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout', path.join(certDir, 'key.pem'), '-out', path.join(certDir, 'cert.pem'),
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=localhost',
+      '-days',
+      '1',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      path.join(certDir, 'key.pem'),
+      '-out',
+      path.join(certDir, 'cert.pem'),
     ]);
     ca = await readFile(path.join(certDir, 'cert.pem'));
     host = await startHost({
       plugins: [FIXTURE_PLUGIN],
-      settings: { 'server.ssl': 'true', 'server.ssl.cert': path.join(certDir, 'cert.pem'), 'server.ssl.key': path.join(certDir, 'key.pem') },
+      settings: {
+        'server.ssl': 'true',
+        'server.ssl.cert': path.join(certDir, 'cert.pem'),
+        'server.ssl.key': path.join(certDir, 'key.pem'),
+      },
     });
   });
   after(async () => {
@@ -63,9 +82,14 @@ describe('HTTPS', () => {
   });
 
   it('marks the session cookie Secure', async () => {
-    const res = await request('POST', '/login', new URLSearchParams({ name: 'admin', password: host.adminPassword! }).toString(), {
-      'content-type': 'application/x-www-form-urlencoded',
-    });
+    const res = await request(
+      'POST',
+      '/login',
+      new URLSearchParams({ name: 'admin', password: host.adminPassword! }).toString(),
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+    );
     assert.equal(res.status, 303);
     const cookie = (res.headers['set-cookie'] as string[]).find((c) => c.startsWith('mediahost_session='))!;
     assert.match(cookie, /; secure/i);
@@ -74,7 +98,15 @@ describe('HTTPS', () => {
 
   it('refuses to start without a readable key, naming the setting', async () => {
     await assert.rejects(
-      startHost({ plugins: [], settings: { 'server.ssl': 'true', 'server.ssl.cert': path.join(certDir, 'cert.pem'), 'server.ssl.key': path.join(certDir, 'missing.pem') }, timeoutMs: 15_000 }),
+      startHost({
+        plugins: [],
+        settings: {
+          'server.ssl': 'true',
+          'server.ssl.cert': path.join(certDir, 'cert.pem'),
+          'server.ssl.key': path.join(certDir, 'missing.pem'),
+        },
+        timeoutMs: 15_000,
+      }),
       /server\.ssl\.key: cannot read .*missing\.pem \(ENOENT\)/,
     );
   });

@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BROKEN_PLUGIN, eventually, FIXTURE_PLUGIN, login, REPO_ROOT, startHost, type HostProcess, type WebLogin } from '../helpers/host-process.js';
+import {
+  BROKEN_PLUGIN,
+  eventually,
+  FIXTURE_PLUGIN,
+  login,
+  REPO_ROOT,
+  startHost,
+  type HostProcess,
+  type WebLogin,
+} from '../helpers/host-process.js';
 
 let host: HostProcess;
 let admin: WebLogin;
@@ -47,7 +56,9 @@ describe('plugins in the host', () => {
 
   it('keeps running when a plugin throws in activate, and reports it', async () => {
     assert.equal((await fetch(`${host.url}/broken`)).status, 404);
-    const list = (await (await fetch(`${host.url}/api/host/plugins`, { headers: { cookie: admin.cookie } })).json()) as Array<Record<string, unknown>>;
+    const list = (await (
+      await fetch(`${host.url}/api/host/plugins`, { headers: { cookie: admin.cookie } })
+    ).json()) as Array<Record<string, unknown>>;
     assert.deepEqual(
       list.map((p) => [p['id'], p['state'], p['enabled'], p['error']]),
       [
@@ -55,20 +66,34 @@ describe('plugins in the host', () => {
         ['broken', 'failed', true, 'broken on purpose'],
       ],
     );
-    assert.ok(host.logRecords().some((r) => r['plugin'] === 'broken' && r['msg'] === 'plugin failed to activate; it stays inactive'));
-    assert.match(await (await fetch(`${host.url}/admin`, { headers: { cookie: admin.cookie } })).text(), /broken on purpose/);
+    assert.ok(
+      host
+        .logRecords()
+        .some((r) => r['plugin'] === 'broken' && r['msg'] === 'plugin failed to activate; it stays inactive'),
+    );
+    assert.match(
+      await (await fetch(`${host.url}/admin`, { headers: { cookie: admin.cookie } })).text(),
+      /broken on purpose/,
+    );
   });
 
   it('gives the plugin the host info, the session and a logger named after it', async () => {
     const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
-    assert.deepEqual(await (await fetch(`${host.url}/fixture/info`)).json(), { name: 'mediahost', version: pkg.version, apiVersion: '1.0.0' });
-    assert.deepEqual(await (await fetch(`${host.url}/fixture/session`, { headers: { cookie: admin.cookie } })).json(), { user: { name: 'admin', admin: true } });
+    assert.deepEqual(await (await fetch(`${host.url}/fixture/info`)).json(), {
+      name: 'mediahost',
+      version: pkg.version,
+      apiVersion: '1.0.0',
+    });
+    assert.deepEqual(await (await fetch(`${host.url}/fixture/session`, { headers: { cookie: admin.cookie } })).json(), {
+      user: { name: 'admin', admin: true },
+    });
     assert.deepEqual(await (await fetch(`${host.url}/fixture/session`)).json(), { user: null });
     assert.ok(host.logRecords().some((r) => r['plugin'] === 'fixture' && r['msg'] === 'fixture activated'));
   });
 
   it('lets the plugin check the CSRF token without loading the session itself', async () => {
-    const csrf = (headers: Record<string, string>): Promise<unknown> => fetch(`${host.url}/fixture/csrf`, { method: 'POST', headers }).then((r) => r.json());
+    const csrf = (headers: Record<string, string>): Promise<unknown> =>
+      fetch(`${host.url}/fixture/csrf`, { method: 'POST', headers }).then((r) => r.json());
     assert.deepEqual(await csrf({ cookie: admin.cookie, 'x-csrf-token': admin.csrfToken }), { ok: true });
     assert.deepEqual(await csrf({ cookie: admin.cookie, 'x-csrf-token': admin.csrfToken.slice(1) }), { ok: false });
     assert.deepEqual(await csrf({ cookie: admin.cookie }), { ok: false });
@@ -76,9 +101,17 @@ describe('plugins in the host', () => {
   });
 
   it('never parses the bodies of plugin requests', async () => {
-    const res = await fetch(`${host.url}/fixture/upload`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    const res = await fetch(`${host.url}/fixture/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1}',
+    });
     assert.deepEqual(await res.json(), { bytes: 7, parsedBody: null });
-    const form = await fetch(`${host.url}/fixture/upload`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(300_000) });
+    const form = await fetch(`${host.url}/fixture/upload`, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x'.repeat(300_000),
+    });
     assert.deepEqual(await form.json(), { bytes: 300_000, parsedBody: null });
   });
 
@@ -100,7 +133,14 @@ describe('plugins in the host', () => {
   it('disables and enables a plugin at run time through the JSON API', async () => {
     const off = await setEnabled('fixture', { enabled: false });
     assert.equal(off.status, 200);
-    assert.deepEqual(await off.json(), { id: 'fixture', name: 'Fixture plugin', version: '1.2.3', description: 'A plugin for the host\'s own tests: one of everything the host contract offers.', enabled: false, state: 'inactive' });
+    assert.deepEqual(await off.json(), {
+      id: 'fixture',
+      name: 'Fixture plugin',
+      version: '1.2.3',
+      description: "A plugin for the host's own tests: one of everything the host contract offers.",
+      enabled: false,
+      state: 'inactive',
+    });
     assert.equal(await fixtureStatus(), 404);
     assert.equal((await fetch(`${host.url}/plugins/fixture/assets/admin.js`)).status, 404, 'assets go with the plugin');
     const options = await fetch(`${host.url}/`, { method: 'OPTIONS' });
@@ -117,7 +157,10 @@ describe('plugins in the host', () => {
 
     const on = await setEnabled('fixture', { enabled: true });
     assert.equal(((await on.json()) as { state: string }).state, 'active');
-    const status = (await (await fetch(`${host.url}/fixture`)).json()) as { activations: number; deactivations: number };
+    const status = (await (await fetch(`${host.url}/fixture`)).json()) as {
+      activations: number;
+      deactivations: number;
+    };
     assert.equal(status.activations, 2);
     assert.equal(status.deactivations, 1);
     assert.equal((await fetch(`${host.url}/plugins/fixture/assets/admin.js`)).status, 200);
@@ -138,7 +181,10 @@ describe('plugins in the host', () => {
     assert.equal(res.headers.get('location'), '/admin');
     assert.equal(await fixtureStatus(), 404);
     const html = await (await fetch(`${host.url}/admin`, { headers: { cookie: admin.cookie } })).text();
-    assert.match(html, /<input type="hidden" name="enabled" value="true">\s*<button type="submit" aria-label="Enable Fixture plugin">Enable<\/button>/);
+    assert.match(
+      html,
+      /<input type="hidden" name="enabled" value="true">\s*<button type="submit" aria-label="Enable Fixture plugin">Enable<\/button>/,
+    );
     await post({ enabled: 'true', _csrf: admin.csrfToken });
     assert.equal(await fixtureStatus(), 200);
   });

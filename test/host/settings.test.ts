@@ -25,7 +25,9 @@ describe('the plugin’s keys (plugin/config/settings.ts)', () => {
       'robot.root.0.webdavmount': 'main',
       'robot.root.1.path': '/srv/private',
     });
-    assert.deepEqual(settings.shares, [{ source: 'robot.root.0', mount: 'main', path: '/srv/photos', readonly: false }]);
+    assert.deepEqual(settings.shares, [
+      { source: 'robot.root.0', mount: 'main', path: '/srv/photos', readonly: false },
+    ]);
     assert.deepEqual(problems, []);
   });
 
@@ -44,7 +46,10 @@ describe('the plugin’s keys (plugin/config/settings.ts)', () => {
     });
     assert.deepEqual(
       settings.shares.map((share) => [share.mount, share.readonly]),
-      [['a', true], ['scans', false]],
+      [
+        ['a', true],
+        ['scans', false],
+      ],
     );
     assert.equal(settings.uploadAllowed, false);
     assert.equal(settings.deleteAllowed, true);
@@ -67,7 +72,10 @@ describe('the plugin’s keys (plugin/config/settings.ts)', () => {
       'webdav.3.path': '/b',
       'webdav.3.webdavmount': 'b',
     });
-    assert.deepEqual(settings.shares.map((share) => share.mount), ['a', 'b']);
+    assert.deepEqual(
+      settings.shares.map((share) => share.mount),
+      ['a', 'b'],
+    );
     assert.equal(problems.length, 1);
     assert.equal(problems[0]!.severity, 'notice');
     assert.equal(problems[0]!.key, 'webdav.1');
@@ -81,7 +89,11 @@ describe('the plugin’s keys (plugin/config/settings.ts)', () => {
         'webdav.1.path': '/b',
         'webdav.1.webdavmount': 'good',
       });
-      assert.deepEqual(settings.shares.map((share) => share.mount), ['good'], bad);
+      assert.deepEqual(
+        settings.shares.map((share) => share.mount),
+        ['good'],
+        bad,
+      );
       const errors = errorsOf({ 'webdav.0.path': '/a', 'webdav.0.webdavmount': bad });
       assert.equal(errors.length, 1, bad);
       assert.equal(errors[0]!.key, 'webdav.0.webdavmount');
@@ -95,17 +107,27 @@ describe('the plugin’s keys (plugin/config/settings.ts)', () => {
       'webdav.0.path': '/b',
       'webdav.0.webdavmount': 'main',
     });
-    assert.deepEqual(settings.shares.map((share) => share.source), ['robot.root.0']);
+    assert.deepEqual(
+      settings.shares.map((share) => share.source),
+      ['robot.root.0'],
+    );
     assert.equal(problems[0]!.key, 'webdav.0.webdavmount');
     assert.match(problems[0]!.message, /duplicate mount name "main" \(already used by robot\.root\.0\)/);
   });
 
   it('a share without a folder, or a webdav.N without a mount, is an error naming the key', () => {
-    assert.deepEqual(errorsOf({ 'webdav.0.webdavmount': 'x' }).map((problem) => problem.key), ['webdav.0.path']);
-    assert.deepEqual(errorsOf({ 'webdav.0.path': '/x' }).map((problem) => problem.key), ['webdav.0.webdavmount']);
-    assert.deepEqual(errorsOf({ 'webdav.0.path': 'relative', 'webdav.0.webdavmount': 'x' }).map((problem) => problem.key), [
-      'webdav.0.path',
-    ]);
+    assert.deepEqual(
+      errorsOf({ 'webdav.0.webdavmount': 'x' }).map((problem) => problem.key),
+      ['webdav.0.path'],
+    );
+    assert.deepEqual(
+      errorsOf({ 'webdav.0.path': '/x' }).map((problem) => problem.key),
+      ['webdav.0.webdavmount'],
+    );
+    assert.deepEqual(
+      errorsOf({ 'webdav.0.path': 'relative', 'webdav.0.webdavmount': 'x' }).map((problem) => problem.key),
+      ['webdav.0.path'],
+    );
   });
 
   it('a malformed switch is an error naming the key, and its default applies', () => {
@@ -232,8 +254,11 @@ describe('FileSettings', () => {
 
 let host: HostProcess;
 
-const fixture = async (): Promise<{ value: string | null; changes: string[] }> => (await (await fetch(`${host.url}/fixture`)).json()) as never;
-const requestState = async (headers: Record<string, string> = {}): Promise<{ remoteAddress: string; publicOrigin: string; rawUrl: string }> =>
+const fixture = async (): Promise<{ value: string | null; changes: string[] }> =>
+  (await (await fetch(`${host.url}/fixture`)).json()) as never;
+const requestState = async (
+  headers: Record<string, string> = {},
+): Promise<{ remoteAddress: string; publicOrigin: string; rawUrl: string }> =>
   (await (await fetch(`${host.url}/fixture/request?a=%2F&b=%E4`, { headers })).json()) as never;
 
 describe('settings while the server runs', () => {
@@ -260,7 +285,10 @@ describe('settings while the server runs', () => {
   });
 
   it('notices an edit of the file by another program, escapes included', async () => {
-    await appendFile(path.join(host.dataDir, 'settings.properties'), 'fixture.value = th\\u00e9ree \\\n    continued\n');
+    await appendFile(
+      path.join(host.dataDir, 'settings.properties'),
+      'fixture.value = th\\u00e9ree \\\n    continued\n',
+    );
     await eventually(async () => assert.equal((await fixture()).value, 'théree continued'), 3000);
   });
 
@@ -277,17 +305,27 @@ describe('settings while the server runs', () => {
   });
 
   it('reports the client address and origin, and honours proxy headers only with server.trustproxy=true', async () => {
-    const proxyHeaders = { 'x-forwarded-for': '198.51.100.1, 203.0.113.7', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'photos.example.org' };
+    const proxyHeaders = {
+      'x-forwarded-for': '198.51.100.1, 203.0.113.7',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'photos.example.org',
+    };
     const direct = await requestState(proxyHeaders);
-    assert.deepEqual(direct, { remoteAddress: '127.0.0.1', publicOrigin: host.url, rawUrl: '/fixture/request?a=%2F&b=%E4' });
+    assert.deepEqual(direct, {
+      remoteAddress: '127.0.0.1',
+      publicOrigin: host.url,
+      rawUrl: '/fixture/request?a=%2F&b=%E4',
+    });
     assert.equal((await host.cli(['settings', 'set', 'server.trustproxy', 'true'])).code, 0);
-    await eventually(async () =>
-      assert.deepEqual(await requestState(proxyHeaders), {
-        remoteAddress: '203.0.113.7', // the entry the proxy added, not what the client claimed
-        publicOrigin: 'https://photos.example.org',
-        rawUrl: '/fixture/request?a=%2F&b=%E4',
-      }),
-    3000);
+    await eventually(
+      async () =>
+        assert.deepEqual(await requestState(proxyHeaders), {
+          remoteAddress: '203.0.113.7', // the entry the proxy added, not what the client claimed
+          publicOrigin: 'https://photos.example.org',
+          rawUrl: '/fixture/request?a=%2F&b=%E4',
+        }),
+      3000,
+    );
     assert.equal((await host.cli(['settings', 'unset', 'server.trustproxy'])).code, 0);
     await eventually(async () => assert.equal((await requestState(proxyHeaders)).remoteAddress, '127.0.0.1'), 3000);
   });

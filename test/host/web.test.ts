@@ -3,7 +3,14 @@ import { readdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FIXTURE_PLUGIN, login, REPO_ROOT, startHost, type HostProcess, type WebLogin } from '../helpers/host-process.js';
+import {
+  FIXTURE_PLUGIN,
+  login,
+  REPO_ROOT,
+  startHost,
+  type HostProcess,
+  type WebLogin,
+} from '../helpers/host-process.js';
 
 let host: HostProcess;
 let admin: WebLogin;
@@ -12,10 +19,12 @@ let alice: WebLogin;
 /** GET with a path and headers sent exactly as given (fetch normalises "../" and adds Cache-Control to conditional requests). */
 function rawGet(port: number, rawPath: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: rawPath, headers }, (res) => {
-      res.resume();
-      resolve(res.statusCode!);
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path: rawPath, headers }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      })
+      .on('error', reject);
   });
 }
 
@@ -24,7 +33,10 @@ const get = (p: string, session?: WebLogin): Promise<Response> =>
 
 describe('host web UI', () => {
   before(async () => {
-    host = await startHost({ plugins: [FIXTURE_PLUGIN], users: [{ name: 'alice', password: 'alice pw', groups: ['WebDAV.main'] }] });
+    host = await startHost({
+      plugins: [FIXTURE_PLUGIN],
+      users: [{ name: 'alice', password: 'alice pw', groups: ['WebDAV.main'] }],
+    });
     admin = await login(host.url, 'admin', host.adminPassword!);
     alice = await login(host.url, 'alice', 'alice pw');
   });
@@ -62,7 +74,12 @@ describe('host web UI', () => {
 
   it('throttles repeated failures for one name and address', async () => {
     const attempt = (): Promise<Response> =>
-      fetch(`${host.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=mallory&password=x', redirect: 'manual' });
+      fetch(`${host.url}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'name=mallory&password=x',
+        redirect: 'manual',
+      });
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await attempt()).status);
     assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
@@ -176,7 +193,12 @@ describe('host web UI', () => {
   it('logs out only with the CSRF token, and the old cookie stops working', async () => {
     const bob = await login(host.url, 'alice', 'alice pw');
     const post = (body: string): Promise<Response> =>
-      fetch(`${host.url}/logout`, { method: 'POST', headers: { cookie: bob.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' });
+      fetch(`${host.url}/logout`, {
+        method: 'POST',
+        headers: { cookie: bob.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+        redirect: 'manual',
+      });
     assert.equal((await post('')).status, 403);
     assert.equal((await get('/about', bob)).status, 200);
     const res = await post(`_csrf=${encodeURIComponent(bob.csrfToken)}`);

@@ -18,7 +18,16 @@ describe('LOCK creates write locks', () => {
   before(async () => {
     h = await startPlugin({ users: USERS });
     await mkdir(join(h.root, 'folder', 'sub'), { recursive: true });
-    for (const name of ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg', 'e.jpg', 'f.jpg', 'folder/inside.jpg', 'folder/sub/deep.jpg']) {
+    for (const name of [
+      'a.jpg',
+      'b.jpg',
+      'c.jpg',
+      'd.jpg',
+      'e.jpg',
+      'f.jpg',
+      'folder/inside.jpg',
+      'folder/sub/deep.jpg',
+    ]) {
       await writeFile(join(h.root, name), 'photo');
     }
   });
@@ -146,15 +155,27 @@ describe('LOCK creates write locks', () => {
 
   it('refuses the share root (403) and bodies that are not a write lockinfo', async () => {
     assert.equal((await lock(h, dav(''))).status, 403);
-    const send = (body: string) => h.fetch(dav('a.jpg'), { method: 'LOCK', headers: { 'Content-Type': 'application/xml' }, body });
+    const send = (body: string) =>
+      h.fetch(dav('a.jpg'), { method: 'LOCK', headers: { 'Content-Type': 'application/xml' }, body });
     assert.equal((await send('<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>')).status, 400);
-    assert.equal((await send('<D:lockinfo xmlns:D="DAV:"><D:locktype><D:write/></D:locktype></D:lockinfo>')).status, 400);
     assert.equal(
-      (await send('<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/><D:shared/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>')).status,
+      (await send('<D:lockinfo xmlns:D="DAV:"><D:locktype><D:write/></D:locktype></D:lockinfo>')).status,
       400,
     );
     assert.equal(
-      (await send('<D:lockinfo xmlns:D="DAV:" xmlns:x="urn:x"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><x:read/></D:locktype></D:lockinfo>')).status,
+      (
+        await send(
+          '<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/><D:shared/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>',
+        )
+      ).status,
+      400,
+    );
+    assert.equal(
+      (
+        await send(
+          '<D:lockinfo xmlns:D="DAV:" xmlns:x="urn:x"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><x:read/></D:locktype></D:lockinfo>',
+        )
+      ).status,
       422,
     );
     assert.equal((await send('<D:lockinfo xmlns:D="DAV:"><D:lockscope>')).status, 400);
@@ -224,7 +245,11 @@ describe('LOCK of an unmapped URL (RFC 4918 §7.3, §9.10.4)', () => {
 
     // Locked: another user cannot write it; the lock's owner can.
     assert.equal((await h.fetch(dav('folder/new.txt'), { method: 'PUT', body: 'x', user: 'carol' })).status, 423);
-    assert.equal((await h.fetch(dav('folder/new.txt'), { method: 'PUT', body: 'x', headers: { If: `(<${answer.token}>)` } })).status, 204);
+    assert.equal(
+      (await h.fetch(dav('folder/new.txt'), { method: 'PUT', body: 'x', headers: { If: `(<${answer.token}>)` } }))
+        .status,
+      204,
+    );
 
     // "Later on, the lock may go away but the empty resource remains."
     assert.equal((await unlock(h, dav('folder/new.txt'), answer.token)).status, 204);

@@ -31,11 +31,16 @@ describe('lockdiscovery and supportedlock', () => {
   after(() => h.stop());
 
   it('describes each active lock: type, scope, depth, owner verbatim, time left, token and root', async () => {
-    const owner = '<x:person xmlns:x="urn:example:people" x:role="editor">Ann &amp; Bob <x:mail>ann@example.org</x:mail></x:person>';
+    const owner =
+      '<x:person xmlns:x="urn:example:people" x:role="editor">Ann &amp; Bob <x:mail>ann@example.org</x:mail></x:person>';
     const token = await locked(h, dav('loose.jpg'), { depth: '0', timeout: 'Second-300', owner });
     const body = await propfind(h, dav('loose.jpg'), '0', '<D:lockdiscovery/>');
-    const activelock = /<D:lockdiscovery><D:activelock>([\s\S]*)<\/D:activelock><\/D:lockdiscovery>/.exec(body)?.[1] ?? '';
-    assert.match(activelock, /^<D:locktype><D:write\/><\/D:locktype><D:lockscope><D:exclusive\/><\/D:lockscope><D:depth>0<\/D:depth>/);
+    const activelock =
+      /<D:lockdiscovery><D:activelock>([\s\S]*)<\/D:activelock><\/D:lockdiscovery>/.exec(body)?.[1] ?? '';
+    assert.match(
+      activelock,
+      /^<D:locktype><D:write\/><\/D:locktype><D:lockscope><D:exclusive\/><\/D:lockscope><D:depth>0<\/D:depth>/,
+    );
     // Kept verbatim (§14.17), declaring the namespaces it uses wherever it is embedded.
     assert.ok(activelock.includes(`<D:owner xmlns:D="DAV:">${owner}</D:owner>`), activelock);
     const left = Number(/<D:timeout>Second-(\d+)<\/D:timeout>/.exec(activelock)?.[1]);
@@ -50,12 +55,20 @@ describe('lockdiscovery and supportedlock', () => {
     const token = await locked(h, dav('album/'), { scope: 'shared' });
     const own = await locked(h, dav('album/one.jpg'), { scope: 'shared', depth: '0', user: 'carol' });
     const listing = responses(await propfind(h, dav('album/'), '1', '<D:lockdiscovery/>'));
-    assert.deepEqual([...listing.keys()].sort(), ['/webdav/main/album/', '/webdav/main/album/one.jpg', '/webdav/main/album/sub/', '/webdav/main/album/two.jpg']);
+    assert.deepEqual([...listing.keys()].sort(), [
+      '/webdav/main/album/',
+      '/webdav/main/album/one.jpg',
+      '/webdav/main/album/sub/',
+      '/webdav/main/album/two.jpg',
+    ]);
     assert.deepEqual(tokensIn(listing.get('/webdav/main/album/')!), [token]);
     assert.deepEqual(tokensIn(listing.get('/webdav/main/album/two.jpg')!), [token]);
     assert.deepEqual(tokensIn(listing.get('/webdav/main/album/sub/')!), [token]);
     assert.deepEqual(tokensIn(listing.get('/webdav/main/album/one.jpg')!).sort(), [token, own].sort());
-    assert.match(listing.get('/webdav/main/album/two.jpg')!, /<D:lockroot><D:href>\/webdav\/main\/album\/<\/D:href><\/D:lockroot>/);
+    assert.match(
+      listing.get('/webdav/main/album/two.jpg')!,
+      /<D:lockroot><D:href>\/webdav\/main\/album\/<\/D:href><\/D:lockroot>/,
+    );
 
     // Two levels down, through the listing of the subfolder.
     const deeper = responses(await propfind(h, dav('album/sub/'), '1', '<D:lockdiscovery/>'));
@@ -104,7 +117,10 @@ describe('lockdiscovery and supportedlock', () => {
 
   it('leaves expired locks out', async () => {
     const token = await locked(h, dav('loose.jpg'), { depth: '0' });
-    await h.db('webdav_locks').where({ token }).update({ expires_at: Date.now() - 1 });
+    await h
+      .db('webdav_locks')
+      .where({ token })
+      .update({ expires_at: Date.now() - 1 });
     assert.deepEqual(tokensIn(await propfind(h, dav('loose.jpg'), '0', '<D:lockdiscovery/>')), []);
     assert.deepEqual(tokensIn(await propfind(h, dav(''), '1', '<D:lockdiscovery/>')), []);
   });

@@ -47,7 +47,10 @@ describe('a locked file', () => {
       'MOVE',
     );
     await refusedWith423(
-      await h.fetch(dav('other.jpg'), { method: 'COPY', headers: { Destination: `${h.url}${dav('locked.jpg')}`, Overwrite: 'T' } }),
+      await h.fetch(dav('other.jpg'), {
+        method: 'COPY',
+        headers: { Destination: `${h.url}${dav('locked.jpg')}`, Overwrite: 'T' },
+      }),
       'COPY onto',
     );
     assert.equal(await readFile(join(h.root, 'locked.jpg'), 'utf8'), 'original');
@@ -57,7 +60,11 @@ describe('a locked file', () => {
     assert.equal((await h.fetch(dav('locked.jpg'))).status, 200);
     assert.equal((await h.fetch(dav('locked.jpg'), { method: 'HEAD', user: 'carol' })).status, 200);
     assert.equal((await h.fetch(dav('locked.jpg'), { method: 'PROPFIND', headers: { Depth: '0' } })).status, 207);
-    const copy = await h.fetch(dav('locked.jpg'), { method: 'COPY', headers: { Destination: dav('copy.jpg') }, user: 'carol' });
+    const copy = await h.fetch(dav('locked.jpg'), {
+      method: 'COPY',
+      headers: { Destination: dav('copy.jpg') },
+      user: 'carol',
+    });
     assert.equal(copy.status, 201);
   });
 
@@ -65,7 +72,10 @@ describe('a locked file', () => {
     const If = `(<${token}>)`;
     assert.equal((await put(h, dav('locked.jpg'), 'changed', { If })).status, 204);
     assert.equal(await readFile(join(h.root, 'locked.jpg'), 'utf8'), 'changed');
-    assert.equal((await h.fetch(dav('locked.jpg'), { method: 'PROPPATCH', body: PROPPATCH_BODY, headers: { If } })).status, 207);
+    assert.equal(
+      (await h.fetch(dav('locked.jpg'), { method: 'PROPPATCH', body: PROPPATCH_BODY, headers: { If } })).status,
+      207,
+    );
     const move = await h.fetch(dav('locked.jpg'), { method: 'MOVE', headers: { If, Destination: dav('moved.jpg') } });
     assert.equal(move.status, 201);
     assert.equal(await readFile(join(h.root, 'moved.jpg'), 'utf8'), 'changed');
@@ -79,7 +89,10 @@ describe('a locked file', () => {
   it('refuses the token when another user submits it (423): only the lock creator may use it', async () => {
     const If = `(<${token}>)`;
     await refusedWith423(await put(h, dav('locked.jpg'), 'carol was here', { If }, 'carol'), 'PUT by carol');
-    await refusedWith423(await h.fetch(dav('locked.jpg'), { method: 'DELETE', headers: { If }, user: 'carol' }), 'DELETE by carol');
+    await refusedWith423(
+      await h.fetch(dav('locked.jpg'), { method: 'DELETE', headers: { If }, user: 'carol' }),
+      'DELETE by carol',
+    );
     assert.equal(await readFile(join(h.root, 'locked.jpg'), 'utf8'), 'original');
   });
 
@@ -89,7 +102,11 @@ describe('a locked file', () => {
     // The ETag changed with the content: the same condition now fails as a whole.
     assert.equal((await put(h, dav('locked.jpg'), 'v3', { If: `(<${token}> [${etag}])` })).status, 412);
     const current = await etagOf(h, dav('locked.jpg'));
-    assert.equal((await put(h, dav('locked.jpg'), 'v3', { If: `(<${token}> [${current}]) (Not <DAV:no-lock> [${current}])` })).status, 204);
+    assert.equal(
+      (await put(h, dav('locked.jpg'), 'v3', { If: `(<${token}> [${current}]) (Not <DAV:no-lock> [${current}])` }))
+        .status,
+      204,
+    );
     assert.equal(await readFile(join(h.root, 'locked.jpg'), 'utf8'), 'v3');
   });
 
@@ -97,7 +114,10 @@ describe('a locked file', () => {
     const etag = await etagOf(h, dav('locked.jpg'));
     assert.equal((await put(h, dav('locked.jpg'), 'x', { If: `(<DAV:no-lock> [${etag}])` })).status, 412);
     assert.equal((await put(h, dav('locked.jpg'), 'x', { If: `(<${token}x>)` })).status, 412);
-    await refusedWith423(await put(h, dav('locked.jpg'), 'x', { If: `(<${token}x>) (Not <DAV:no-lock>)` }), 'corrupt token');
+    await refusedWith423(
+      await put(h, dav('locked.jpg'), 'x', { If: `(<${token}x>) (Not <DAV:no-lock>)` }),
+      'corrupt token',
+    );
     await refusedWith423(await put(h, dav('locked.jpg'), 'x', { If: `([${etag}])` }), 'etag only');
     assert.equal(await readFile(join(h.root, 'locked.jpg'), 'utf8'), 'original');
   });
@@ -159,7 +179,10 @@ describe('a depth-infinity lock on a collection', () => {
     await refused(await h.fetch(dav('album/sub/new/'), { method: 'MKCOL' }), 'MKCOL');
     await refused(await h.fetch(dav('album/sub/two.jpg'), { method: 'DELETE' }), 'DELETE member');
     await refused(await h.fetch(dav('album/'), { method: 'DELETE' }), 'DELETE collection');
-    await refused(await h.fetch(dav('album/one.jpg'), { method: 'MOVE', headers: { Destination: dav('out.jpg') } }), 'MOVE out');
+    await refused(
+      await h.fetch(dav('album/one.jpg'), { method: 'MOVE', headers: { Destination: dav('out.jpg') } }),
+      'MOVE out',
+    );
     assert.equal(await readFile(join(h.root, 'album', 'one.jpg'), 'utf8'), 'one');
   });
 
@@ -168,7 +191,10 @@ describe('a depth-infinity lock on a collection', () => {
     assert.equal((await put(h, dav('album/sub/new.jpg'), 'new', { If })).status, 201);
     assert.equal((await h.fetch(dav('album/sub/folder/'), { method: 'MKCOL', headers: { If } })).status, 201);
     // neon tags the list with the lock root, not with the resource written.
-    assert.equal((await put(h, dav('album/one.jpg'), 'changed', { If: `<${h.url}${dav('album/')}> (<${token}>)` })).status, 204);
+    assert.equal(
+      (await put(h, dav('album/one.jpg'), 'changed', { If: `<${h.url}${dav('album/')}> (<${token}>)` })).status,
+      204,
+    );
   });
 });
 
@@ -188,7 +214,10 @@ describe('deleting a tree with a locked member', () => {
     assert.equal(res.status, 423);
     assert.deepEqual(conditionHrefs(await res.text(), 'lock-token-submitted'), ['/webdav/main/trip/day1/beach.jpg']);
     // Someone else's token does not help, even in a tagged list that holds.
-    const withCarols = await h.fetch(dav('trip/'), { method: 'DELETE', headers: { If: `<${dav('trip/day1/beach.jpg')}> (<${member}>)` } });
+    const withCarols = await h.fetch(dav('trip/'), {
+      method: 'DELETE',
+      headers: { If: `<${dav('trip/day1/beach.jpg')}> (<${member}>)` },
+    });
     assert.equal(withCarols.status, 423);
     assert.equal(await readFile(join(h.root, 'trip', 'map.jpg'), 'utf8'), 'map');
     const byCarol = await h.fetch(dav('trip/'), {
@@ -220,7 +249,10 @@ describe('expired locks', () => {
 
   it('count for nothing when their expiry lies in the past in the table (another instance’s clock)', async () => {
     const token = await locked(h, dav('aged.jpg'), { depth: '0' });
-    await h.db('webdav_locks').where({ token }).update({ expires_at: Date.now() - 1000 });
+    await h
+      .db('webdav_locks')
+      .where({ token })
+      .update({ expires_at: Date.now() - 1000 });
     assert.equal((await put(h, dav('aged.jpg'), 'x', {}, 'carol')).status, 204);
     const refresh = await h.fetch(dav('aged.jpg'), { method: 'LOCK', headers: { If: `(<${token}>)` } });
     assert.equal(refresh.status, 412);
@@ -234,8 +266,13 @@ describe('locks follow their resources', () => {
     try {
       await mkdir(join(harness.root, 'album'));
       await writeFile(join(harness.root, 'album', 'a.jpg'), 'a');
-      const lockinfo = '<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>';
-      const folderLock = await harness.fetch('/webdav/main/album/', { method: 'LOCK', headers: { depth: '0', 'content-type': 'application/xml' }, body: lockinfo });
+      const lockinfo =
+        '<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>';
+      const folderLock = await harness.fetch('/webdav/main/album/', {
+        method: 'LOCK',
+        headers: { depth: '0', 'content-type': 'application/xml' },
+        body: lockinfo,
+      });
       assert.equal(folderLock.status, 200);
       const token = folderLock.headers.get('lock-token')!;
       // Adding or removing members needs the folder's token (RFC 4918 §7.4); changing one does not.
@@ -244,19 +281,41 @@ describe('locks follow their resources', () => {
       assert.equal((await harness.fetch('/webdav/main/album/sub', { method: 'MKCOL' })).status, 423);
       assert.equal((await harness.fetch('/webdav/main/album/a.jpg', { method: 'PUT', body: 'a2' })).status, 204);
       // The folder's token is submitted for the folder: a tagged list (an untagged one applies to the new file).
-      assert.equal((await harness.fetch('/webdav/main/album/b.jpg', { method: 'PUT', body: 'b', headers: { if: `(${token})` } })).status, 412);
+      assert.equal(
+        (await harness.fetch('/webdav/main/album/b.jpg', { method: 'PUT', body: 'b', headers: { if: `(${token})` } }))
+          .status,
+        412,
+      );
       const tagged = `</webdav/main/album/> (${token})`;
-      assert.equal((await harness.fetch('/webdav/main/album/b.jpg', { method: 'PUT', body: 'b', headers: { if: tagged } })).status, 201);
+      assert.equal(
+        (await harness.fetch('/webdav/main/album/b.jpg', { method: 'PUT', body: 'b', headers: { if: tagged } })).status,
+        201,
+      );
 
-      const fileLock = await harness.fetch('/webdav/main/album/b.jpg', { method: 'LOCK', headers: { 'content-type': 'application/xml' }, body: lockinfo });
+      const fileLock = await harness.fetch('/webdav/main/album/b.jpg', {
+        method: 'LOCK',
+        headers: { 'content-type': 'application/xml' },
+        body: lockinfo,
+      });
       const fileToken = fileLock.headers.get('lock-token')!;
       assert.equal(fileLock.status, 200);
       const both = `</webdav/main/album/> (${token}) </webdav/main/album/b.jpg> (${fileToken})`;
-      assert.equal((await harness.fetch('/webdav/main/album/b.jpg', { method: 'MOVE', headers: { destination: '/webdav/main/b.jpg', if: both } })).status, 201);
+      assert.equal(
+        (
+          await harness.fetch('/webdav/main/album/b.jpg', {
+            method: 'MOVE',
+            headers: { destination: '/webdav/main/b.jpg', if: both },
+          })
+        ).status,
+        201,
+      );
       // The lock did not move with the file (§7.6) and is gone.
       assert.equal((await harness.db('webdav_locks').where({ path: 'album/b.jpg' })).length, 0);
       assert.equal((await harness.db('webdav_locks').where({ path: 'b.jpg' })).length, 0);
-      assert.equal((await harness.fetch('/webdav/main/album/', { method: 'DELETE', headers: { if: tagged } })).status, 204);
+      assert.equal(
+        (await harness.fetch('/webdav/main/album/', { method: 'DELETE', headers: { if: tagged } })).status,
+        204,
+      );
       assert.equal((await harness.db('webdav_locks').select('*')).length, 0);
     } finally {
       await harness.stop();

@@ -41,7 +41,11 @@ describe('locks across a restart of the reference host', () => {
       ],
     });
     const at = (path: string) => `${host!.url}${path}`;
-    const created = await fetch(at(dav('kept.txt')), { method: 'PUT', headers: { authorization: ALICE }, body: 'before' });
+    const created = await fetch(at(dav('kept.txt')), {
+      method: 'PUT',
+      headers: { authorization: ALICE },
+      body: 'before',
+    });
     assert.equal(created.status, 201);
     const granted = await fetch(at(dav('kept.txt')), {
       method: 'LOCK',
@@ -63,17 +67,36 @@ describe('locks across a restart of the reference host', () => {
     assert.equal(discovered.status, 207);
     assert.deepEqual(tokensIn(body), [token]);
     assert.match(body, /restart test/);
-    assert.equal((await fetch(at(dav('kept.txt')), { method: 'PUT', headers: { authorization: CAROL }, body: 'carol' })).status, 423);
     assert.equal(
-      (await fetch(at(dav('kept.txt')), { method: 'PUT', headers: { authorization: ALICE, if: `(<${token}>)` }, body: 'after' })).status,
+      (await fetch(at(dav('kept.txt')), { method: 'PUT', headers: { authorization: CAROL }, body: 'carol' })).status,
+      423,
+    );
+    assert.equal(
+      (
+        await fetch(at(dav('kept.txt')), {
+          method: 'PUT',
+          headers: { authorization: ALICE, if: `(<${token}>)` },
+          body: 'after',
+        })
+      ).status,
       204,
     );
     assert.equal(
-      (await fetch(at(dav('kept.txt')), { method: 'UNLOCK', headers: { authorization: CAROL, 'lock-token': `<${token}>` } })).status,
+      (
+        await fetch(at(dav('kept.txt')), {
+          method: 'UNLOCK',
+          headers: { authorization: CAROL, 'lock-token': `<${token}>` },
+        })
+      ).status,
       403,
     );
     assert.equal(
-      (await fetch(at(dav('kept.txt')), { method: 'UNLOCK', headers: { authorization: ALICE, 'lock-token': `<${token}>` } })).status,
+      (
+        await fetch(at(dav('kept.txt')), {
+          method: 'UNLOCK',
+          headers: { authorization: ALICE, 'lock-token': `<${token}>` },
+        })
+      ).status,
       204,
     );
   });

@@ -11,9 +11,15 @@ test('PUT, COPY, MOVE and DELETE tell the host which files changed or went away'
     const root = await realpath(harness.root);
     const put = await harness.fetch('/webdav/main/a.jpg', { method: 'PUT', body: 'jpeg' });
     assert.equal(put.status, 201);
-    const copy = await harness.fetch('/webdav/main/a.jpg', { method: 'COPY', headers: { destination: '/webdav/main/b.jpg' } });
+    const copy = await harness.fetch('/webdav/main/a.jpg', {
+      method: 'COPY',
+      headers: { destination: '/webdav/main/b.jpg' },
+    });
     assert.equal(copy.status, 201);
-    const move = await harness.fetch('/webdav/main/b.jpg', { method: 'MOVE', headers: { destination: '/webdav/main/c.jpg' } });
+    const move = await harness.fetch('/webdav/main/b.jpg', {
+      method: 'MOVE',
+      headers: { destination: '/webdav/main/c.jpg' },
+    });
     assert.equal(move.status, 201);
     assert.equal((await harness.fetch('/webdav/main/c.jpg', { method: 'DELETE' })).status, 204);
     // A refused request tells nothing.

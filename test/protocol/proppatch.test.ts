@@ -29,7 +29,11 @@ describe('PROPPATCH', () => {
   after(() => harness.stop());
 
   it('stores dead properties verbatim, with their namespaces, and removes them', async () => {
-    const res = await patch(update('<D:set><D:prop><p:rating>5</p:rating><p:people><p:person xmlns:q="urn:q" q:role="x">Ann &amp; Bo</p:person></p:people></D:prop></D:set>'));
+    const res = await patch(
+      update(
+        '<D:set><D:prop><p:rating>5</p:rating><p:people><p:person xmlns:q="urn:q" q:role="x">Ann &amp; Bo</p:person></p:people></D:prop></D:set>',
+      ),
+    );
     assert.equal(res.status, 207);
     assert.match(await res.text(), /HTTP\/1\.1 200 OK/);
     const found = await find('<p:rating/><p:people/>');
@@ -42,12 +46,16 @@ describe('PROPPATCH', () => {
   });
 
   it('processes instructions in document order: set then remove leaves the property removed', async () => {
-    await patch(update('<D:set><D:prop><p:tmp>1</p:tmp></D:prop></D:set><D:remove><D:prop><p:tmp/></D:prop></D:remove>'));
+    await patch(
+      update('<D:set><D:prop><p:tmp>1</p:tmp></D:prop></D:set><D:remove><D:prop><p:tmp/></D:prop></D:remove>'),
+    );
     assert.match(await find('<p:tmp/>'), /404 Not Found/);
   });
 
   it('is atomic: a protected live property fails (403) and everything else fails with 424, changing nothing', async () => {
-    const res = await patch(update('<D:set><D:prop><p:title>Beach</p:title><D:getetag>"x"</D:getetag></D:prop></D:set>'));
+    const res = await patch(
+      update('<D:set><D:prop><p:title>Beach</p:title><D:getetag>"x"</D:getetag></D:prop></D:set>'),
+    );
     assert.equal(res.status, 207);
     const xml = await res.text();
     assert.match(xml, /<D:getetag\/><\/D:prop><D:status>HTTP\/1\.1 403 Forbidden<\/D:status>/);
@@ -71,17 +79,37 @@ describe('PROPPATCH', () => {
   });
 
   it('a missing resource is 404, a missing or wrong body 400', async () => {
-    assert.equal((await harness.fetch('/webdav/main/none.jpg', { method: 'PROPPATCH', headers: XML, body: update('<D:set><D:prop><p:a>1</p:a></D:prop></D:set>') })).status, 404);
+    assert.equal(
+      (
+        await harness.fetch('/webdav/main/none.jpg', {
+          method: 'PROPPATCH',
+          headers: XML,
+          body: update('<D:set><D:prop><p:a>1</p:a></D:prop></D:set>'),
+        })
+      ).status,
+      404,
+    );
     assert.equal((await patch('')).status, 400);
     assert.equal((await patch('<D:propfind xmlns:D="DAV:"/>')).status, 400);
-    assert.equal((await patch('<x:propertyupdate xmlns:x="DAV:"><x:set><x:prop><y:a/></x:prop></x:set></x:propertyupdate>')).status, 400);
+    assert.equal(
+      (await patch('<x:propertyupdate xmlns:x="DAV:"><x:set><x:prop><y:a/></x:prop></x:set></x:propertyupdate>'))
+        .status,
+      400,
+    );
   });
 
   it('dead properties follow MOVE and go with DELETE', async () => {
     await patch(update('<D:set><D:prop><p:rating>4</p:rating></D:prop></D:set>'));
-    assert.equal((await harness.fetch(url, { method: 'MOVE', headers: { destination: '/webdav/main/moved.jpg' } })).status, 201);
+    assert.equal(
+      (await harness.fetch(url, { method: 'MOVE', headers: { destination: '/webdav/main/moved.jpg' } })).status,
+      201,
+    );
     const moved = await (
-      await harness.fetch('/webdav/main/moved.jpg', { method: 'PROPFIND', headers: { depth: '0' }, body: '<D:propfind xmlns:D="DAV:" xmlns:p="http://example.com/photo/"><D:prop><p:rating/></D:prop></D:propfind>' })
+      await harness.fetch('/webdav/main/moved.jpg', {
+        method: 'PROPFIND',
+        headers: { depth: '0' },
+        body: '<D:propfind xmlns:D="DAV:" xmlns:p="http://example.com/photo/"><D:prop><p:rating/></D:prop></D:propfind>',
+      })
     ).text();
     assert.match(moved, />4<\/p:rating>/);
     assert.equal((await harness.fetch('/webdav/main/moved.jpg', { method: 'DELETE' })).status, 204);

@@ -109,7 +109,10 @@ describe('GET and HEAD', () => {
     assert.equal((await harness.fetch(url, { headers: { 'if-modified-since': modified } })).status, 304);
     assert.equal((await harness.fetch(url, { headers: { 'if-match': '"other"' } })).status, 412);
     assert.equal((await harness.fetch(url, { headers: { 'if-match': etag } })).status, 200);
-    assert.equal((await harness.fetch(url, { headers: { 'if-unmodified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' } })).status, 412);
+    assert.equal(
+      (await harness.fetch(url, { headers: { 'if-unmodified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' } })).status,
+      412,
+    );
   });
 
   it('the ETag changes when the content changes, even with the same size and mtime', async () => {
@@ -132,7 +135,12 @@ describe('GET and HEAD', () => {
     assert.equal((await harness.fetch('/webdav/main/missing.jpg')).status, 404);
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
-      const options = { host: '127.0.0.1', port: harness.port, path: '/webdav/main/album/#x', headers: { authorization: harness.auth() } };
+      const options = {
+        host: '127.0.0.1',
+        port: harness.port,
+        path: '/webdav/main/album/#x',
+        headers: { authorization: harness.auth() },
+      };
       const req = request(options, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);

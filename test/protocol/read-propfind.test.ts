@@ -49,7 +49,10 @@ describe('PROPFIND', () => {
     assert.match(strand, /<D:getlastmodified>\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT<\/D:getlastmodified>/);
     assert.match(strand, /<D:creationdate>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z<\/D:creationdate>/);
     assert.match(strand, /<D:getetag>"[^"]+"<\/D:getetag>/);
-    assert.match(xml, /<D:href>\/webdav\/main\/Urlaub%202024\/<\/D:href><D:propstat><D:prop><D:resourcetype><D:collection\/><\/D:resourcetype>/);
+    assert.match(
+      xml,
+      /<D:href>\/webdav\/main\/Urlaub%202024\/<\/D:href><D:propstat><D:prop><D:resourcetype><D:collection\/><\/D:resourcetype>/,
+    );
     assert.match(xml, /<D:displayname>a&amp;b &lt;c&gt;\.heic<\/D:displayname>/);
     assert.match(xml, /video\/quicktime/);
     assert.match(xml, /image\/x-canon-cr3/);
@@ -96,12 +99,20 @@ describe('PROPFIND', () => {
   it('prop: answers found properties with 200 and unknown ones with 404', async () => {
     const body = `<?xml version="1.0"?><propfind xmlns="DAV:" xmlns:z="urn:zoo"><prop><getcontentlength/><z:legs/><resourcetype/></prop></propfind>`;
     const xml = await (await propfind(harness, '/webdav/main/clip.mov', '0', body)).text();
-    assert.match(xml, /<D:propstat><D:prop><D:getcontentlength>10<\/D:getcontentlength><D:resourcetype\/><\/D:prop><D:status>HTTP\/1.1 200 OK<\/D:status><\/D:propstat>/);
-    assert.match(xml, /<D:propstat><D:prop><[a-z0-9]+:legs xmlns:[a-z0-9]+="urn:zoo"\/><\/D:prop><D:status>HTTP\/1.1 404 Not Found<\/D:status><\/D:propstat>/);
+    assert.match(
+      xml,
+      /<D:propstat><D:prop><D:getcontentlength>10<\/D:getcontentlength><D:resourcetype\/><\/D:prop><D:status>HTTP\/1.1 200 OK<\/D:status><\/D:propstat>/,
+    );
+    assert.match(
+      xml,
+      /<D:propstat><D:prop><[a-z0-9]+:legs xmlns:[a-z0-9]+="urn:zoo"\/><\/D:prop><D:status>HTTP\/1.1 404 Not Found<\/D:status><\/D:propstat>/,
+    );
   });
 
   it('propname: names without values', async () => {
-    const xml = await (await propfind(harness, '/webdav/main/clip.mov', '0', '<propfind xmlns="DAV:"><propname/></propfind>')).text();
+    const xml = await (
+      await propfind(harness, '/webdav/main/clip.mov', '0', '<propfind xmlns="DAV:"><propname/></propfind>')
+    ).text();
     assert.match(xml, /<D:getcontentlength\/>/);
     assert.match(xml, /<D:getetag\/>/);
     assert.doesNotMatch(xml, /<D:getcontentlength>/);
@@ -118,8 +129,14 @@ describe('PROPFIND', () => {
   it('malformed or non-propfind bodies are 400', async () => {
     assert.equal((await propfind(harness, '/webdav/main/', '0', '<propfind xmlns="DAV:"><prop>')).status, 400);
     assert.equal((await propfind(harness, '/webdav/main/', '0', '<foo xmlns="DAV:"/>')).status, 400);
-    assert.equal((await propfind(harness, '/webdav/main/', '0', '<D:propfind xmlns:D="DAV:"><x:prop/></D:propfind>')).status, 400);
-    assert.equal((await propfind(harness, '/webdav/main/', '0', '<propfind xmlns="DAV:"><allprop/><propname/></propfind>')).status, 400);
+    assert.equal(
+      (await propfind(harness, '/webdav/main/', '0', '<D:propfind xmlns:D="DAV:"><x:prop/></D:propfind>')).status,
+      400,
+    );
+    assert.equal(
+      (await propfind(harness, '/webdav/main/', '0', '<propfind xmlns="DAV:"><allprop/><propname/></propfind>')).status,
+      400,
+    );
   });
 
   it('reaches the same file under its UTF-8, Windows-1252 and decomposed spellings', async () => {
@@ -135,7 +152,9 @@ describe('PROPFIND', () => {
   it('lists a large folder completely, streamed', async () => {
     const big = join(harness.root, 'big');
     await mkdir(big);
-    await Promise.all(Array.from({ length: 3000 }, (_, i) => writeFile(join(big, `IMG_${String(i).padStart(5, '0')}.jpg`), 'x')));
+    await Promise.all(
+      Array.from({ length: 3000 }, (_, i) => writeFile(join(big, `IMG_${String(i).padStart(5, '0')}.jpg`), 'x')),
+    );
     const res = await propfind(harness, '/webdav/main/big/', '1');
     assert.equal(res.headers.get('transfer-encoding'), 'chunked');
     const listed = hrefs(await res.text());

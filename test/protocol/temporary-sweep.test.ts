@@ -19,7 +19,10 @@ test('activation removes temporary upload files older than a day, keeps fresh on
   const twoDaysAgo = new Date(Date.now() - 48 * 3600_000);
   await utimes(old, twoDaysAgo, twoDaysAgo);
 
-  const harness = await startPlugin({ settings: { 'webdav.0.path': folder, 'webdav.0.webdavmount': 'scans' }, users: { alice: { password: 'pw', groups: ['WebDAV.scans'] } } });
+  const harness = await startPlugin({
+    settings: { 'webdav.0.path': folder, 'webdav.0.webdavmount': 'scans' },
+    users: { alice: { password: 'pw', groups: ['WebDAV.scans'] } },
+  });
   try {
     await eventually(async () => assert.deepEqual(await readdir(join(folder, 'deep')), []));
     assert.deepEqual((await readdir(folder)).sort(), ['.~webdav-upload-0002.part', 'deep', 'photo.jpg']);
@@ -28,7 +31,10 @@ test('activation removes temporary upload files older than a day, keeps fresh on
     assert.equal(res.status, 207, listing);
     assert.doesNotMatch(listing, /webdav-upload/);
     assert.equal((await harness.fetch('/webdav/scans/.~webdav-upload-0002.part')).status, 404);
-    assert.equal((await harness.fetch('/webdav/scans/.~webdav-upload-0002.part', { method: 'PUT', body: 'x' })).status, 403);
+    assert.equal(
+      (await harness.fetch('/webdav/scans/.~webdav-upload-0002.part', { method: 'PUT', body: 'x' })).status,
+      403,
+    );
     assert.equal((await harness.fetch('/webdav/scans/.~webdav-upload-0002.part', { method: 'DELETE' })).status, 404);
   } finally {
     await harness.stop();

@@ -25,7 +25,8 @@ describe('COPY and MOVE', () => {
     h.fetch(from, { method: 'MOVE', headers: { Destination: to, ...headers } });
 
   before(async () => {
-    for (const name of ['other', 'secret', 'ro']) folders[name] = await mkdtemp(join(tmpdir(), `webdav-write-${name}-`));
+    for (const name of ['other', 'secret', 'ro'])
+      folders[name] = await mkdtemp(join(tmpdir(), `webdav-write-${name}-`));
     h = await startPlugin({
       storeFactory: faultyStores(faults),
       settings: {
@@ -83,7 +84,14 @@ describe('COPY and MOVE', () => {
     });
 
     it('a file replaces a collection, and a collection a file, with Overwrite: T', async () => {
-      await build(main, ['f-over.txt', 'coll-under/', 'coll-under/x.txt', 'coll-over/', 'coll-over/y.txt', 'file-under.txt']);
+      await build(main, [
+        'f-over.txt',
+        'coll-under/',
+        'coll-under/x.txt',
+        'coll-over/',
+        'coll-over/y.txt',
+        'file-under.txt',
+      ]);
       assert.equal((await copy(dav('f-over.txt'), dav('coll-under/'))).status, 204);
       assert.equal(await readFile(join(main, 'coll-under'), 'utf8'), 'content of f-over.txt');
       assert.equal((await move(dav('coll-over/'), dav('file-under.txt'))).status, 204);
@@ -97,10 +105,11 @@ describe('COPY and MOVE', () => {
       // Windows behind a TLS proxy sends https:// although we are reached over http.
       assert.equal((await copy(dav('d1.txt'), `https://127.0.0.1:${h.port}${dav('d1-https.txt')}`)).status, 201);
       assert.equal((await move(dav('d1.txt'), `${h.url}${dav('d1-url.txt')}`)).status, 201);
-      assert.deepEqual(
-        (await readdir(main)).filter((name) => name.startsWith('d1')).sort(),
-        ['d1-https.txt', 'd1-path.txt', 'd1-url.txt'],
-      );
+      assert.deepEqual((await readdir(main)).filter((name) => name.startsWith('d1')).sort(), [
+        'd1-https.txt',
+        'd1-path.txt',
+        'd1-url.txt',
+      ]);
     });
 
     it('answers 502 for a Destination on another server and 400 without one', async () => {
@@ -109,7 +118,10 @@ describe('COPY and MOVE', () => {
       assert.equal((await move(dav('d2.txt'), `http://127.0.0.1:1${dav('d2-far.txt')}`)).status, 502);
       assert.equal((await h.fetch(dav('d2.txt'), { method: 'COPY' })).status, 400);
       assert.equal((await copy(dav('d2.txt'), 'relative/path.txt')).status, 400);
-      assert.deepEqual((await readdir(main)).filter((name) => name.startsWith('d2')), ['d2.txt']);
+      assert.deepEqual(
+        (await readdir(main)).filter((name) => name.startsWith('d2')),
+        ['d2.txt'],
+      );
     });
 
     it('answers 403 when source and destination are the same', async () => {
@@ -169,7 +181,14 @@ describe('COPY and MOVE', () => {
     });
 
     it('Overwrite: T replaces a whole tree (the old one is deleted first) with 204; F answers 412', async () => {
-      await build(main, ['t4/', 't4/new.txt', 't4-dest/', 't4-dest/old.txt', 't4-dest/old-sub/', 't4-dest/old-sub/x.txt']);
+      await build(main, [
+        't4/',
+        't4/new.txt',
+        't4-dest/',
+        't4-dest/old.txt',
+        't4-dest/old-sub/',
+        't4-dest/old-sub/x.txt',
+      ]);
       assert.equal((await copy(dav('t4/'), dav('t4-dest/'), { Overwrite: 'F' })).status, 412);
       assert.deepEqual(await tree(join(main, 't4-dest')), ['old-sub/', 'old-sub/x.txt', 'old.txt']);
       assert.equal((await copy(dav('t4/'), dav('t4-dest/'), { Overwrite: 'T' })).status, 204);
@@ -293,7 +312,10 @@ describe('COPY and MOVE', () => {
     it('COPY answers 207 naming what could not be written (507), copying everything else', async () => {
       await build(main, ['pc/', 'pc/a.txt', 'pc/sub/', 'pc/sub/b.txt', 'pc/sub/c.txt', 'pc/full/', 'pc/full/d.txt']);
       await setNote(h, dav('pc/sub/b.txt'), 'b-note');
-      faults.add({ op: 'write', path: 'pc-copy/sub/b.txt', status: 507 }, { op: 'makeCollection', path: 'pc-copy/full', status: 507 });
+      faults.add(
+        { op: 'write', path: 'pc-copy/sub/b.txt', status: 507 },
+        { op: 'makeCollection', path: 'pc-copy/full', status: 507 },
+      );
       const res = await copy(dav('pc/'), dav('pc-copy/'));
       assert.equal(res.status, 207);
       assert.deepEqual(responses(await res.text()), [
@@ -301,7 +323,14 @@ describe('COPY and MOVE', () => {
         { href: '/webdav/main/pc-copy/sub/b.txt', status: 507 },
       ]);
       assert.deepEqual(await tree(join(main, 'pc-copy')), ['a.txt', 'sub/', 'sub/c.txt']);
-      assert.deepEqual(await tree(join(main, 'pc')), ['a.txt', 'full/', 'full/d.txt', 'sub/', 'sub/b.txt', 'sub/c.txt']);
+      assert.deepEqual(await tree(join(main, 'pc')), [
+        'a.txt',
+        'full/',
+        'full/d.txt',
+        'sub/',
+        'sub/b.txt',
+        'sub/c.txt',
+      ]);
       const rows = await h.db('webdav_properties').where({ mount: 'main' }).select('path');
       assert.deepEqual(
         rows.map((row: { path: string }) => row.path).filter((path: string) => path.startsWith('pc')),
@@ -333,7 +362,10 @@ describe('COPY and MOVE', () => {
       await build(main, ['pm/', 'pm/a.txt', 'pm/sub/', 'pm/sub/b.txt', 'pm/sub/c.txt']);
       await setNote(h, dav('pm/sub/b.txt'), 'pm-b-note');
       await setNote(h, dav('pm/sub/c.txt'), 'pm-c-note');
-      faults.add({ op: 'rename', path: 'pm', status: 'cross-device' }, { op: 'write', path: 'pm-moved/sub/b.txt', status: 507 });
+      faults.add(
+        { op: 'rename', path: 'pm', status: 'cross-device' },
+        { op: 'write', path: 'pm-moved/sub/b.txt', status: 507 },
+      );
       const res = await move(dav('pm/'), dav('pm-moved/'));
       assert.equal(res.status, 207);
       assert.deepEqual(responses(await res.text()), [{ href: '/webdav/main/pm-moved/sub/b.txt', status: 507 }]);
@@ -344,14 +376,20 @@ describe('COPY and MOVE', () => {
       assert.equal(await note(h, dav('pm-moved/sub/c.txt')), 'pm-c-note');
       const rows = await h.db('webdav_properties').where({ mount: 'main' }).select('path');
       assert.deepEqual(
-        rows.map((row: { path: string }) => row.path).filter((path: string) => path.startsWith('pm')).sort(),
+        rows
+          .map((row: { path: string }) => row.path)
+          .filter((path: string) => path.startsWith('pm'))
+          .sort(),
         ['pm-moved/sub/c.txt', 'pm/sub/b.txt'],
       );
     });
 
     it('MOVE by copying names a source it could not remove, keeping both copies', async () => {
       await build(main, ['pk/', 'pk/a.txt', 'pk/b.txt']);
-      faults.add({ op: 'rename', path: 'pk', status: 'cross-device' }, { op: 'removeOne', path: 'pk/b.txt', status: 403 });
+      faults.add(
+        { op: 'rename', path: 'pk', status: 'cross-device' },
+        { op: 'removeOne', path: 'pk/b.txt', status: 403 },
+      );
       const res = await move(dav('pk/'), dav('pk-moved/'));
       assert.equal(res.status, 207);
       assert.deepEqual(responses(await res.text()), [{ href: '/webdav/main/pk/b.txt', status: 403 }]);

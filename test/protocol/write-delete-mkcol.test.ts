@@ -49,7 +49,11 @@ describe('MKCOL', () => {
   });
 
   it('answers 415 to a body, creating nothing', async () => {
-    const res = await h.fetch(dav('with-body/'), { method: 'MKCOL', body: '<x/>', headers: { 'Content-Type': 'text/xml' } });
+    const res = await h.fetch(dav('with-body/'), {
+      method: 'MKCOL',
+      body: '<x/>',
+      headers: { 'Content-Type': 'text/xml' },
+    });
     assert.equal(res.status, 415);
     assert.equal(await exists(join(h.root, 'with-body')), false);
 
@@ -86,7 +90,14 @@ describe('DELETE', () => {
   });
 
   it('removes a whole tree with 204, and its dead properties', async () => {
-    await build(h.root, ['tree/', 'tree/a.txt', 'tree/sub/', 'tree/sub/b.txt', 'tree/sub/deeper/', 'tree/sub/deeper/c.txt']);
+    await build(h.root, [
+      'tree/',
+      'tree/a.txt',
+      'tree/sub/',
+      'tree/sub/b.txt',
+      'tree/sub/deeper/',
+      'tree/sub/deeper/c.txt',
+    ]);
     await setNote(h, dav('tree/'), 'tree-note');
     await setNote(h, dav('tree/sub/b.txt'), 'b-note');
     const res = await h.fetch(dav('tree/'), { method: 'DELETE' });
@@ -121,7 +132,10 @@ describe('DELETE', () => {
 
   it('honours If-Match', async () => {
     await build(h.root, ['guarded.txt']);
-    assert.equal((await h.fetch(dav('guarded.txt'), { method: 'DELETE', headers: { 'If-Match': '"stale"' } })).status, 412);
+    assert.equal(
+      (await h.fetch(dav('guarded.txt'), { method: 'DELETE', headers: { 'If-Match': '"stale"' } })).status,
+      412,
+    );
     assert.ok(await exists(join(h.root, 'guarded.txt')));
   });
 
@@ -140,7 +154,10 @@ describe('DELETE', () => {
     await setNote(h, dav('part/a.txt'), 'a-note');
     await setNote(h, dav('part/sub/b.txt'), 'b-note');
     await setNote(h, dav('part/other/d.txt'), 'd-note');
-    faults.add({ op: 'removeOne', path: 'part/sub/b.txt', status: 403 }, { op: 'removeOne', path: 'part/locked.txt', status: 423 });
+    faults.add(
+      { op: 'removeOne', path: 'part/sub/b.txt', status: 403 },
+      { op: 'removeOne', path: 'part/locked.txt', status: 423 },
+    );
 
     const res = await h.fetch(dav('part/'), { method: 'DELETE' });
     assert.equal(res.status, 207);
@@ -163,7 +180,10 @@ describe('DELETE', () => {
 
   it('answers the status alone when the only failure is the resource itself', async () => {
     await build(h.root, ['stuck.txt', 'stuck-folder/']);
-    faults.add({ op: 'removeOne', path: 'stuck.txt', status: 403 }, { op: 'removeOne', path: 'stuck-folder', status: 403 });
+    faults.add(
+      { op: 'removeOne', path: 'stuck.txt', status: 403 },
+      { op: 'removeOne', path: 'stuck-folder', status: 403 },
+    );
     assert.equal((await h.fetch(dav('stuck.txt'), { method: 'DELETE' })).status, 403);
     assert.equal((await h.fetch(dav('stuck-folder/'), { method: 'DELETE' })).status, 403);
     assert.ok(await exists(join(h.root, 'stuck.txt')));

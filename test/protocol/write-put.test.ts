@@ -38,9 +38,21 @@ interface RawAnswer {
  */
 async function raw(
   h: Harness,
-  options: { method: string; path: string; headers?: Record<string, string>; chunks?: (string | Buffer)[]; expectContinue?: boolean },
+  options: {
+    method: string;
+    path: string;
+    headers?: Record<string, string>;
+    chunks?: (string | Buffer)[];
+    expectContinue?: boolean;
+  },
 ): Promise<RawAnswer> {
-  const req = httpRequest({ host: '127.0.0.1', port: h.port, method: options.method, path: options.path, headers: options.headers });
+  const req = httpRequest({
+    host: '127.0.0.1',
+    port: h.port,
+    method: options.method,
+    path: options.path,
+    headers: options.headers,
+  });
   let continued = false;
   const writeBody = () => {
     for (const chunk of options.chunks ?? []) req.write(chunk);
@@ -114,7 +126,11 @@ describe('PUT', () => {
 
   it('refuses Content-Range with 400 and keeps the file', async () => {
     await writeFile(join(h.root, 'ranged.txt'), 'original');
-    const res = await h.fetch(dav('ranged.txt'), { method: 'PUT', body: 'xx', headers: { 'Content-Range': 'bytes 0-1/8' } });
+    const res = await h.fetch(dav('ranged.txt'), {
+      method: 'PUT',
+      body: 'xx',
+      headers: { 'Content-Range': 'bytes 0-1/8' },
+    });
     assert.equal(res.status, 400);
     assert.equal(await readFile(join(h.root, 'ranged.txt'), 'utf8'), 'original');
   });
@@ -165,7 +181,11 @@ describe('PUT', () => {
     assert.equal(exists412.status, 412);
     assert.equal(await readFile(join(h.root, 'cond.txt'), 'utf8'), 'kept');
 
-    const fresh = await h.fetch(dav('cond-new.txt'), { method: 'PUT', body: 'fresh', headers: { 'If-None-Match': '*' } });
+    const fresh = await h.fetch(dav('cond-new.txt'), {
+      method: 'PUT',
+      body: 'fresh',
+      headers: { 'If-None-Match': '*' },
+    });
     assert.equal(fresh.status, 201);
 
     const wrongTag = await h.fetch(dav('cond.txt'), { method: 'PUT', body: 'new', headers: { 'If-Match': '"nope"' } });
@@ -254,7 +274,10 @@ describe('PUT', () => {
     });
     req.on('error', () => undefined);
     req.write(Buffer.alloc(512 * 1024, 0xff));
-    assert.ok(await waitFor(async () => (await temporaryFiles(h.root)).length > 0), 'the upload reached a temporary file');
+    assert.ok(
+      await waitFor(async () => (await temporaryFiles(h.root)).length > 0),
+      'the upload reached a temporary file',
+    );
     req.destroy();
 
     assert.ok(await waitFor(async () => (await temporaryFiles(h.root)).length === 0), 'the temporary file is removed');
@@ -286,7 +309,10 @@ describe('PUT', () => {
     assert.equal(await get.text(), 'Mädchen');
     const replace = await h.fetch('/webdav/main/M%E4dchen.txt', { method: 'PUT', body: 'again' });
     assert.equal(replace.status, 204);
-    assert.deepEqual((await readdir(h.root)).filter((name) => name.startsWith('M')), ['Mädchen.txt']);
+    assert.deepEqual(
+      (await readdir(h.root)).filter((name) => name.startsWith('M')),
+      ['Mädchen.txt'],
+    );
   });
 
   it('keeps the dead properties of a replaced file; a new file does not inherit stale ones', async () => {

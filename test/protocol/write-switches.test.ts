@@ -96,7 +96,10 @@ describe('webdav.deleteallowed=false', () => {
   });
 
   it('allows a COPY to a new name and a PUT replacing a file (Windows uploads that way)', async () => {
-    assert.equal((await h.fetch(dav('photo.jpg'), { method: 'COPY', headers: { Destination: dav('copy.jpg') } })).status, 201);
+    assert.equal(
+      (await h.fetch(dav('photo.jpg'), { method: 'COPY', headers: { Destination: dav('copy.jpg') } })).status,
+      201,
+    );
     assert.equal(await readFile(join(h.root, 'copy.jpg'), 'utf8'), 'the photo');
     assert.equal((await h.fetch(dav('upload.jpg'), { method: 'PUT', body: '' })).status, 201);
     assert.equal((await h.fetch(dav('upload.jpg'), { method: 'PUT', body: 'the real content' })).status, 204);

@@ -29,7 +29,9 @@ describe('clients uploading the same file at once', () => {
     rawExchange(
       host.port,
       (write, isOpen) => {
-        write(`PUT ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: ${ALICE}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+        write(
+          `PUT ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: ${ALICE}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+        );
         let at = 0;
         const next = (): void => {
           if (!isOpen() || at >= body.length) return;
@@ -47,8 +49,12 @@ describe('clients uploading the same file at once', () => {
       for (let round = 0; round < 3; round++) {
         const path = `/webdav/main/same-${clients}.jpg`;
         const old = randomBytes(256 * 1024);
-        assert.ok((await send(host.port, { method: 'PUT', path, headers: { authorization: ALICE }, body: old })).status < 300);
-        const bodies = Array.from({ length: clients }, () => randomBytes(1024 * 1024 + Math.floor(Math.random() * 65536)));
+        assert.ok(
+          (await send(host.port, { method: 'PUT', path, headers: { authorization: ALICE }, body: old })).status < 300,
+        );
+        const bodies = Array.from({ length: clients }, () =>
+          randomBytes(1024 * 1024 + Math.floor(Math.random() * 65536)),
+        );
         const allowed = new Set([sha256(old), ...bodies.map(sha256)]);
 
         let reading = true;
@@ -66,8 +72,12 @@ describe('clients uploading the same file at once', () => {
 
         for (const answer of answers) assert.equal(answer.status, 204, answer.text.slice(0, 200));
         const result = sha256(await readFile(join(photos, `same-${clients}.jpg`)));
-        assert.ok(bodies.some((body) => sha256(body) === result), `round ${round}: the file is none of the uploads (a mix)`);
-        for (const digest of seen) assert.ok(allowed.has(digest), `round ${round}: a reader saw a file that was never uploaded`);
+        assert.ok(
+          bodies.some((body) => sha256(body) === result),
+          `round ${round}: the file is none of the uploads (a mix)`,
+        );
+        for (const digest of seen)
+          assert.ok(allowed.has(digest), `round ${round}: a reader saw a file that was never uploaded`);
         assert.deepEqual(await temporaries(photos), []);
       }
     });
@@ -75,13 +85,26 @@ describe('clients uploading the same file at once', () => {
 
   it('regression "GET during a replacement": a reader never gets one version’s length with another version’s bytes', async () => {
     const path = '/webdav/main/churn.jpg';
-    const versions = [randomBytes(100 * 1024), randomBytes(300 * 1024), randomBytes(50 * 1024), randomBytes(200 * 1024)];
+    const versions = [
+      randomBytes(100 * 1024),
+      randomBytes(300 * 1024),
+      randomBytes(50 * 1024),
+      randomBytes(200 * 1024),
+    ];
     const digests = new Set(versions.map(sha256));
-    assert.ok((await send(host.port, { method: 'PUT', path, headers: { authorization: ALICE }, body: versions[0] })).status < 300);
+    assert.ok(
+      (await send(host.port, { method: 'PUT', path, headers: { authorization: ALICE }, body: versions[0] })).status <
+        300,
+    );
     let writing = true;
     const writer = async (offset: number) => {
       for (let i = 1; i < 25; i++) {
-        const res = await send(host.port, { method: 'PUT', path, headers: { authorization: ALICE }, body: versions[(i + offset) % versions.length] });
+        const res = await send(host.port, {
+          method: 'PUT',
+          path,
+          headers: { authorization: ALICE },
+          body: versions[(i + offset) % versions.length],
+        });
         assert.equal(res.status, 204);
       }
     };
@@ -93,14 +116,21 @@ describe('clients uploading the same file at once', () => {
         const res = await send(host.port, { path, headers: { authorization: ALICE, ...(range ? { range } : {}) } });
         checked++;
         if (res.status === 503) continue; // replaced over and over while it looked: told to retry
-        assert.equal(res.body.length, Number(res.headers['content-length']), `${range ?? 'whole'}: Content-Length says ${res.headers['content-length']}, ${res.body.length} bytes came`);
+        assert.equal(
+          res.body.length,
+          Number(res.headers['content-length']),
+          `${range ?? 'whole'}: Content-Length says ${res.headers['content-length']}, ${res.body.length} bytes came`,
+        );
         if (!range) {
           assert.equal(res.status, 200);
           assert.ok(digests.has(sha256(res.body)), 'the body is none of the versions');
         } else {
           assert.equal(res.status, 206);
           const [, start, end] = /bytes (\d+)-(\d+)\//.exec(String(res.headers['content-range']))!.map(Number);
-          assert.ok(versions.some((v) => v.length > end! && v.subarray(start!, end! + 1).equals(res.body)), 'the range is part of none of the versions');
+          assert.ok(
+            versions.some((v) => v.length > end! && v.subarray(start!, end! + 1).equals(res.body)),
+            'the range is part of none of the versions',
+          );
         }
       }
     };

@@ -17,7 +17,8 @@ import { LOCK_BODY, basic, send, sleep } from '../helpers/raw-http.js';
 const ALICE = basic('alice', 'alice-pw');
 const propertyUpdate = (value: string) =>
   `<?xml version="1.0" encoding="utf-8"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:test:"><D:set><D:prop><Z:note>${value}</Z:note></D:prop></D:set></D:propertyupdate>`;
-const NOTE_QUERY = '<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns:Z="urn:test:"><D:prop><Z:note/><D:lockdiscovery/></D:prop></D:propfind>';
+const NOTE_QUERY =
+  '<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns:Z="urn:test:"><D:prop><Z:note/><D:lockdiscovery/></D:prop></D:propfind>';
 
 /** Runs SQL on a connection of this process's own (another program on the same database file). */
 function exec(db: sqlite3.Database, sql: string): Promise<void> {
@@ -25,7 +26,9 @@ function exec(db: sqlite3.Database, sql: string): Promise<void> {
 }
 
 function get(db: sqlite3.Database, sql: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => db.get(sql, (error: Error | null, row: Record<string, unknown>) => (error ? reject(error) : resolve(row))));
+  return new Promise((resolve, reject) =>
+    db.get(sql, (error: Error | null, row: Record<string, unknown>) => (error ? reject(error) : resolve(row))),
+  );
 }
 
 describe('the database', () => {
@@ -36,7 +39,11 @@ describe('the database', () => {
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'database-'));
-    host = await startHost({ dataDir, settings: { 'user.log.webdav': 'true' }, users: [{ name: 'alice', password: 'alice-pw', groups: ['WebDAV.main'] }] });
+    host = await startHost({
+      dataDir,
+      settings: { 'user.log.webdav': 'true' },
+      users: [{ name: 'alice', password: 'alice-pw', groups: ['WebDAV.main'] }],
+    });
   });
   after(async () => {
     await host?.stop();
@@ -54,8 +61,23 @@ describe('the database', () => {
 
   it('keeps dead properties and locks through a SIGKILL and a restart', async () => {
     assert.equal((await dav('PUT', '/webdav/main/kept.jpg', {}, 'photo')).status, 201);
-    assert.equal((await dav('PROPPATCH', '/webdav/main/kept.jpg', { 'content-type': 'application/xml' }, propertyUpdate('survives'))).status, 207);
-    const locked = await dav('LOCK', '/webdav/main/kept.jpg', { 'content-type': 'application/xml', timeout: 'Second-3600', depth: '0' }, LOCK_BODY);
+    assert.equal(
+      (
+        await dav(
+          'PROPPATCH',
+          '/webdav/main/kept.jpg',
+          { 'content-type': 'application/xml' },
+          propertyUpdate('survives'),
+        )
+      ).status,
+      207,
+    );
+    const locked = await dav(
+      'LOCK',
+      '/webdav/main/kept.jpg',
+      { 'content-type': 'application/xml', timeout: 'Second-3600', depth: '0' },
+      LOCK_BODY,
+    );
     assert.equal(locked.status, 200, locked.text);
     const token = String(locked.headers['lock-token']).replace(/^<|>$/g, '');
 
@@ -63,7 +85,12 @@ describe('the database', () => {
     await host!.stop();
     host = await startHost({ dataDir });
 
-    const found = await dav('PROPFIND', '/webdav/main/kept.jpg', { depth: '0', 'content-type': 'application/xml' }, NOTE_QUERY);
+    const found = await dav(
+      'PROPFIND',
+      '/webdav/main/kept.jpg',
+      { depth: '0', 'content-type': 'application/xml' },
+      NOTE_QUERY,
+    );
     assert.equal(found.status, 207);
     assert.match(found.text, /<Z:note[^>]*>survives<\/Z:note>/);
     assert.ok(found.text.includes(token), 'the lock is still discovered');
@@ -76,12 +103,20 @@ describe('the database', () => {
     for (let i = 0; i < 10; i++) assert.equal((await dav('PUT', `/webdav/main/wait-${i}.jpg`, {}, 'x')).status, 201);
     const other = new sqlite3.Database(join(dataDir, 'mediahost.sqlite3'));
     try {
-      await exec(other, 'PRAGMA busy_timeout=5000; BEGIN IMMEDIATE; INSERT INTO host_meta (key, value) VALUES (\'held-by-test\', \'1\')');
+      await exec(
+        other,
+        "PRAGMA busy_timeout=5000; BEGIN IMMEDIATE; INSERT INTO host_meta (key, value) VALUES ('held-by-test', '1')",
+      );
       const started = Date.now();
       const writes = Promise.all(
         Array.from({ length: 10 }, (_, i) =>
           i % 2 === 0
-            ? dav('PROPPATCH', `/webdav/main/wait-${i}.jpg`, { 'content-type': 'application/xml' }, propertyUpdate(`held-${i}`))
+            ? dav(
+                'PROPPATCH',
+                `/webdav/main/wait-${i}.jpg`,
+                { 'content-type': 'application/xml' },
+                propertyUpdate(`held-${i}`),
+              )
             : dav('LOCK', `/webdav/main/wait-${i}.jpg`, { 'content-type': 'application/xml', depth: '0' }, LOCK_BODY),
         ),
       );
@@ -92,7 +127,7 @@ describe('the database', () => {
       assert.ok(answers.every((a) => !/<D:status>HTTP\/1\.1 5/.test(a.text)));
       assert.ok(Date.now() - started >= 1_900, 'the writes waited for the lock');
     } finally {
-      await exec(other, 'DELETE FROM host_meta WHERE key = \'held-by-test\'').catch(() => undefined);
+      await exec(other, "DELETE FROM host_meta WHERE key = 'held-by-test'").catch(() => undefined);
       other.close();
     }
   });
@@ -105,7 +140,12 @@ describe('the database', () => {
           case 0:
             return dav('PUT', path, {}, `content ${i}`);
           case 1:
-            return dav('PROPPATCH', `/webdav/main/kept.jpg`, { 'content-type': 'application/xml' }, propertyUpdate(`busy-${i}`));
+            return dav(
+              'PROPPATCH',
+              `/webdav/main/kept.jpg`,
+              { 'content-type': 'application/xml' },
+              propertyUpdate(`busy-${i}`),
+            );
           default:
             return dav('PROPFIND', '/webdav/main/', { depth: '1' });
         }
@@ -113,11 +153,14 @@ describe('the database', () => {
     );
     const cli = Promise.all([
       ...Array.from({ length: 4 }, (_, i) => host!.cli(['group', 'add', `Busy.${i}`])),
-      ...Array.from({ length: 3 }, (_, i) => host!.cli(['user', 'add', `busy${i}`, '--password', 'pw-pw-pw', '--group', 'WebDAV.main'])),
+      ...Array.from({ length: 3 }, (_, i) =>
+        host!.cli(['user', 'add', `busy${i}`, '--password', 'pw-pw-pw', '--group', 'WebDAV.main']),
+      ),
       host!.cli(['settings', 'set', 'webdav.deleteallowed', 'true']),
     ]);
     const [answers, commands] = await Promise.all([webdav, cli]);
-    for (const answer of answers) assert.ok([201, 204, 207].includes(answer.status), `${answer.status} ${answer.text.slice(0, 200)}`);
+    for (const answer of answers)
+      assert.ok([201, 204, 207].includes(answer.status), `${answer.status} ${answer.text.slice(0, 200)}`);
     for (const result of commands) assert.equal(result.code, 0, result.stderr);
     await sleep(1_500); // the audit log is written in batches
     const busy = host!.logRecords().filter((r) => /SQLITE_BUSY|database is locked/i.test(JSON.stringify(r)));

@@ -121,7 +121,10 @@ describe('the disk fills up', () => {
     const res = await dav('COPY', '/webdav/big/tree/', { destination: '/webdav/tiny/tree/' });
     assert.equal(res.status, 207, res.text);
     const failures = failuresOf(res.text);
-    assert.ok([...failures.values()].every((status) => status === 507), res.text);
+    assert.ok(
+      [...failures.values()].every((status) => status === 507),
+      res.text,
+    );
 
     let arrived = 0;
     for (const [rel, content] of tree) {
@@ -158,7 +161,12 @@ describe('the disk fills up', () => {
       if (atDestination) assert.ok(atDestination.equals(content), `${rel} arrived incomplete`);
       assert.ok(!(atSource && atDestination), `${rel} is in both places though its copy was complete`);
       // A file that stayed is named in the answer (by its destination URL: writing it failed).
-      if (atSource) assert.equal(failures.get(`/webdav/big/full/moving/${rel}`), 507, `${rel} stayed but is not reported: ${res.text}`);
+      if (atSource)
+        assert.equal(
+          failures.get(`/webdav/big/full/moving/${rel}`),
+          507,
+          `${rel} stayed but is not reported: ${res.text}`,
+        );
       else moved++;
     }
     assert.ok(moved > 0 && moved < tree.size, `${moved} of ${tree.size} moved`);
@@ -170,7 +178,8 @@ describe('the disk fills up', () => {
     assert.equal((await dav('MOVE', '/webdav/big/full/moving/', { destination: '/webdav/big/moved/' })).status, 201);
     assert.equal((await dav('MOVE', '/webdav/big/moving/', { destination: '/webdav/big/full/moving/' })).status, 201);
     for (const [rel, content] of tree) {
-      const somewhere = (await contentOf(join(full.dir, 'moving', rel))) ?? (await contentOf(join(base, 'big', 'moved', rel)));
+      const somewhere =
+        (await contentOf(join(full.dir, 'moving', rel))) ?? (await contentOf(join(base, 'big', 'moved', rel)));
       assert.ok(somewhere?.equals(content), `${rel} after the retry`);
     }
   });

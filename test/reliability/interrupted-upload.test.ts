@@ -23,13 +23,17 @@ const MiB = 1024 * 1024;
 
 /** Waits until a temporary upload file below `root` holds at least `bytes`; returns its path. */
 async function partialUpload(root: string, bytes: number): Promise<string> {
-  return eventually(async () => {
-    const [rel] = await temporaries(root);
-    assert.ok(rel, 'no temporary file yet');
-    const size = (await stat(join(root, rel))).size;
-    assert.ok(size >= bytes, `the temporary holds ${size} bytes`);
-    return join(root, rel);
-  }, 10_000, 20);
+  return eventually(
+    async () => {
+      const [rel] = await temporaries(root);
+      assert.ok(rel, 'no temporary file yet');
+      const size = (await stat(join(root, rel))).size;
+      assert.ok(size >= bytes, `the temporary holds ${size} bytes`);
+      return join(root, rel);
+    },
+    10_000,
+    20,
+  );
 }
 
 /**
@@ -70,13 +74,27 @@ describe('an upload cut off by the client', () => {
   for (const chunked of [false, true]) {
     it(`the client process killed half way (${chunked ? 'chunked' : 'Content-Length'}): the old file stays, the temporary goes, nothing partial is visible`, async () => {
       const old = randomBytes(200 * 1024);
-      assert.equal((await send(host.port, { method: 'PUT', path: '/webdav/main/video.mp4', headers: { authorization: ALICE }, body: old })).status, chunked ? 204 : 201);
+      assert.equal(
+        (
+          await send(host.port, {
+            method: 'PUT',
+            path: '/webdav/main/video.mp4',
+            headers: { authorization: ALICE },
+            body: old,
+          })
+        ).status,
+        chunked ? 204 : 201,
+      );
       const client = dyingClient(host.port, '/webdav/main/video.mp4', 8 * MiB, 4 * MiB, chunked);
       try {
         await partialUpload(photos, 2 * MiB);
         // While the upload runs, nobody sees it.
         assert.ok((await readFile(join(photos, 'video.mp4'))).equals(old));
-        const listing = await send(host.port, { method: 'PROPFIND', path: '/webdav/main/', headers: { authorization: ALICE, depth: '1' } });
+        const listing = await send(host.port, {
+          method: 'PROPFIND',
+          path: '/webdav/main/',
+          headers: { authorization: ALICE, depth: '1' },
+        });
         assert.equal(listing.status, 207, listing.text);
         assert.doesNotMatch(listing.text, /webdav-upload/);
       } finally {
@@ -105,15 +123,37 @@ describe('the server killed with SIGKILL during an upload, and restarted', () =>
     host = await startHost({ dataDir, users: [{ name: 'alice', password: 'alice-pw', groups: ['WebDAV.main'] }] });
     const photos = join(dataDir, 'photos');
     const old = randomBytes(300 * 1024);
-    assert.equal((await send(host.port, { method: 'PUT', path: '/webdav/main/video.mp4', headers: { authorization: ALICE }, body: old })).status, 201);
+    assert.equal(
+      (
+        await send(host.port, {
+          method: 'PUT',
+          path: '/webdav/main/video.mp4',
+          headers: { authorization: ALICE },
+          body: old,
+        })
+      ).status,
+      201,
+    );
     // A photo whose PUT was answered 201 just before the kill is there afterwards.
     const committed = randomBytes(100 * 1024);
-    assert.equal((await send(host.port, { method: 'PUT', path: '/webdav/main/committed.jpg', headers: { authorization: ALICE }, body: committed })).status, 201);
+    assert.equal(
+      (
+        await send(host.port, {
+          method: 'PUT',
+          path: '/webdav/main/committed.jpg',
+          headers: { authorization: ALICE },
+          body: committed,
+        })
+      ).status,
+      201,
+    );
 
     const upload = rawExchange(
       host.port,
       (write) => {
-        write(`PUT /webdav/main/video.mp4 HTTP/1.1\r\nHost: x\r\nAuthorization: ${ALICE}\r\nContent-Length: ${8 * MiB}\r\n\r\n`);
+        write(
+          `PUT /webdav/main/video.mp4 HTTP/1.1\r\nHost: x\r\nAuthorization: ${ALICE}\r\nContent-Length: ${8 * MiB}\r\n\r\n`,
+        );
         write(Buffer.alloc(4 * MiB, 0x43));
       },
       { timeoutMs: 15_000 },
@@ -126,18 +166,29 @@ describe('the server killed with SIGKILL during an upload, and restarted', () =>
 
     assert.ok((await readFile(join(photos, 'video.mp4'))).equals(old), 'the previous version is intact on disk');
     assert.ok((await readFile(join(photos, 'committed.jpg'))).equals(committed));
-    assert.deepEqual(await temporaries(photos), [leftover.slice(photos.length + 1)], 'the partial upload is a temporary, nothing else');
+    assert.deepEqual(
+      await temporaries(photos),
+      [leftover.slice(photos.length + 1)],
+      'the partial upload is a temporary, nothing else',
+    );
 
     // Restarted: the old version is served, the leftover is invisible, and (being fresh) left alone.
     host = await startHost({ dataDir });
     const served = await send(host.port, { path: '/webdav/main/video.mp4', headers: { authorization: ALICE } });
     assert.equal(served.status, 200);
     assert.ok(served.body.equals(old));
-    const listing = await send(host.port, { method: 'PROPFIND', path: '/webdav/main/', headers: { authorization: ALICE, depth: '1' } });
+    const listing = await send(host.port, {
+      method: 'PROPFIND',
+      path: '/webdav/main/',
+      headers: { authorization: ALICE, depth: '1' },
+    });
     assert.doesNotMatch(listing.text, /webdav-upload/);
     assert.match(listing.text, /committed\.jpg/);
     const name = leftover.slice(photos.length + 1);
-    assert.equal((await send(host.port, { path: `/webdav/main/${name}`, headers: { authorization: ALICE } })).status, 404);
+    assert.equal(
+      (await send(host.port, { path: `/webdav/main/${name}`, headers: { authorization: ALICE } })).status,
+      404,
+    );
     await sleep(500); // the start-up sweep runs in the background
     assert.ok(await stat(leftover), 'a fresh leftover may be another instance’s upload in progress: kept');
     await host.stop();
@@ -167,7 +218,10 @@ describe('the periodic sweep', () => {
       // Still fresh at the first sweeps.
       mock.timers.tick(6 * 3600_000);
       await sleep(300);
-      assert.deepEqual((await readdir(harness.root)).sort(), ['.~webdav-upload-11111111-1111-1111-1111-111111111111.part', 'photo.jpg']);
+      assert.deepEqual((await readdir(harness.root)).sort(), [
+        '.~webdav-upload-11111111-1111-1111-1111-111111111111.part',
+        'photo.jpg',
+      ]);
       // Old now: the next periodic sweep takes it.
       const old = new Date(Date.now() - 25 * 3600_000);
       await utimes(leftover, old, old);

@@ -27,7 +27,8 @@ import { after, before, describe, it } from 'node:test';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
 import { DAV, ReplayClient, descendants, parseMultistatus } from '../helpers/replay.js';
 
-const ALLPROP = '<?xml version="1.0" encoding="UTF-8" standalone="no"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>';
+const ALLPROP =
+  '<?xml version="1.0" encoding="UTF-8" standalone="no"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>';
 
 describe('Android file managers (replayed)', () => {
   let host: HostProcess;
@@ -51,7 +52,10 @@ describe('Android file managers (replayed)', () => {
     const anonymous = await okhttp.send('PROPFIND', '/webdav/main/', { headers: { Depth: '1' }, credentials: null });
     assert.equal(anonymous.status, 401);
     assert.match(anonymous.header('www-authenticate'), /^Basic realm="[^"]+"/);
-    const wrong = await okhttp.send('PROPFIND', '/webdav/main/', { headers: { Depth: '1' }, credentials: { user: 'andi', password: 'nope' } });
+    const wrong = await okhttp.send('PROPFIND', '/webdav/main/', {
+      headers: { Depth: '1' },
+      credentials: { user: 'andi', password: 'nope' },
+    });
     assert.equal(wrong.status, 401);
   });
 
@@ -79,7 +83,10 @@ describe('Android file managers (replayed)', () => {
 
   it('uploads with Content-Length (OkHttp) and chunked with Expect: 100-continue (Sardine)', async () => {
     const video = randomBytes(1_500_000);
-    const plain = await okhttp.send('PUT', '/webdav/main/VID_20250614_102030.mp4', { headers: { 'Content-Type': 'video/mp4' }, body: video });
+    const plain = await okhttp.send('PUT', '/webdav/main/VID_20250614_102030.mp4', {
+      headers: { 'Content-Type': 'video/mp4' },
+      body: video,
+    });
     assert.equal(plain.status, 201, plain.text);
     assert.deepEqual(await readFile(path.join(photos, 'VID_20250614_102030.mp4')), video);
 
@@ -95,11 +102,17 @@ describe('Android file managers (replayed)', () => {
     assert.deepEqual(await readFile(path.join(photos, 'IMG_20250614_102031.jpg')), photo);
 
     // Into a folder that does not exist: the final answer comes at once, no 100, no body sent.
-    const refused = await sardine.send('PUT', '/webdav/main/Kamera/IMG_1.jpg', { chunks: [photo], expectContinue: true });
+    const refused = await sardine.send('PUT', '/webdav/main/Kamera/IMG_1.jpg', {
+      chunks: [photo],
+      expectContinue: true,
+    });
     assert.equal(refused.status, 409);
     assert.equal(refused.continued, false);
     assert.ok(!(await readdir(photos)).includes('Kamera'));
-    assert.deepEqual((await readdir(photos)).filter((n) => n.startsWith('.~')), []);
+    assert.deepEqual(
+      (await readdir(photos)).filter((n) => n.startsWith('.~')),
+      [],
+    );
   });
 
   it('downloads, then resumes a broken download with Range and If-Range', async () => {
@@ -112,25 +125,33 @@ describe('Android file managers (replayed)', () => {
     assert.ok(etag);
 
     // The connection broke after 600,000 bytes: ask for the rest.
-    const rest = await okhttp.send('GET', '/webdav/main/VID_20250614_102030.mp4', { headers: { Range: 'bytes=600000-', 'If-Range': etag } });
+    const rest = await okhttp.send('GET', '/webdav/main/VID_20250614_102030.mp4', {
+      headers: { Range: 'bytes=600000-', 'If-Range': etag },
+    });
     assert.equal(rest.status, 206);
     assert.equal(rest.header('content-range'), `bytes 600000-${video.length - 1}/${video.length}`);
     assert.deepEqual(Buffer.concat([first.body.subarray(0, 600_000), rest.body]), video);
 
     // A player seeking near the end.
-    const tail = await okhttp.send('GET', '/webdav/main/VID_20250614_102030.mp4', { headers: { Range: 'bytes=-1000' } });
+    const tail = await okhttp.send('GET', '/webdav/main/VID_20250614_102030.mp4', {
+      headers: { Range: 'bytes=-1000' },
+    });
     assert.equal(tail.status, 206);
     assert.deepEqual(tail.body, video.subarray(video.length - 1000));
 
     // The file changed meanwhile: If-Range no longer matches, so the whole new file comes back.
     const changed = randomBytes(700_000);
     await writeFile(path.join(photos, 'VID_20250614_102030.mp4'), changed);
-    const stale = await okhttp.send('GET', '/webdav/main/VID_20250614_102030.mp4', { headers: { Range: 'bytes=600000-', 'If-Range': etag } });
+    const stale = await okhttp.send('GET', '/webdav/main/VID_20250614_102030.mp4', {
+      headers: { Range: 'bytes=600000-', 'If-Range': etag },
+    });
     assert.equal(stale.status, 200);
     assert.deepEqual(stale.body, changed);
 
     // A range beyond the end.
-    const beyond = await okhttp.send('GET', '/webdav/main/VID_20250614_102030.mp4', { headers: { Range: 'bytes=9000000-' } });
+    const beyond = await okhttp.send('GET', '/webdav/main/VID_20250614_102030.mp4', {
+      headers: { Range: 'bytes=9000000-' },
+    });
     assert.equal(beyond.status, 416);
     assert.equal(beyond.header('content-range'), `bytes */${changed.length}`);
   });

@@ -35,7 +35,9 @@ const STAT_BODY =
   '<?xml version="1.0" encoding="utf-8" ?>\n <D:propfind xmlns:D="DAV:">\n  <D:prop>\n<D:resourcetype/>\n<D:getcontentlength/>\n  </D:prop>\n </D:propfind>';
 const LS_BODY =
   '<?xml version="1.0" encoding="utf-8" ?>\n <D:propfind xmlns:D="DAV:">\n  <D:prop>\n' +
-  ['creationdate', 'displayname', 'getcontentlength', 'getcontenttype', 'getetag', 'getlastmodified', 'resourcetype'].map((p) => `<D:${p}/>\n`).join('') +
+  ['creationdate', 'displayname', 'getcontentlength', 'getcontenttype', 'getetag', 'getlastmodified', 'resourcetype']
+    .map((p) => `<D:${p}/>\n`)
+    .join('') +
   '  </D:prop>\n </D:propfind>';
 const FS_INFO_BODY =
   '<?xml version="1.0" encoding="utf-8" ?>\n <D:propfind xmlns:D="DAV:">\n  <D:prop>\n<D:quota-available-bytes/>\n<D:quota-used-bytes/>\n  </D:prop>\n </D:propfind>';
@@ -76,7 +78,8 @@ describe('GNOME gvfs / Nautilus (replayed)', () => {
     assert.equal(target!.path, '/webdav/main/');
     assert.equal(descendants(target!.prop(DAV, 'resourcetype')!, DAV, 'collection').length, 1);
     assert.ok(children.length >= 3, 'the sample photos are counted as children');
-    for (const child of children.filter((c) => !c.href.endsWith('/'))) assert.match(child.prop(DAV, 'getcontentlength')?.text ?? '', /^\d+$/);
+    for (const child of children.filter((c) => !c.href.endsWith('/')))
+      assert.match(child.prop(DAV, 'getcontentlength')?.text ?? '', /^\d+$/);
 
     // The walk up: every parent that answers as a WebDAV collection becomes the candidate mount root.
     let lastGood = '/webdav/main/';
@@ -113,13 +116,18 @@ describe('GNOME gvfs / Nautilus (replayed)', () => {
     const onDisk = path.join(photos, 'Notizen.txt');
     await writeFile(onDisk, 'Version 1');
     const listing = await propfind('/webdav/main/', '1', LS_BODY);
-    const etag = parseMultistatus(listing.text).find((r) => r.path === '/webdav/main/Notizen.txt')!.prop(DAV, 'getetag')!.text;
+    const etag = parseMultistatus(listing.text)
+      .find((r) => r.path === '/webdav/main/Notizen.txt')!
+      .prop(DAV, 'getetag')!.text;
     assert.match(etag, /^"[^"]+"$/);
 
     const head = await gvfs.send('HEAD', '/webdav/main/Notizen.txt', { headers: { 'If-Match': etag } });
     assert.equal(head.status, 200);
     assert.equal(head.header('etag'), etag);
-    const put = await gvfs.send('PUT', '/webdav/main/Notizen.txt', { headers: { 'If-Match': etag }, body: 'Version 2' });
+    const put = await gvfs.send('PUT', '/webdav/main/Notizen.txt', {
+      headers: { 'If-Match': etag },
+      body: 'Version 2',
+    });
     assert.equal(put.status, 204, put.text);
     assert.equal(await readFile(onDisk, 'utf8'), 'Version 2');
     const fresh = put.header('etag') || (await gvfs.send('HEAD', '/webdav/main/Notizen.txt')).header('etag');
@@ -129,10 +137,16 @@ describe('GNOME gvfs / Nautilus (replayed)', () => {
     const staleHead = await gvfs.send('HEAD', '/webdav/main/Notizen.txt', { headers: { 'If-Match': etag } });
     assert.equal(staleHead.status, 412);
     // …and a PUT that raced past the HEAD is refused the same way.
-    const stalePut = await gvfs.send('PUT', '/webdav/main/Notizen.txt', { headers: { 'If-Match': etag }, body: 'Version 1b' });
+    const stalePut = await gvfs.send('PUT', '/webdav/main/Notizen.txt', {
+      headers: { 'If-Match': etag },
+      body: 'Version 1b',
+    });
     assert.equal(stalePut.status, 412, stalePut.text);
     assert.equal(await readFile(onDisk, 'utf8'), 'Version 2');
-    assert.deepEqual((await readdir(photos)).filter((n) => n.startsWith('.~')), []);
+    assert.deepEqual(
+      (await readdir(photos)).filter((n) => n.startsWith('.~')),
+      [],
+    );
   });
 
   it('creates, renames and makes folders the way gvfs does', async () => {

@@ -68,7 +68,14 @@ describe('macOS Finder (replayed)', () => {
   it('mounts writable: Class 2 in OPTIONS, quota in the PROPFIND of the volume', async () => {
     const options = await finder.send('OPTIONS', '/webdav/main/');
     assert.equal(options.status, 200);
-    assert.ok(options.header('dav').split(',').map((c) => c.trim()).includes('2'), options.header('dav'));
+    assert.ok(
+      options
+        .header('dav')
+        .split(',')
+        .map((c) => c.trim())
+        .includes('2'),
+      options.header('dav'),
+    );
 
     const res = await finder.send('PROPFIND', '/webdav/main/', {
       headers: { Depth: '0', 'Content-Type': 'text/xml' },
@@ -128,7 +135,10 @@ describe('macOS Finder (replayed)', () => {
     const unlock = await finder.send('UNLOCK', target, { headers: { 'Lock-Token': `<${token}>` } });
     assert.equal(unlock.status, 204, unlock.text);
     assert.deepEqual(await readFile(onDisk), content);
-    assert.deepEqual((await readdir(photos)).filter((n) => n.startsWith('.~')), []);
+    assert.deepEqual(
+      (await readdir(photos)).filter((n) => n.startsWith('.~')),
+      [],
+    );
   });
 
   it('a chunked PUT with an empty body but X-Expected-Entity-Length fails and creates or truncates nothing', async () => {
@@ -155,12 +165,18 @@ describe('macOS Finder (replayed)', () => {
     });
     assert.ok(short.status >= 400 && short.status < 500, `${short.status}`);
     assert.ok(!(await readdir(photos)).includes('kurz.jpg'));
-    assert.deepEqual((await readdir(photos)).filter((n) => n.startsWith('.~')), []);
+    assert.deepEqual(
+      (await readdir(photos)).filter((n) => n.startsWith('.~')),
+      [],
+    );
   });
 
   it('writes, lists and deletes ._ AppleDouble files and .DS_Store', async () => {
     await writeFile(path.join(photos, 'Strand.jpg'), randomBytes(10_000));
-    const appleDouble = Buffer.concat([Buffer.from([0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00]), randomBytes(4_000)]);
+    const appleDouble = Buffer.concat([
+      Buffer.from([0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00]),
+      randomBytes(4_000),
+    ]);
     const dsStore = Buffer.concat([Buffer.from('\0\0\0\x01Bud1'), randomBytes(6_000)]);
     for (const [name, data] of [
       ['._Strand.jpg', appleDouble],
@@ -196,9 +212,15 @@ describe('macOS Finder (replayed)', () => {
     const photo = randomBytes(20_000);
     await writeFile(path.join(photos, album, 'Mädchen.jpg'), photo);
     const nfd = (s: string): string => s.normalize('NFD').split('/').map(encodeURIComponent).join('/');
-    assert.notEqual(nfd('Ausflüge/Mädchen.jpg'), encodeURIComponent('Ausflüge') + '/' + encodeURIComponent('Mädchen.jpg'));
+    assert.notEqual(
+      nfd('Ausflüge/Mädchen.jpg'),
+      encodeURIComponent('Ausflüge') + '/' + encodeURIComponent('Mädchen.jpg'),
+    );
 
-    const propfind = await finder.send('PROPFIND', `/webdav/main/${nfd('Ausflüge')}/`, { headers: { Depth: '1' }, body: LIST_PROPFIND });
+    const propfind = await finder.send('PROPFIND', `/webdav/main/${nfd('Ausflüge')}/`, {
+      headers: { Depth: '1' },
+      body: LIST_PROPFIND,
+    });
     assert.equal(propfind.status, 207, propfind.text);
     const listed = parseMultistatus(propfind.text).map((r) => r.path);
     assert.ok(listed.includes('/webdav/main/Ausflüge/Mädchen.jpg'), listed.join()); // hrefs in NFC

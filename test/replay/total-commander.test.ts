@@ -28,7 +28,8 @@ import { DAV, ReplayClient, descendants, parseMultistatus } from '../helpers/rep
 
 const USER_AGENT = 'Total Commander WebDAV plugin';
 /** RFC 1123 / IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`. */
-const RFC1123 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const RFC1123 =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 const LIST_PROPFIND =
   '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop>' +
   '<D:resourcetype/><D:getcontentlength/><D:getlastmodified/></D:prop></D:propfind>';
@@ -62,7 +63,10 @@ describe('Total Commander (replayed)', () => {
     assert.equal(replaced.status, 204, replaced.text);
     const ansiGet = await tc.send('GET', '/webdav/main/Freche%20M%E4dchen.txt');
     assert.equal(ansiGet.text, 'von FileZilla');
-    assert.deepEqual((await readdir(photos)).filter((n) => n.includes('dchen')), ['Freche Mädchen.txt']);
+    assert.deepEqual(
+      (await readdir(photos)).filter((n) => n.includes('dchen')),
+      ['Freche Mädchen.txt'],
+    );
 
     // A folder in the ANSI code page, and a file in it.
     assert.equal((await tc.send('MKCOL', '/webdav/main/%DCbersicht')).status, 201);
@@ -75,7 +79,10 @@ describe('Total Commander (replayed)', () => {
     await writeFile(path.join(photos, 'Mädchen-Album', 'Foto ß.jpg'), Buffer.alloc(1234, 7));
 
     for (const target of ['/webdav/main/', '/webdav/main/M%E4dchen-Album/']) {
-      const res = await tc.send('PROPFIND', target, { headers: { Depth: '1', 'Content-Type': 'text/xml' }, body: LIST_PROPFIND });
+      const res = await tc.send('PROPFIND', target, {
+        headers: { Depth: '1', 'Content-Type': 'text/xml' },
+        body: LIST_PROPFIND,
+      });
       assert.equal(res.status, 207, `${target}: ${res.text}`);
       assert.match(res.header('content-type'), /charset="?utf-8"?/i);
       assert.ok(!res.text.includes('\uFFFD'), 'the answer is valid UTF-8');
@@ -89,7 +96,8 @@ describe('Total Commander (replayed)', () => {
         const isCollection = descendants(type!, DAV, 'collection').length === 1;
         assert.equal(isCollection, entry.href.endsWith('/'), entry.href);
         assert.match(entry.prop(DAV, 'getlastmodified')?.text ?? '', RFC1123, `getlastmodified of ${entry.href}`);
-        if (!isCollection) assert.match(entry.prop(DAV, 'getcontentlength')?.text ?? '', /^\d+$/, `getcontentlength of ${entry.href}`);
+        if (!isCollection)
+          assert.match(entry.prop(DAV, 'getcontentlength')?.text ?? '', /^\d+$/, `getcontentlength of ${entry.href}`);
       }
       if (target.includes('Album')) {
         const photo = entries.find((e) => e.path === '/webdav/main/Mädchen-Album/Foto ß.jpg');
@@ -103,7 +111,9 @@ describe('Total Commander (replayed)', () => {
   it('COPY and MOVE with Destination as an absolute path, in either encoding', async () => {
     await writeFile(path.join(photos, 'Käse.jpg'), 'cheese');
 
-    const copy = await tc.send('COPY', '/webdav/main/K%E4se.jpg', { headers: { Destination: '/webdav/main/K%E4se%20Kopie.jpg', Overwrite: 'T' } });
+    const copy = await tc.send('COPY', '/webdav/main/K%E4se.jpg', {
+      headers: { Destination: '/webdav/main/K%E4se%20Kopie.jpg', Overwrite: 'T' },
+    });
     assert.equal(copy.status, 201, copy.text);
     assert.equal(await readFile(path.join(photos, 'Käse Kopie.jpg'), 'utf8'), 'cheese');
 
@@ -119,12 +129,20 @@ describe('Total Commander (replayed)', () => {
       headers: { Destination: '/webdav/main/%DCbersicht/K%E4se%20verschoben.jpg', Overwrite: 'T' },
     });
     assert.equal(over.status, 204, over.text);
-    assert.deepEqual((await readdir(path.join(photos, 'Übersicht'))).filter((n) => n.startsWith('K')), ['Käse verschoben.jpg']);
+    assert.deepEqual(
+      (await readdir(path.join(photos, 'Übersicht'))).filter((n) => n.startsWith('K')),
+      ['Käse verschoben.jpg'],
+    );
 
     // A folder moved by absolute path, with its content.
-    const folder = await tc.send('MOVE', '/webdav/main/%DCbersicht/', { headers: { Destination: '/webdav/main/Archiv%20%DCbersicht/', Overwrite: 'F' } });
+    const folder = await tc.send('MOVE', '/webdav/main/%DCbersicht/', {
+      headers: { Destination: '/webdav/main/Archiv%20%DCbersicht/', Overwrite: 'F' },
+    });
     assert.equal(folder.status, 201, folder.text);
-    assert.deepEqual((await readdir(path.join(photos, 'Archiv Übersicht'))).sort(), ['Grüße €.txt', 'Käse verschoben.jpg']);
+    assert.deepEqual((await readdir(path.join(photos, 'Archiv Übersicht'))).sort(), [
+      'Grüße €.txt',
+      'Käse verschoben.jpg',
+    ]);
     assert.ok(!(await readdir(photos)).includes('Übersicht'));
   });
 });

@@ -92,7 +92,10 @@ describe('Windows Explorer (replayed)', () => {
     for (const target of ['/', '/webdav/main']) {
       const res = await explorer.send('OPTIONS', target, { credentials: null });
       assert.equal(res.status, 200, `OPTIONS ${target}: ${res.status} ${res.text}`);
-      const classes = res.header('dav').split(',').map((c) => c.trim());
+      const classes = res
+        .header('dav')
+        .split(',')
+        .map((c) => c.trim());
       assert.ok(classes.includes('1') && classes.includes('2'), `DAV: ${res.header('dav')}`);
       assert.equal(res.header('ms-author-via'), 'DAV');
     }
@@ -106,19 +109,29 @@ describe('Windows Explorer (replayed)', () => {
     assert.equal(res.status, 207, res.text);
     const [folder] = parseMultistatus(res.text);
     assert.equal(folder!.path, '/webdav/main/');
-    assert.ok(folder!.prop(DAV, 'resourcetype') && descendants(folder!.prop(DAV, 'resourcetype')!, DAV, 'collection').length === 1);
+    assert.ok(
+      folder!.prop(DAV, 'resourcetype') &&
+        descendants(folder!.prop(DAV, 'resourcetype')!, DAV, 'collection').length === 1,
+    );
 
-    const listing = await explorer.send('PROPFIND', '/webdav/main', { headers: { Depth: '1' }, body: EXPLORER_PROPFIND });
+    const listing = await explorer.send('PROPFIND', '/webdav/main', {
+      headers: { Depth: '1' },
+      body: EXPLORER_PROPFIND,
+    });
     assert.equal(listing.status, 207);
     const names = parseMultistatus(listing.text).map((r) => r.path);
-    for (const sample of (await readdir(photos)).filter((n) => n.endsWith('.jpg'))) assert.ok(names.includes(`/webdav/main/${sample}`), names.join());
+    for (const sample of (await readdir(photos)).filter((n) => n.endsWith('.jpg')))
+      assert.ok(names.includes(`/webdav/main/${sample}`), names.join());
 
     // Explorer also looks at the parent of what was mapped.
     const parent = await explorer.send('PROPFIND', '/webdav', { headers: { Depth: '0' }, body: EXPLORER_PROPFIND });
     assert.equal(parent.status, 207, parent.text);
     assert.equal(parseMultistatus(parent.text)[0]!.path, '/webdav/');
 
-    const missing = await explorer.send('PROPFIND', '/webdav/main/desktop.ini', { headers: { Depth: '0' }, body: EXPLORER_PROPFIND });
+    const missing = await explorer.send('PROPFIND', '/webdav/main/desktop.ini', {
+      headers: { Depth: '0' },
+      body: EXPLORER_PROPFIND,
+    });
     assert.equal(missing.status, 404);
     assert.doesNotMatch(missing.text, /multistatus/);
   });
@@ -131,7 +144,10 @@ describe('Windows Explorer (replayed)', () => {
     const modified = 'Sat, 14 Jun 2025 10:20:30 GMT';
 
     // 1. Does it exist?
-    assert.equal((await explorer.send('PROPFIND', target, { headers: { Depth: '0' }, body: EXPLORER_PROPFIND })).status, 404);
+    assert.equal(
+      (await explorer.send('PROPFIND', target, { headers: { Depth: '0' }, body: EXPLORER_PROPFIND })).status,
+      404,
+    );
 
     // 2. Create it empty.
     const empty = await explorer.send('PUT', target, { body: '' });
@@ -176,7 +192,10 @@ describe('Windows Explorer (replayed)', () => {
     const head = await explorer.send('HEAD', target);
     assert.equal(head.status, 200);
     assert.equal(head.header('content-length'), '0');
-    const put = await explorer.send('PUT', target, { headers: { If: ifToken, 'Content-Type': 'image/jpeg' }, body: content });
+    const put = await explorer.send('PUT', target, {
+      headers: { If: ifToken, 'Content-Type': 'image/jpeg' },
+      body: content,
+    });
     assert.equal(put.status, 204, put.text);
 
     // 7. PROPPATCH again (Explorer repeats the times after writing), 8. UNLOCK.
@@ -205,12 +224,23 @@ describe('Windows Explorer (replayed)', () => {
     const [stored] = parseMultistatus(win32.text);
     assert.equal(stored!.prop(MS, 'Win32CreationTime')?.text, created);
     assert.equal(stored!.prop(MS, 'Win32FileAttributes')?.text, '00000020');
-    assert.deepEqual((await readdir(photos)).filter((n) => n.startsWith('.~')), []);
+    assert.deepEqual(
+      (await readdir(photos)).filter((n) => n.startsWith('.~')),
+      [],
+    );
   });
 
   it('copies a folder from the desktop: MKCOL, Win32 PROPPATCH on the folder, then each file the Explorer way', async () => {
     const folderTime = 'Mon, 02 Jun 2025 18:00:00 GMT';
-    assert.equal((await explorer.send('PROPFIND', '/webdav/main/Vom%20Desktop', { headers: { Depth: '0' }, body: EXPLORER_PROPFIND })).status, 404);
+    assert.equal(
+      (
+        await explorer.send('PROPFIND', '/webdav/main/Vom%20Desktop', {
+          headers: { Depth: '0' },
+          body: EXPLORER_PROPFIND,
+        })
+      ).status,
+      404,
+    );
     assert.equal((await explorer.send('MKCOL', '/webdav/main/Vom%20Desktop')).status, 201);
     const patch = await explorer.send('PROPPATCH', '/webdav/main/Vom%20Desktop', {
       headers: { 'Content-Type': 'text/xml; charset="utf-8"' },
@@ -228,25 +258,44 @@ describe('Windows Explorer (replayed)', () => {
     for (const [name, content] of Object.entries(files)) {
       const target = `/webdav/main/Vom%20Desktop/${encodeURIComponent(name)}`;
       assert.equal((await explorer.send('PUT', target, { body: '' })).status, 201);
-      const lock = await explorer.send('LOCK', target, { headers: { Timeout: 'Second-3600' }, body: lockBody('WORKGROUP\\anna') });
+      const lock = await explorer.send('LOCK', target, {
+        headers: { Timeout: 'Second-3600' },
+        body: lockBody('WORKGROUP\\anna'),
+      });
       assert.equal(lock.status, 200, lock.text);
       const ifToken = `(<${lockToken(lock)}>)`;
-      const times = win32Patch({ Win32LastModifiedTime: 'Fri, 30 May 2025 12:00:00 GMT', Win32FileAttributes: '00000020' });
+      const times = win32Patch({
+        Win32LastModifiedTime: 'Fri, 30 May 2025 12:00:00 GMT',
+        Win32FileAttributes: '00000020',
+      });
       assert.equal((await explorer.send('PROPPATCH', target, { headers: { If: ifToken }, body: times })).status, 207);
       assert.equal((await explorer.send('HEAD', target)).status, 200);
       assert.equal((await explorer.send('PUT', target, { headers: { If: ifToken }, body: content })).status, 204);
       assert.equal((await explorer.send('PROPPATCH', target, { headers: { If: ifToken }, body: times })).status, 207);
-      assert.equal((await explorer.send('UNLOCK', target, { headers: { 'Lock-Token': `<${lockToken(lock)}>` } })).status, 204);
+      assert.equal(
+        (await explorer.send('UNLOCK', target, { headers: { 'Lock-Token': `<${lockToken(lock)}>` } })).status,
+        204,
+      );
       assert.deepEqual(await readFile(path.join(photos, 'Vom Desktop', name)), content);
-      assert.equal((await stat(path.join(photos, 'Vom Desktop', name))).mtime.getTime(), Date.parse('Fri, 30 May 2025 12:00:00 GMT'));
+      assert.equal(
+        (await stat(path.join(photos, 'Vom Desktop', name))).mtime.getTime(),
+        Date.parse('Fri, 30 May 2025 12:00:00 GMT'),
+      );
     }
 
     // The folder, named without its trailing slash, lists its members under it.
-    const listing = await explorer.send('PROPFIND', '/webdav/main/Vom%20Desktop', { headers: { Depth: '1' }, body: EXPLORER_PROPFIND });
+    const listing = await explorer.send('PROPFIND', '/webdav/main/Vom%20Desktop', {
+      headers: { Depth: '1' },
+      body: EXPLORER_PROPFIND,
+    });
     assert.equal(listing.status, 207);
     assert.deepEqual(
       parseMultistatus(listing.text).map((r) => r.href),
-      ['/webdav/main/Vom%20Desktop/', '/webdav/main/Vom%20Desktop/Bild%201.jpg', '/webdav/main/Vom%20Desktop/Bild%202.jpg'],
+      [
+        '/webdav/main/Vom%20Desktop/',
+        '/webdav/main/Vom%20Desktop/Bild%201.jpg',
+        '/webdav/main/Vom%20Desktop/Bild%202.jpg',
+      ],
     );
   });
 
@@ -256,7 +305,11 @@ describe('Windows Explorer (replayed)', () => {
 
     // The proxy keeps the Host header: the Destination names the same authority.
     const kept = await explorer.send('MOVE', '/webdav/main/IMG_0001.JPG', {
-      headers: { Host: PUBLIC_HOST, Destination: `https://${PUBLIC_HOST}/webdav/main/Sommer%202025.jpg`, Overwrite: 'F' },
+      headers: {
+        Host: PUBLIC_HOST,
+        Destination: `https://${PUBLIC_HOST}/webdav/main/Sommer%202025.jpg`,
+        Overwrite: 'F',
+      },
     });
     assert.equal(kept.status, 201, kept.text);
     assert.equal(await readFile(path.join(photos, 'Sommer 2025.jpg'), 'utf8'), 'first');
@@ -295,16 +348,27 @@ describe('Windows Explorer (replayed)', () => {
     const original = await listTree(album);
 
     const copy = await explorer.send('COPY', '/webdav/main/Urlaub', {
-      headers: { Depth: 'infinity', Overwrite: 'F', Destination: `https://${PUBLIC_HOST}/webdav/main/Urlaub%20-%20Kopie` },
+      headers: {
+        Depth: 'infinity',
+        Overwrite: 'F',
+        Destination: `https://${PUBLIC_HOST}/webdav/main/Urlaub%20-%20Kopie`,
+      },
     });
     assert.equal(copy.status, 201, copy.text);
     const copied = path.join(photos, 'Urlaub - Kopie');
     assert.deepEqual(await listTree(copied), original);
-    assert.deepEqual(await readFile(path.join(copied, 'Tag 1', 'Strand.jpg')), await readFile(path.join(album, 'Tag 1', 'Strand.jpg')));
+    assert.deepEqual(
+      await readFile(path.join(copied, 'Tag 1', 'Strand.jpg')),
+      await readFile(path.join(album, 'Tag 1', 'Strand.jpg')),
+    );
 
     // Copying again without Overwrite is refused and leaves both trees alone.
     const again = await explorer.send('COPY', '/webdav/main/Urlaub', {
-      headers: { Depth: 'infinity', Overwrite: 'F', Destination: `https://${PUBLIC_HOST}/webdav/main/Urlaub%20-%20Kopie` },
+      headers: {
+        Depth: 'infinity',
+        Overwrite: 'F',
+        Destination: `https://${PUBLIC_HOST}/webdav/main/Urlaub%20-%20Kopie`,
+      },
     });
     assert.equal(again.status, 412);
     assert.deepEqual(await listTree(copied), original);
@@ -314,6 +378,14 @@ describe('Windows Explorer (replayed)', () => {
     assert.equal(del.status, 204, del.text);
     assert.ok(!(await readdir(photos)).includes('Urlaub - Kopie'));
     assert.deepEqual(await listTree(album), original);
-    assert.equal((await explorer.send('PROPFIND', '/webdav/main/Urlaub%20-%20Kopie', { headers: { Depth: '0' }, body: EXPLORER_PROPFIND })).status, 404);
+    assert.equal(
+      (
+        await explorer.send('PROPFIND', '/webdav/main/Urlaub%20-%20Kopie', {
+          headers: { Depth: '0' },
+          body: EXPLORER_PROPFIND,
+        })
+      ).status,
+      404,
+    );
   });
 });

@@ -25,10 +25,37 @@ const ALICE = basic('alice', 'alice-pw');
 const BOB = basic('bob', 'bob-pw');
 
 /** Every method a client may send; OPTIONS is the only one answered without access. */
-const CLIENT_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'MKCOL', 'COPY', 'MOVE', 'PROPFIND', 'PROPPATCH', 'LOCK', 'UNLOCK', 'POST'];
+const CLIENT_METHODS = [
+  'GET',
+  'HEAD',
+  'PUT',
+  'DELETE',
+  'MKCOL',
+  'COPY',
+  'MOVE',
+  'PROPFIND',
+  'PROPPATCH',
+  'LOCK',
+  'UNLOCK',
+  'POST',
+];
 
 /** The same and PATCH: what the attacks below try. */
-const METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'MKCOL', 'COPY', 'MOVE', 'PROPFIND', 'PROPPATCH', 'LOCK', 'UNLOCK', 'POST', 'PATCH'];
+const METHODS = [
+  'GET',
+  'HEAD',
+  'PUT',
+  'DELETE',
+  'MKCOL',
+  'COPY',
+  'MOVE',
+  'PROPFIND',
+  'PROPPATCH',
+  'LOCK',
+  'UNLOCK',
+  'POST',
+  'PATCH',
+];
 const SHARES = ['main', 'scans', 'archive'];
 
 /** Everything a method needs to get past parsing, so that only access decides. */
@@ -74,7 +101,9 @@ describe('access to shares through the reference host', () => {
   });
 
   it('lists at /webdav/ only the shares the caller belongs to', async () => {
-    const alice = await (await dav('/webdav/', { method: 'PROPFIND', headers: { authorization: ALICE, depth: '1' } })).text();
+    const alice = await (
+      await dav('/webdav/', { method: 'PROPFIND', headers: { authorization: ALICE, depth: '1' } })
+    ).text();
     assert.match(alice, /<D:href>\/webdav\/main\/<\/D:href>/);
     const bob = await dav('/webdav/', { method: 'PROPFIND', headers: { authorization: BOB, depth: '1' } });
     assert.equal(bob.status, 207);
@@ -111,13 +140,19 @@ describe('access to shares through the reference host', () => {
       assert.equal(res.headers.get('ms-author-via'), 'DAV', target);
       answers.push([res.headers.get('dav'), res.headers.get('allow')]);
     }
-    assert.ok(answers.every((answer) => JSON.stringify(answer) === JSON.stringify(answers[0])), JSON.stringify(answers));
+    assert.ok(
+      answers.every((answer) => JSON.stringify(answer) === JSON.stringify(answers[0])),
+      JSON.stringify(answers),
+    );
     assert.match(String(answers[0]![0]), /^1\b/);
   });
 
   it('takes a group removal made with the CLI into account within 5 seconds', async () => {
     const carol = basic('carol', 'carol-pw');
-    assert.equal((await dav('/webdav/main/', { method: 'PROPFIND', headers: { authorization: carol, depth: '0' } })).status, 207);
+    assert.equal(
+      (await dav('/webdav/main/', { method: 'PROPFIND', headers: { authorization: carol, depth: '0' } })).status,
+      207,
+    );
     const removed = await host.cli(['group', 'remove-member', 'WebDAV.main', 'carol']);
     assert.equal(removed.code, 0, removed.stderr);
     const start = Date.now();
@@ -132,13 +167,22 @@ describe('access to shares through the reference host', () => {
     const dave = { name: 'dave', old: basic('dave', 'old-pw'), next: basic('dave', 'new-pw') };
     assert.equal((await host.cli(['user', 'add', 'dave', '--password', 'old-pw', '--group', 'WebDAV.main'])).code, 0);
     await eventually(async () => {
-      assert.equal((await dav('/webdav/main/', { method: 'PROPFIND', headers: { authorization: dave.old, depth: '0' } })).status, 207);
+      assert.equal(
+        (await dav('/webdav/main/', { method: 'PROPFIND', headers: { authorization: dave.old, depth: '0' } })).status,
+        207,
+      );
     });
     assert.equal((await host.cli(['user', 'passwd', 'dave', '--password', 'new-pw'])).code, 0);
     const start = Date.now();
     await eventually(async () => {
-      assert.equal((await dav('/webdav/main/', { method: 'PROPFIND', headers: { authorization: dave.old, depth: '0' } })).status, 401);
-      assert.equal((await dav('/webdav/main/', { method: 'PROPFIND', headers: { authorization: dave.next, depth: '0' } })).status, 207);
+      assert.equal(
+        (await dav('/webdav/main/', { method: 'PROPFIND', headers: { authorization: dave.old, depth: '0' } })).status,
+        401,
+      );
+      assert.equal(
+        (await dav('/webdav/main/', { method: 'PROPFIND', headers: { authorization: dave.next, depth: '0' } })).status,
+        207,
+      );
     }, 6_000);
     assert.ok(Date.now() - start <= 5_000, `took ${Date.now() - start} ms`);
   });
@@ -167,12 +211,20 @@ describe('access to shares through the reference host', () => {
       assert.match(await res.text(), /scan-001\.pdf/);
     }, 10_000);
     assert.ok(
-      host.logRecords().some((r) => String(r['msg']).includes('webdav.1.path') && String(r['msg']).includes('does not exist')),
+      host
+        .logRecords()
+        .some((r) => String(r['msg']).includes('webdav.1.path') && String(r['msg']).includes('does not exist')),
       'the missing folder is logged with its key',
     );
     // The share with the bad folder is not served, and the others still are.
-    assert.equal((await dav('/webdav/ghost/', { method: 'PROPFIND', headers: { authorization: ALICE, depth: '0' } })).status, 403);
-    assert.equal((await dav('/webdav/main/', { method: 'PROPFIND', headers: { authorization: ALICE, depth: '0' } })).status, 207);
+    assert.equal(
+      (await dav('/webdav/ghost/', { method: 'PROPFIND', headers: { authorization: ALICE, depth: '0' } })).status,
+      403,
+    );
+    assert.equal(
+      (await dav('/webdav/main/', { method: 'PROPFIND', headers: { authorization: ALICE, depth: '0' } })).status,
+      207,
+    );
   });
 
   it('disabling the plugin in the admin panel makes /webdav 404 and OPTIONS / stop advertising DAV; enabling brings it back', async () => {
@@ -235,12 +287,21 @@ describe('who gets in: every method, every share, every kind of stranger', () =>
     await rm(folders, { recursive: true, force: true });
   });
 
-  const strangers: { readonly who: string; readonly auth: (share: string) => string | undefined; readonly expect: number[]; readonly from?: string }[] = [
+  const strangers: {
+    readonly who: string;
+    readonly auth: (share: string) => string | undefined;
+    readonly expect: number[];
+    readonly from?: string;
+  }[] = [
     { who: 'no credentials', auth: () => undefined, expect: [401] },
     // Failed logins are throttled: after a few, 429 is the refusal (from an address of their own, so the others are not throttled).
     { who: 'a wrong password', auth: () => basic('alice', 'not-her-password'), expect: [401, 429], from: '127.0.0.2' },
     { who: 'an unknown user', auth: () => basic('mallory', 'guess'), expect: [401, 429], from: '127.0.0.3' },
-    { who: 'a member of another share’s group', auth: (share) => (share === 'scans' ? basic('alice', 'alice-pw') : basic('sam', 'sam-pw')), expect: [403] },
+    {
+      who: 'a member of another share’s group',
+      auth: (share) => (share === 'scans' ? basic('alice', 'alice-pw') : basic('sam', 'sam-pw')),
+      expect: [403],
+    },
     { who: 'a user in no group', auth: () => basic('bob', 'bob-pw'), expect: [403] },
   ];
 
@@ -250,9 +311,16 @@ describe('who gets in: every method, every share, every kind of stranger', () =>
       for (const share of SHARES) {
         for (const method of METHODS) {
           for (const target of ['file.txt', 'sub/', 'missing.txt', '']) {
-            const res = await send(host.port, { ...requestFor(method, share, target, stranger.auth(share)), localAddress: stranger.from });
-            assert.ok(stranger.expect.includes(res.status), `${method} /webdav/${share}/${target} as ${stranger.who}: ${res.status} ${res.text}`);
-            if (res.status === 401) assert.match(String(res.headers['www-authenticate']), /^Basic realm="[^"]*", charset="UTF-8"$/);
+            const res = await send(host.port, {
+              ...requestFor(method, share, target, stranger.auth(share)),
+              localAddress: stranger.from,
+            });
+            assert.ok(
+              stranger.expect.includes(res.status),
+              `${method} /webdav/${share}/${target} as ${stranger.who}: ${res.status} ${res.text}`,
+            );
+            if (res.status === 401)
+              assert.match(String(res.headers['www-authenticate']), /^Basic realm="[^"]*", charset="UTF-8"$/);
             assert.doesNotMatch(res.text, /(main|scans|archive) file/, 'no content leaks');
           }
         }

@@ -23,8 +23,19 @@ describe('the audit log in the plugin harness', () => {
     try {
       await writeFile(join(harness.root, 'Mädchen.jpg'), Buffer.alloc(1000, 7));
       assert.equal((await harness.fetch('/webdav/main/M%C3%A4dchen.jpg')).status, 200);
-      assert.equal((await harness.fetch('/webdav/main/', { method: 'PROPFIND', user: 'bob', headers: { depth: '1' } })).status, 403);
-      assert.equal((await harness.fetch('/webdav/main/', { method: 'PROPFIND', headers: { authorization: 'Basic bWFsbG9yeTpzM2NyM3Q=' } })).status, 401);
+      assert.equal(
+        (await harness.fetch('/webdav/main/', { method: 'PROPFIND', user: 'bob', headers: { depth: '1' } })).status,
+        403,
+      );
+      assert.equal(
+        (
+          await harness.fetch('/webdav/main/', {
+            method: 'PROPFIND',
+            headers: { authorization: 'Basic bWFsbG9yeTpzM2NyM3Q=' },
+          })
+        ).status,
+        401,
+      );
 
       const rows = await eventually(async () => {
         const found = await harness.db('webdav_audit').select('*').orderBy('id');
@@ -68,7 +79,13 @@ describe('the audit log in the plugin harness', () => {
 describe('the audit log', () => {
   let host: HostProcess;
   let sent = 0;
-  const dav = async (method: string, path: string, headers: Record<string, string>, body?: string, localAddress?: string) => {
+  const dav = async (
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: string,
+    localAddress?: string,
+  ) => {
     sent++;
     return send(host.port, { method, path, headers, body, localAddress });
   };
@@ -88,7 +105,10 @@ describe('the audit log', () => {
     const alice = basic('alice', PASSWORDS[0]!);
     const authority = `127.0.0.1:${host.port}`;
     assert.equal((await dav('PROPFIND', '/webdav/main/', { authorization: alice, depth: '1' })).status, 207);
-    assert.equal((await dav('PUT', '/webdav/main/M%C3%A4dchen.txt', { authorization: alice }, 'x'.repeat(1000))).status, 201);
+    assert.equal(
+      (await dav('PUT', '/webdav/main/M%C3%A4dchen.txt', { authorization: alice }, 'x'.repeat(1000))).status,
+      201,
+    );
     assert.equal((await dav('GET', '/webdav/main/M%C3%A4dchen.txt?download=1', { authorization: alice })).status, 200);
     // Passwords where a client should never put them: the userinfo of a Destination URL...
     const copy = await dav('COPY', '/webdav/main/M%C3%A4dchen.txt', {
@@ -105,9 +125,26 @@ describe('the audit log', () => {
     );
     assert.equal(absolute.status, 200, absolute.text.slice(0, 200));
     // Refusals are audited too: a wrong password, garbage credentials, a stranger, a throttled guesser.
-    for (let i = 0; i < 7; i++) await dav('PROPFIND', '/webdav/main/', { authorization: basic('alice', PASSWORDS[1]!), depth: '0' }, undefined, '127.0.0.8');
-    assert.equal((await dav('PROPFIND', '/webdav/main/', { authorization: 'Basic ' + Buffer.from(`alice${PASSWORDS[1]}`).toString('base64') })).status, 401);
-    assert.equal((await dav('PROPFIND', '/webdav/main/', { authorization: basic('mallory', PASSWORDS[3]!), depth: '0' })).status, 403);
+    for (let i = 0; i < 7; i++)
+      await dav(
+        'PROPFIND',
+        '/webdav/main/',
+        { authorization: basic('alice', PASSWORDS[1]!), depth: '0' },
+        undefined,
+        '127.0.0.8',
+      );
+    assert.equal(
+      (
+        await dav('PROPFIND', '/webdav/main/', {
+          authorization: 'Basic ' + Buffer.from(`alice${PASSWORDS[1]}`).toString('base64'),
+        })
+      ).status,
+      401,
+    );
+    assert.equal(
+      (await dav('PROPFIND', '/webdav/main/', { authorization: basic('mallory', PASSWORDS[3]!), depth: '0' })).status,
+      403,
+    );
     assert.equal((await dav('OPTIONS', '/webdav/main/', {})).status, 200);
 
     const lines = await eventually(() => {
@@ -116,28 +153,58 @@ describe('the audit log', () => {
       return found;
     }, 5_000);
     for (const line of lines) {
-      for (const field of ['time', 'started', 'user', 'address', 'method', 'path', 'destination', 'status', 'bytesIn', 'bytesOut', 'durationMs']) {
+      for (const field of [
+        'time',
+        'started',
+        'user',
+        'address',
+        'method',
+        'path',
+        'destination',
+        'status',
+        'bytesIn',
+        'bytesOut',
+        'durationMs',
+      ]) {
         assert.ok(field in line, `${field} missing in ${JSON.stringify(line)}`);
       }
       assert.equal(typeof line['durationMs'], 'number');
       assert.ok(!Number.isNaN(Date.parse(String(line['started']))));
     }
     // Each line is JSON with unique keys (a second "time" would leave it to the reader which one counts).
-    for (const raw of host.logs().split('\n').filter((l) => l.includes('"audit":true'))) {
+    for (const raw of host
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('"audit":true'))) {
       assert.equal(raw.match(/"time":/g)?.length, 1, `duplicate keys in ${raw}`);
     }
     const put = lines.find((l) => l['method'] === 'PUT')!;
-    assert.deepEqual([put['user'], put['path'], put['status'], put['address']], ['alice', '/webdav/main/Mädchen.txt', 201, '127.0.0.1']);
+    assert.deepEqual(
+      [put['user'], put['path'], put['status'], put['address']],
+      ['alice', '/webdav/main/Mädchen.txt', 201, '127.0.0.1'],
+    );
     assert.ok(Number(put['bytesIn']) >= 1000);
-    assert.equal(lines.find((l) => l['method'] === 'GET' && l['path'] === '/webdav/main/Mädchen.txt')?.['status'], 200, 'the query is left off');
+    assert.equal(
+      lines.find((l) => l['method'] === 'GET' && l['path'] === '/webdav/main/Mädchen.txt')?.['status'],
+      200,
+      'the query is left off',
+    );
     const copied = lines.find((l) => l['method'] === 'COPY')!;
-    assert.equal(copied['destination'], `http://${authority}/webdav/main/copy.txt`, 'the Destination without its userinfo');
+    assert.equal(
+      copied['destination'],
+      `http://${authority}/webdav/main/copy.txt`,
+      'the Destination without its userinfo',
+    );
     const statuses = lines.filter((l) => l['address'] === '127.0.0.8').map((l) => l['status']);
     assert.ok(statuses.includes(401) && statuses.includes(429), JSON.stringify(statuses));
     assert.ok(lines.some((l) => l['user'] === 'mallory' && l['status'] === 403));
 
     // The same in the table, once flushed.
-    const db = knex({ client: 'sqlite3', connection: { filename: join(host.dataDir, 'mediahost.sqlite3') }, useNullAsDefault: true });
+    const db = knex({
+      client: 'sqlite3',
+      connection: { filename: join(host.dataDir, 'mediahost.sqlite3') },
+      useNullAsDefault: true,
+    });
     try {
       const rows = await eventually(async () => {
         const found = await db('webdav_audit').select('*').orderBy('id');
@@ -153,7 +220,11 @@ describe('the audit log', () => {
 
     // No password, no Authorization value, in the log, on stderr, or anywhere in the database files.
     const files = (await readdir(host.dataDir)).filter((name) => name.startsWith('mediahost.sqlite3'));
-    const everywhere = [host.logs(), host.stderr(), ...(await Promise.all(files.map(async (f) => (await readFile(join(host.dataDir, f))).toString('latin1'))))];
+    const everywhere = [
+      host.logs(),
+      host.stderr(),
+      ...(await Promise.all(files.map(async (f) => (await readFile(join(host.dataDir, f))).toString('latin1')))),
+    ];
     const secrets = [
       ...PASSWORDS,
       ...PASSWORDS.map((pw) => Buffer.from(`alice:${pw}`).toString('base64')),
@@ -162,7 +233,11 @@ describe('the audit log', () => {
       'authorization',
     ];
     for (const text of everywhere) {
-      for (const secret of secrets) assert.ok(!text.toLowerCase().includes(secret.toLowerCase()), `${JSON.stringify(secret)} appears in a log or the database`);
+      for (const secret of secrets)
+        assert.ok(
+          !text.toLowerCase().includes(secret.toLowerCase()),
+          `${JSON.stringify(secret)} appears in a log or the database`,
+        );
     }
   });
 });

@@ -46,18 +46,30 @@ describe('the credential cache', () => {
     const password = 'correct horse battery staple';
     const wrong = 'Tr0ub4dor&3';
     const users: HostUsers = {
-      verify: async (name, pw): Promise<HostUser | null> => (name === 'anna' && pw === password ? { name, admin: false } : null),
+      verify: async (name, pw): Promise<HostUser | null> =>
+        name === 'anna' && pw === password ? { name, admin: false } : null,
       find: async (name) => ({ name, admin: false }),
       list: async () => ['anna'],
     };
     const groups = { isMember: async () => true } as unknown as HostGroups;
     const authenticator = new Authenticator(users, groups);
-    assert.deepEqual(await authenticator.authenticate({ user: 'anna', password }, '10.0.0.1'), { name: 'anna', admin: false });
+    assert.deepEqual(await authenticator.authenticate({ user: 'anna', password }, '10.0.0.1'), {
+      name: 'anna',
+      admin: false,
+    });
     assert.equal(await authenticator.authenticate({ user: 'anna', password: wrong }, '10.0.0.2'), null);
     // Cached now: the second round is answered from the cache.
-    assert.deepEqual(await authenticator.authenticate({ user: 'anna', password }, '10.0.0.1'), { name: 'anna', admin: false });
+    assert.deepEqual(await authenticator.authenticate({ user: 'anna', password }, '10.0.0.1'), {
+      name: 'anna',
+      admin: false,
+    });
 
-    const secrets = [password, wrong, Buffer.from(`anna:${password}`).toString('base64'), Buffer.from(password).toString('hex')];
+    const secrets = [
+      password,
+      wrong,
+      Buffer.from(`anna:${password}`).toString('base64'),
+      Buffer.from(password).toString('hex'),
+    ];
     const strings = reachableStrings(authenticator);
     assert.ok(strings.length > 5, 'the walk found the cache');
     // The walk would see a password kept anywhere in such a structure.
@@ -87,7 +99,12 @@ describe('changes reach the cache within 5 seconds, however busy the client keep
    */
   async function hammerUntil(authorization: string, status: number, since: number): Promise<number> {
     for (;;) {
-      const res = await send(host.port, { method: 'PROPFIND', path: '/webdav/main/', headers: { authorization, depth: '0' }, localAddress: '127.0.0.7' });
+      const res = await send(host.port, {
+        method: 'PROPFIND',
+        path: '/webdav/main/',
+        headers: { authorization, depth: '0' },
+        localAddress: '127.0.0.7',
+      });
       if (res.status === status) return Date.now() - since;
       if (Date.now() - since > 8_000) assert.fail(`still ${res.status} after 8 s`);
       await sleep(50);
@@ -96,7 +113,12 @@ describe('changes reach the cache within 5 seconds, however busy the client keep
 
   for (const change of [
     { what: 'a deleted user', user: 'ulla', args: ['user', 'remove', 'ulla'], then: 401 },
-    { what: 'a changed password', user: 'vera', args: ['user', 'passwd', 'vera', '--password', 'vera-new-pw'], then: 401 },
+    {
+      what: 'a changed password',
+      user: 'vera',
+      args: ['user', 'passwd', 'vera', '--password', 'vera-new-pw'],
+      then: 401,
+    },
     { what: 'a removed membership', user: 'wim', args: ['group', 'remove-member', 'WebDAV.main', 'wim'], then: 403 },
   ]) {
     it(`${change.what} loses access within 5 s`, async () => {
@@ -106,7 +128,12 @@ describe('changes reach the cache within 5 seconds, however busy the client keep
       const hammering = (async () => {
         const end = Date.now() + 1000;
         while (Date.now() < end) {
-          await send(host.port, { method: 'PROPFIND', path: '/webdav/main/', headers: { authorization, depth: '0' }, localAddress: '127.0.0.7' });
+          await send(host.port, {
+            method: 'PROPFIND',
+            path: '/webdav/main/',
+            headers: { authorization, depth: '0' },
+            localAddress: '127.0.0.7',
+          });
           await sleep(50);
         }
       })();

@@ -38,9 +38,51 @@ function assertContained(segments: readonly string[]): void {
 
 /** Pieces of traversal attempts, as they go on the wire. */
 const ATTACK_TOKENS = [
-  '..', '.', '/', '//', '\\', '%2e', '%2E', '%2e%2e', '%252e', '%25', '%2f', '%2F', '%5c', '%5C', '%00', '%0d', '%0a',
-  '%c0%ae', '%c0%af', '%e0%80%ae', '%c1%9c', '%ef%bc%8e', '%e2%80%ae', '%ff', '%fe', 'C:', 'c:', ':', ';', '?', '#', '~',
-  'a', 'Mädchen', 'M%E4dchen', '%C3%A4', '%F0%9F%93%B7', ' ', '%20', '+', '@', '&', '=', 'webdav', 'main',
+  '..',
+  '.',
+  '/',
+  '//',
+  '\\',
+  '%2e',
+  '%2E',
+  '%2e%2e',
+  '%252e',
+  '%25',
+  '%2f',
+  '%2F',
+  '%5c',
+  '%5C',
+  '%00',
+  '%0d',
+  '%0a',
+  '%c0%ae',
+  '%c0%af',
+  '%e0%80%ae',
+  '%c1%9c',
+  '%ef%bc%8e',
+  '%e2%80%ae',
+  '%ff',
+  '%fe',
+  'C:',
+  'c:',
+  ':',
+  ';',
+  '?',
+  '#',
+  '~',
+  'a',
+  'Mädchen',
+  'M%E4dchen',
+  '%C3%A4',
+  '%F0%9F%93%B7',
+  ' ',
+  '%20',
+  '+',
+  '@',
+  '&',
+  '=',
+  'webdav',
+  'main',
 ];
 
 describe('parseRequestPath, fuzzed', () => {
@@ -48,9 +90,13 @@ describe('parseRequestPath, fuzzed', () => {
     const target = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 80 }),
       fc.string({ unit: 'binary', maxLength: 60 }).map((s) => `/${s}`),
-      fc.tuple(fc.constantFrom('http://', 'https://', 'HTTP://', 'x-y+z.1://', 'http:/', '//'), fc.string({ maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 40 })).map(
-        ([scheme, host, rest]) => `${scheme}${host}/${rest}`,
-      ),
+      fc
+        .tuple(
+          fc.constantFrom('http://', 'https://', 'HTTP://', 'x-y+z.1://', 'http:/', '//'),
+          fc.string({ maxLength: 20 }),
+          fc.string({ unit: 'binary', maxLength: 40 }),
+        )
+        .map(([scheme, host, rest]) => `${scheme}${host}/${rest}`),
       fc.array(fc.constantFrom(...ATTACK_TOKENS), { maxLength: 14 }).map((parts) => `/webdav/main/${parts.join('')}`),
       fc.array(fc.constantFrom(...ATTACK_TOKENS), { maxLength: 14 }).map((parts) => `/${parts.join('/')}`),
     );
@@ -80,33 +126,45 @@ describe('parseRequestPath, fuzzed', () => {
 
   it('a fragment or a malformed percent escape is always refused', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 }), fc.constantFrom('#', '%', '%g0', '%0', '%x'), (a, b, bad) => {
-        const t = `/${a.replace(/[#%?]/g, '')}${bad}${b.replace(/[#%?]/g, '')}`;
-        if (bad === '#' || !/%[0-9A-Fa-f]{2}/.test(t)) assert.equal(decoded(t), null, t);
-      }),
+      fc.property(
+        fc.string({ maxLength: 20 }),
+        fc.string({ maxLength: 20 }),
+        fc.constantFrom('#', '%', '%g0', '%0', '%x'),
+        (a, b, bad) => {
+          const t = `/${a.replace(/[#%?]/g, '')}${bad}${b.replace(/[#%?]/g, '')}`;
+          if (bad === '#' || !/%[0-9A-Fa-f]{2}/.test(t)) assert.equal(decoded(t), null, t);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('round trip: a name in the Windows-1252 code page, percent-encoded byte by byte, decodes to itself when the bytes are not UTF-8', () => {
-    const cp1252 = [...Array.from({ length: 0x5f }, (_, i) => String.fromCharCode(0x20 + i)), ...'€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ', ...Array.from({ length: 0x60 }, (_, i) => String.fromCharCode(0xa0 + i))];
+    const cp1252 = [
+      ...Array.from({ length: 0x5f }, (_, i) => String.fromCharCode(0x20 + i)),
+      ...'€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ',
+      ...Array.from({ length: 0x60 }, (_, i) => String.fromCharCode(0xa0 + i)),
+    ];
     const toByte = (c: string): number => {
       const high = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ'.indexOf(c);
       return high >= 0 ? 0x80 + high : c.charCodeAt(0);
     };
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...cp1252), { minLength: 1, maxLength: 16 }).map((cs) => cs.join('')), (name) => {
-        if (!isValidName(name)) return;
-        const bytes = Uint8Array.from([...name].map(toByte));
-        let utf8 = true;
-        try {
-          new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-        } catch {
-          utf8 = false;
-        }
-        const raw = [...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
-        if (!utf8) assert.equal(decodeSegment(raw), name.normalize('NFC'));
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(...cp1252), { minLength: 1, maxLength: 16 }).map((cs) => cs.join('')),
+        (name) => {
+          if (!isValidName(name)) return;
+          const bytes = Uint8Array.from([...name].map(toByte));
+          let utf8 = true;
+          try {
+            new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+          } catch {
+            utf8 = false;
+          }
+          const raw = [...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+          if (!utf8) assert.equal(decodeSegment(raw), name.normalize('NFC'));
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -8,7 +8,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { formatContentRange, formatUnsatisfiedRange, MAX_RANGES, parseRange, type ByteRange } from '../../plugin/dav/headers/range.js';
+import {
+  formatContentRange,
+  formatUnsatisfiedRange,
+  MAX_RANGES,
+  parseRange,
+  type ByteRange,
+} from '../../plugin/dav/headers/range.js';
 
 /** What parseRange promises for any input. */
 function assertWellFormed(value: string, size: number): ReturnType<typeof parseRange> {
@@ -28,7 +34,20 @@ function assertWellFormed(value: string, size: number): ReturnType<typeof parseR
   return result;
 }
 
-const number = fc.oneof(fc.nat(5000), fc.constantFrom('0', '00000000000000000000001', '9007199254740993', '99999999999999999999999999', '1e3', '-0', '+5', ' 7', '0x10'));
+const number = fc.oneof(
+  fc.nat(5000),
+  fc.constantFrom(
+    '0',
+    '00000000000000000000001',
+    '9007199254740993',
+    '99999999999999999999999999',
+    '1e3',
+    '-0',
+    '+5',
+    ' 7',
+    '0x10',
+  ),
+);
 const spec = fc.oneof(
   fc.tuple(number, fc.option(number, { nil: '' })).map(([a, b]) => `${a}-${b}`),
   number.map((n) => `-${n}`),
@@ -40,18 +59,31 @@ describe('the Range parser, fuzzed', () => {
     const value = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 80 }),
       fc.array(spec, { maxLength: 120 }).map((specs) => `bytes=${specs.join(',')}`),
-      fc.tuple(fc.constantFrom('bytes', 'BYTES', 'Bytes ', ' bytes', 'items', 'bytes\u0000', 'byte'), fc.array(spec, { maxLength: 5 })).map(
-        ([unit, specs]) => `${unit}=${specs.join(',')}`,
-      ),
+      fc
+        .tuple(
+          fc.constantFrom('bytes', 'BYTES', 'Bytes ', ' bytes', 'items', 'bytes\u0000', 'byte'),
+          fc.array(spec, { maxLength: 5 }),
+        )
+        .map(([unit, specs]) => `${unit}=${specs.join(',')}`),
     );
-    fc.assert(fc.property(value, fc.oneof(fc.nat(10_000), fc.constantFrom(0, 1, 2 ** 32, 5 * 1024 ** 3, Number.MAX_SAFE_INTEGER)), (v, size) => void assertWellFormed(v, size)), {
-      numRuns: 5000,
-    });
+    fc.assert(
+      fc.property(
+        value,
+        fc.oneof(fc.nat(10_000), fc.constantFrom(0, 1, 2 ** 32, 5 * 1024 ** 3, Number.MAX_SAFE_INTEGER)),
+        (v, size) => void assertWellFormed(v, size),
+      ),
+      {
+        numRuns: 5000,
+      },
+    );
   });
 
   it('round trip: ascending, non-overlapping ranges a player sends come back exactly', () => {
     const ranges = fc
-      .tuple(fc.integer({ min: 1, max: 10_000_000 }), fc.array(fc.tuple(fc.nat(1000), fc.nat(1000)), { minLength: 1, maxLength: 20 }))
+      .tuple(
+        fc.integer({ min: 1, max: 10_000_000 }),
+        fc.array(fc.tuple(fc.nat(1000), fc.nat(1000)), { minLength: 1, maxLength: 20 }),
+      )
       .map(([size, steps]) => {
         const out: ByteRange[] = [];
         let at = 0;
@@ -77,13 +109,20 @@ describe('the Range parser, fuzzed', () => {
 
   it('suffix and open ranges mean the last bytes and the rest of the file, clamped', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 2 ** 40 }), fc.integer({ min: 1, max: 2 ** 41 }), fc.integer({ min: 0, max: 2 ** 41 }), (size, suffix, from) => {
-        assert.deepEqual(parseRange(`bytes=-${suffix}`, size), [{ start: Math.max(0, size - suffix), end: size - 1 }]);
-        const open = parseRange(`bytes=${from}-`, size);
-        if (from < size) assert.deepEqual(open, [{ start: from, end: size - 1 }]);
-        else assert.equal(open, 'unsatisfiable');
-        assert.equal(formatUnsatisfiedRange(size), `bytes */${size}`);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 40 }),
+        fc.integer({ min: 1, max: 2 ** 41 }),
+        fc.integer({ min: 0, max: 2 ** 41 }),
+        (size, suffix, from) => {
+          assert.deepEqual(parseRange(`bytes=-${suffix}`, size), [
+            { start: Math.max(0, size - suffix), end: size - 1 },
+          ]);
+          const open = parseRange(`bytes=${from}-`, size);
+          if (from < size) assert.deepEqual(open, [{ start: from, end: size - 1 }]);
+          else assert.equal(open, 'unsatisfiable');
+          assert.equal(formatUnsatisfiedRange(size), `bytes */${size}`);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -51,7 +51,8 @@ describe('headers, names and connections against the real host', () => {
     photos = join(host.dataDir, 'photos');
     await mkdir(join(photos, 'huge'));
     const names = Array.from({ length: 10_000 }, (_, i) => `IMG_${String(i).padStart(5, '0')}.jpg`);
-    for (let i = 0; i < names.length; i += 500) await Promise.all(names.slice(i, i + 500).map((name) => writeFile(join(photos, 'huge', name), '')));
+    for (let i = 0; i < names.length; i += 500)
+      await Promise.all(names.slice(i, i + 500).map((name) => writeFile(join(photos, 'huge', name), '')));
   });
   after(() => host?.stop());
 
@@ -75,7 +76,10 @@ describe('headers, names and connections against the real host', () => {
     assert.equal(listing.text.match(/<D:response>/g)?.length, 10_001);
     // "At once": compared with walking the folder on the same (possibly busy) machine, not with a clock.
     const median = refusals.sort((a, b) => a - b)[Math.floor(refusals.length / 2)]!;
-    assert.ok(median * 3 < listing.ms, `a refusal took ${median} ms (median), a listing of the folder ${listing.ms} ms: the folder was walked`);
+    assert.ok(
+      median * 3 < listing.ms,
+      `a refusal took ${median} ms (median), a listing of the folder ${listing.ms} ms: the folder was walked`,
+    );
   });
 
   it('headers of 1 MB, 10,000 header lines or a 1 MB URL are refused (431/414/400) at once; the server stays up', async () => {
@@ -96,7 +100,12 @@ describe('headers, names and connections against the real host', () => {
   });
 
   it('CR/LF in a file name or a Destination never splits the answer, creates no such file, and breaks no listing', async () => {
-    for (const name of ['evil%0d%0aSet-Cookie:%20pwned=1.txt', 'evil%0aX-Injected:%201', 'evil%0d.txt', 'evil%0a%0a<html>']) {
+    for (const name of [
+      'evil%0d%0aSet-Cookie:%20pwned=1.txt',
+      'evil%0aX-Injected:%201',
+      'evil%0d.txt',
+      'evil%0a%0a<html>',
+    ]) {
       for (const method of ['PUT', 'MKCOL']) {
         const res = await dav(method, `/webdav/main/${name}`, {}, method === 'PUT' ? 'x' : undefined);
         assert.equal(res.status, 400, `${method} ${name}: ${res.status}`);
@@ -131,7 +140,8 @@ describe('headers, names and connections against the real host', () => {
     assert.match(res.text, /fine\.jpg/);
     assert.doesNotMatch(res.text, /break|slash|%0D|%0A|%5C/i);
     // Every name a listing shows can be fetched.
-    for (const href of res.text.matchAll(/<D:href>([^<]+)<\/D:href>/g)) assert.ok((await dav('HEAD', href[1]!)).status < 300, href[1]);
+    for (const href of res.text.matchAll(/<D:href>([^<]+)<\/D:href>/g))
+      assert.ok((await dav('HEAD', href[1]!)).status < 300, href[1]);
     const index = await dav('GET', '/webdav/main/odd/');
     assert.equal(index.status, 200);
     assert.equal(index.text.includes('break'), false, 'nor in the HTML index');
@@ -165,7 +175,9 @@ describe('headers, names and connections against the real host', () => {
     const login = await rawExchange(
       host.port,
       (write, isOpen) => {
-        write(`POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length + 1000}\r\n\r\n`);
+        write(
+          `POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length + 1000}\r\n\r\n`,
+        );
         let i = 0;
         const drip = (): void => {
           if (!isOpen()) return;
@@ -198,7 +210,10 @@ describe('headers, names and connections against the real host', () => {
         { timeoutMs: 3_000 },
       );
       assert.ok(res.status >= 400, res.text.slice(0, 100));
-      assert.ok(res.closed && res.ms < 1_000, `PUT ${path}: the connection stayed open ${res.ms} ms for a trickled body`);
+      assert.ok(
+        res.closed && res.ms < 1_000,
+        `PUT ${path}: the connection stayed open ${res.ms} ms for a trickled body`,
+      );
     }
   });
 
@@ -207,7 +222,9 @@ describe('headers, names and connections against the real host', () => {
     const res = await rawExchange(
       host.port,
       (write, isOpen) => {
-        write(`PUT /webdav/main/steady.bin HTTP/1.1\r\nHost: x\r\nAuthorization: ${ALICE}\r\nContent-Length: ${total}\r\nConnection: close\r\n\r\n`);
+        write(
+          `PUT /webdav/main/steady.bin HTTP/1.1\r\nHost: x\r\nAuthorization: ${ALICE}\r\nContent-Length: ${total}\r\nConnection: close\r\n\r\n`,
+        );
         let sent = 0;
         const tick = (): void => {
           if (!isOpen() || sent >= total) return;
@@ -256,15 +273,26 @@ describe('headers, names and connections against the real host', () => {
     });
     // At most two per connection: its socket, and the file a GET is sending.
     assert.ok(busyPeak <= filesBefore + 2 * 200 + 20, `${busyPeak} descriptors open at the peak (from ${filesBefore})`);
-    assert.ok((await settle(filesBefore + 5)) <= filesBefore + 5, `${openFiles(pid)} descriptors still open after the busy connections (from ${filesBefore})`);
+    assert.ok(
+      (await settle(filesBefore + 5)) <= filesBefore + 5,
+      `${openFiles(pid)} descriptors still open after the busy connections (from ${filesBefore})`,
+    );
 
     // Another 200 that open a connection and send nothing: the headers timeout takes them away.
     const idlePeak = await peakDuring(async () => {
-      const idle = await Promise.all(Array.from({ length: 200 }, () => rawExchange(host.port, '', { timeoutMs: SHORT * 4 })));
-      assert.ok(idle.every((c) => c.closed && c.ms < SHORT * 2 + 1000), 'idle connections are closed by the server');
+      const idle = await Promise.all(
+        Array.from({ length: 200 }, () => rawExchange(host.port, '', { timeoutMs: SHORT * 4 })),
+      );
+      assert.ok(
+        idle.every((c) => c.closed && c.ms < SHORT * 2 + 1000),
+        'idle connections are closed by the server',
+      );
     });
     assert.ok(idlePeak <= filesBefore + 200 + 20, `${idlePeak} descriptors open at the peak (from ${filesBefore})`);
-    assert.ok((await settle(filesBefore + 5)) <= filesBefore + 5, `${openFiles(pid)} descriptors still open after the idle connections (from ${filesBefore})`);
+    assert.ok(
+      (await settle(filesBefore + 5)) <= filesBefore + 5,
+      `${openFiles(pid)} descriptors still open after the idle connections (from ${filesBefore})`,
+    );
 
     const memoryGrowth = (await residentBytes(pid)) - memoryBefore;
     assert.ok(memoryGrowth < 100 * 1024 * 1024, `memory grew by ${memoryGrowth} bytes`);
@@ -304,7 +332,12 @@ describe('slow request bodies against the plugin (minimum rate over a short wind
     );
 
   it('a PUT body trickling a byte at a time is cut off; the old file stays, no temporary is left', async () => {
-    const res = await trickle(`PUT /webdav/main/trickle/photo.jpg HTTP/1.1\r\nHost: x\r\nAuthorization: ${harness.auth()}\r\nContent-Length: 100000\r\n\r\n`, 1, 50, 100_000);
+    const res = await trickle(
+      `PUT /webdav/main/trickle/photo.jpg HTTP/1.1\r\nHost: x\r\nAuthorization: ${harness.auth()}\r\nContent-Length: 100000\r\n\r\n`,
+      1,
+      50,
+      100_000,
+    );
     assert.ok(res.closed && res.ms < 3_000, `the trickle held on for ${res.ms} ms`);
     assert.equal(await readFile(join(harness.root, 'trickle', 'photo.jpg'), 'utf8'), 'the old photo');
     const folder = join(harness.root, 'trickle');
@@ -315,14 +348,24 @@ describe('slow request bodies against the plugin (minimum rate over a short wind
 
   it('a PROPFIND or PROPPATCH body trickling is cut off too', async () => {
     for (const method of ['PROPFIND', 'PROPPATCH']) {
-      const res = await trickle(`${method} /webdav/main/ HTTP/1.1\r\nHost: x\r\nAuthorization: ${harness.auth()}\r\nDepth: 0\r\nContent-Length: 5000\r\n\r\n`, 1, 50, 5000);
+      const res = await trickle(
+        `${method} /webdav/main/ HTTP/1.1\r\nHost: x\r\nAuthorization: ${harness.auth()}\r\nDepth: 0\r\nContent-Length: 5000\r\n\r\n`,
+        1,
+        50,
+        5000,
+      );
       assert.ok(res.closed && res.ms < 3_000, `${method}: ${res.ms} ms`);
     }
   });
 
   it('a slow but steady upload, above the minimum rate for longer than the window, is not cut', async () => {
     const total = 8 * 1024;
-    const res = await trickle(`PUT /webdav/main/steady.jpg HTTP/1.1\r\nHost: x\r\nAuthorization: ${harness.auth()}\r\nContent-Length: ${total}\r\nConnection: close\r\n\r\n`, 512, 200, total);
+    const res = await trickle(
+      `PUT /webdav/main/steady.jpg HTTP/1.1\r\nHost: x\r\nAuthorization: ${harness.auth()}\r\nContent-Length: ${total}\r\nConnection: close\r\n\r\n`,
+      512,
+      200,
+      total,
+    );
     assert.equal(res.status, 201, res.text.slice(0, 200));
     assert.ok(res.ms > 2_500, `${res.ms} ms: longer than the window`);
     assert.equal((await readFile(join(harness.root, 'steady.jpg'))).length, total);

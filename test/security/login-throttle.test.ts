@@ -98,11 +98,20 @@ describe('the throttle on a clock of its own', () => {
 describe('password guessing', () => {
   let host: HostProcess;
   const propfind = (authorization: string, localAddress: string) =>
-    send(host.port, { method: 'PROPFIND', path: '/webdav/main/', headers: { authorization, depth: '0' }, localAddress });
+    send(host.port, {
+      method: 'PROPFIND',
+      path: '/webdav/main/',
+      headers: { authorization, depth: '0' },
+      localAddress,
+    });
 
   before(async () => {
     host = await startHost({
-      users: ['alice', 'carol', 'dave', 'erin', 'frank', 'gina'].map((name) => ({ name, password: `${name}-pw`, groups: ['WebDAV.main'] })),
+      users: ['alice', 'carol', 'dave', 'erin', 'frank', 'gina'].map((name) => ({
+        name,
+        password: `${name}-pw`,
+        groups: ['WebDAV.main'],
+      })),
     });
   });
   after(() => host?.stop());
@@ -112,7 +121,11 @@ describe('password guessing', () => {
    * are not cached yet (each needs a real password check) from addresses of
    * their own; resolves with every probe's answer.
    */
-  async function probeDuring(attack: Promise<unknown>, users: readonly string[], firstAddress: number): Promise<Answer[]> {
+  async function probeDuring(
+    attack: Promise<unknown>,
+    users: readonly string[],
+    firstAddress: number,
+  ): Promise<Answer[]> {
     const probes: Answer[] = [];
     let running = true;
     void attack.finally(() => (running = false));
@@ -139,7 +152,10 @@ describe('password guessing', () => {
     assert.deepEqual(Object.keys(counts).sort(), ['401', '429'], JSON.stringify(counts));
     // Only the first few guesses reach the password check; the rest never cost a bcrypt compare.
     assert.ok(counts[401]! <= 5, `${counts[401]} guesses were checked: ${JSON.stringify(counts)}`);
-    assert.ok(answers.filter((a) => a.status === 429).every((a) => Number(a.headers['retry-after']) >= 1), 'every 429 says when to retry');
+    assert.ok(
+      answers.filter((a) => a.status === 429).every((a) => Number(a.headers['retry-after']) >= 1),
+      'every 429 says when to retry',
+    );
     // 1,000 bcrypt compares would take over a minute of CPU.
     assert.ok(cpu < 10, `the host used ${cpu} s of CPU for 1,000 guesses`);
     assert.ok(elapsed < 20_000, `the attack took ${elapsed} ms`);
@@ -181,8 +197,13 @@ describe('password guessing', () => {
 
   it('regression "parallel first requests taken for guessing": a client opening many connections at once with the right password is not refused', async () => {
     // rclone, Explorer and Finder start with several parallel requests before anything is cached.
-    const answers = await Promise.all(Array.from({ length: 16 }, () => propfind(basic('dave', 'dave-pw'), '127.0.0.6')));
-    assert.deepEqual(answers.map((a) => a.status), Array(16).fill(207));
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, () => propfind(basic('dave', 'dave-pw'), '127.0.0.6')),
+    );
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      Array(16).fill(207),
+    );
   });
 
   it('guesses from many addresses only slow the user down softly: never locked out', async () => {

@@ -79,7 +79,13 @@ describe('where a caller gets', () => {
   let shareBefore: Map<string, string>;
   const answers: { what: string; res: Answer }[] = [];
 
-  const dav = async (what: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> => {
+  const dav = async (
+    what: string,
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+    body?: string,
+  ): Promise<Answer> => {
     const res = await send(host.port, { method, path, headers: { authorization: ALICE, ...headers }, body });
     answers.push({ what: `${method} ${path} ${JSON.stringify(headers)}`, res });
     return res;
@@ -133,7 +139,10 @@ describe('where a caller gets', () => {
     for (const { what, res } of answers) {
       assert.ok(res.status < 500, `${what}: ${res.status} ${res.text}`);
       for (const secret of SECRETS) assert.ok(!res.text.includes(secret), `${what} revealed ${secret}`);
-      assert.ok(!res.text.includes(outer) && !res.text.includes(host.dataDir), `${what} revealed a server path: ${res.text}`);
+      assert.ok(
+        !res.text.includes(outer) && !res.text.includes(host.dataDir),
+        `${what} revealed a server path: ${res.text}`,
+      );
     }
   }
 
@@ -167,22 +176,40 @@ describe('where a caller gets', () => {
       }
     }
     // Absolute paths and doubled slashes stay inside the share.
-    for (const path of ['/webdav/box//etc/passwd', '/webdav/box/%2fetc%2fpasswd', '/webdav/box/%2Fetc/passwd', '/webdav//box/../../secret.txt', 'http://127.0.0.1/webdav/box/../secret.txt']) {
+    for (const path of [
+      '/webdav/box//etc/passwd',
+      '/webdav/box/%2fetc%2fpasswd',
+      '/webdav/box/%2Fetc/passwd',
+      '/webdav//box/../../secret.txt',
+      'http://127.0.0.1/webdav/box/../secret.txt',
+    ]) {
       await dav('absolute', 'GET', path);
       await dav('absolute', 'PUT', path, {}, 'pwned');
     }
     const statuses = new Set(answers.map((a) => a.res.status));
-    assert.ok(answers.length > 1900 && statuses.has(400) && statuses.has(404), `${answers.length} answers: ${[...statuses]}`);
+    assert.ok(
+      answers.length > 1900 && statuses.has(400) && statuses.has(404),
+      `${answers.length} answers: ${[...statuses]}`,
+    );
     assertNoLeak();
     await assertNothingOutsideChanged();
   });
 
   it('request lines node:http refuses to send: raw NUL, CR/LF, spaces and backslashes', async () => {
-    for (const path of ['/webdav/box/..\u0000/secret.txt', '/webdav/box/%2e%2e\r\nX: y/secret.txt', '/webdav/box/.. /secret.txt', '/webdav/box\\..\\secret.txt', '/webdav/box/\u00e4/../../secret.txt']) {
+    for (const path of [
+      '/webdav/box/..\u0000/secret.txt',
+      '/webdav/box/%2e%2e\r\nX: y/secret.txt',
+      '/webdav/box/.. /secret.txt',
+      '/webdav/box\\..\\secret.txt',
+      '/webdav/box/\u00e4/../../secret.txt',
+    ]) {
       for (const method of ['GET', 'PUT']) {
         const res = await rawExchange(
           host.port,
-          Buffer.from(`${method} ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: ${ALICE}\r\nContent-Length: 5\r\nConnection: close\r\n\r\npwned`, 'latin1'),
+          Buffer.from(
+            `${method} ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: ${ALICE}\r\nContent-Length: 5\r\nConnection: close\r\n\r\npwned`,
+            'latin1',
+          ),
           { timeoutMs: 3_000 },
         );
         assert.ok(res.status === 0 || res.status < 500, `${method} ${JSON.stringify(path)}: ${res.text}`);
@@ -210,7 +237,10 @@ describe('where a caller gets', () => {
     // MOVE last, from a file of its own, so that one that works does not take file.txt away.
     await writeFile(join(share, 'movable.txt'), 'movable');
     for (const spelling of SPELLINGS) {
-      const res = await dav('move to', 'MOVE', '/webdav/box/movable.txt', { destination: `/webdav/box/${spelling}/${spelling}/secret.txt`, overwrite: 'T' });
+      const res = await dav('move to', 'MOVE', '/webdav/box/movable.txt', {
+        destination: `/webdav/box/${spelling}/${spelling}/secret.txt`,
+        overwrite: 'T',
+      });
       if (res.status < 300) assert.fail(`MOVE to a traversal spelling ${spelling} worked: ${res.status}`);
     }
     assertNoLeak();
@@ -222,13 +252,33 @@ describe('where a caller gets', () => {
     const etagOfSecret = etagOf(await stat(join(outer, 'secret.txt'), { bigint: true }));
     // The control: a tag naming a file inside the share, with its real tag, does hold.
     const etagOfFile = etagOf(await stat(join(share, 'file.txt'), { bigint: true }));
-    assert.ok((await dav('if control', 'PUT', '/webdav/box/if-target.txt', { if: `</webdav/box/file.txt> ([${etagOfFile}])` }, 'data')).status < 300);
+    assert.ok(
+      (
+        await dav(
+          'if control',
+          'PUT',
+          '/webdav/box/if-target.txt',
+          { if: `</webdav/box/file.txt> ([${etagOfFile}])` },
+          'data',
+        )
+      ).status < 300,
+    );
     for (const spelling of SPELLINGS) {
-      for (const tag of [`/webdav/box/${spelling}/secret.txt`, `http://127.0.0.1:${host.port}/webdav/box/${spelling}/${spelling}/secret.txt`, `/webdav/${spelling}/other/other-secret.txt`]) {
+      for (const tag of [
+        `/webdav/box/${spelling}/secret.txt`,
+        `http://127.0.0.1:${host.port}/webdav/box/${spelling}/${spelling}/secret.txt`,
+        `/webdav/${spelling}/other/other-secret.txt`,
+      ]) {
         const res = await dav('if', 'PUT', '/webdav/box/if-target.txt', { if: `<${tag}> (Not <urn:x>)` }, 'data');
         // A tag outside the share never holds: the list is false (412), or the tag is malformed (400).
         assert.ok([400, 412].includes(res.status) || res.status < 300, `${tag}: ${res.status}`);
-        const probe = await dav('if etag', 'PUT', '/webdav/box/if-target.txt', { if: `<${tag}> ([${etagOfSecret}])` }, 'data');
+        const probe = await dav(
+          'if etag',
+          'PUT',
+          '/webdav/box/if-target.txt',
+          { if: `<${tag}> ([${etagOfSecret}])` },
+          'data',
+        );
         assert.ok([400, 412].includes(probe.status), `${tag} with an etag: ${probe.status}`);
       }
     }
@@ -294,7 +344,11 @@ describe('where a caller gets', () => {
     assert.equal(await readFile(join(share, 'link-in'), 'utf8'), 'new content');
 
     assert.equal((await dav('delete dirlink', 'DELETE', '/webdav/box/dirlink-in')).status, 204);
-    assert.equal(await readFile(join(share, 'sub', 'inner.txt'), 'utf8'), 'inner', 'deleting the link keeps the folder behind it');
+    assert.equal(
+      await readFile(join(share, 'sub', 'inner.txt'), 'utf8'),
+      'inner',
+      'deleting the link keeps the folder behind it',
+    );
     await symlink('sub', join(share, 'dirlink-in'));
     await symlink('file.txt', join(share, 'link-in-2'));
     assert.equal((await dav('delete link', 'DELETE', '/webdav/box/link-in-2')).status, 204);
@@ -307,7 +361,13 @@ describe('where a caller gets', () => {
   });
 
   it('upload temporaries are never listed, served, moved, copied, locked or deleted, under any spelling', async () => {
-    const hidden = ['.~webdav-upload-0123.part', 'sub/.~webdav-upload-4567.part', '.~webdav-upload-dir/', '%2E~webdav-upload-0123.part', '.%7Ewebdav-upload-0123.part'];
+    const hidden = [
+      '.~webdav-upload-0123.part',
+      'sub/.~webdav-upload-4567.part',
+      '.~webdav-upload-dir/',
+      '%2E~webdav-upload-0123.part',
+      '.%7Ewebdav-upload-0123.part',
+    ];
     for (const depth of ['0', '1']) {
       for (const folder of ['/webdav/box/', '/webdav/box/sub/']) {
         const listing = await dav('listing', 'PROPFIND', folder, { depth });
@@ -340,7 +400,10 @@ describe('where a caller gets', () => {
       }
       // Nor can anything be copied or moved onto one.
       for (const method of ['COPY', 'MOVE']) {
-        const res = await dav('onto temporary', method, '/webdav/box/sub/inner.txt', { destination: path, overwrite: 'T' });
+        const res = await dav('onto temporary', method, '/webdav/box/sub/inner.txt', {
+          destination: path,
+          overwrite: 'T',
+        });
         assert.ok([400, 403, 404, 409].includes(res.status), `${method} onto ${name}: ${res.status}`);
       }
     }

@@ -49,13 +49,20 @@ describe('web pages and JSON APIs', () => {
   let mallory: WebLogin;
   let settingsBefore: string;
 
-  const call = (endpoint: Endpoint, session: WebLogin | null, extra: Record<string, string> = {}, body = endpoint.body) =>
+  const call = (
+    endpoint: Endpoint,
+    session: WebLogin | null,
+    extra: Record<string, string> = {},
+    body = endpoint.body,
+  ) =>
     send(host.port, {
       method: endpoint.method,
       path: endpoint.path,
       headers: {
         ...(session ? { cookie: session.cookie } : {}),
-        ...(body !== undefined ? { 'content-type': endpoint.form ? 'application/x-www-form-urlencoded' : 'application/json' } : {}),
+        ...(body !== undefined
+          ? { 'content-type': endpoint.form ? 'application/x-www-form-urlencoded' : 'application/json' }
+          : {}),
         ...extra,
       },
       body,
@@ -84,22 +91,43 @@ describe('web pages and JSON APIs', () => {
   after(() => host?.stop());
 
   it('admin-only endpoints refuse anonymous callers (401 or the login page) and non-admins (403)', async () => {
-    for (const endpoint of [...ADMIN_READS, ...ADMIN_WRITES, { method: 'GET', path: '/admin' }, { method: 'GET', path: '/admin/pages/0' }]) {
+    for (const endpoint of [
+      ...ADMIN_READS,
+      ...ADMIN_WRITES,
+      { method: 'GET', path: '/admin' },
+      { method: 'GET', path: '/admin/pages/0' },
+    ]) {
       const anonymous = await call(endpoint, null);
-      if (endpoint.path.startsWith('/api/')) assert.equal(anonymous.status, 401, `${endpoint.method} ${endpoint.path} anonymous: ${anonymous.text}`);
-      else assert.ok([303, 401].includes(anonymous.status), `${endpoint.method} ${endpoint.path} anonymous: ${anonymous.status}`);
+      if (endpoint.path.startsWith('/api/'))
+        assert.equal(anonymous.status, 401, `${endpoint.method} ${endpoint.path} anonymous: ${anonymous.text}`);
+      else
+        assert.ok(
+          [303, 401].includes(anonymous.status),
+          `${endpoint.method} ${endpoint.path} anonymous: ${anonymous.status}`,
+        );
       for (const user of [alice, mallory]) {
         // With the user's own CSRF token: being logged in is not being an admin.
         const res = await call(endpoint, user, { 'x-csrf-token': user.csrfToken });
         assert.equal(res.status, 403, `${endpoint.method} ${endpoint.path} as a non-admin: ${res.status} ${res.text}`);
-        assert.doesNotMatch(res.text, new RegExp(host.dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'no server path');
+        assert.doesNotMatch(
+          res.text,
+          new RegExp(host.dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+          'no server path',
+        );
       }
     }
     assert.equal(await state(), settingsBefore);
   });
 
   it('every state change needs the session’s CSRF token: none, an empty one, a forged one or another session’s are refused', async () => {
-    const forged = [undefined, '', 'x'.repeat(43), alice.csrfToken, `${admin.csrfToken}x`, admin.csrfToken.slice(0, -1)];
+    const forged = [
+      undefined,
+      '',
+      'x'.repeat(43),
+      alice.csrfToken,
+      `${admin.csrfToken}x`,
+      admin.csrfToken.slice(0, -1),
+    ];
     for (const endpoint of ADMIN_WRITES) {
       for (const token of forged) {
         const headers: Record<string, string> = {
@@ -109,7 +137,11 @@ describe('web pages and JSON APIs', () => {
         };
         if (token !== undefined) headers['x-csrf-token'] = token;
         const res = await call(endpoint, admin, headers);
-        assert.equal(res.status, 403, `${endpoint.method} ${endpoint.path} with token ${JSON.stringify(token)}: ${res.status} ${res.text}`);
+        assert.equal(
+          res.status,
+          403,
+          `${endpoint.method} ${endpoint.path} with token ${JSON.stringify(token)}: ${res.status} ${res.text}`,
+        );
       }
       // A token in a form field is accepted only where forms are, and only the right one.
       if (endpoint.form) {
@@ -131,7 +163,12 @@ describe('web pages and JSON APIs', () => {
   it('logging out needs the CSRF token too (no forced logout), and the token belongs to one session', async () => {
     const victim = await login(host.url, 'alice', 'alice-pw');
     assert.notEqual(victim.csrfToken, alice.csrfToken);
-    const forced = await send(host.port, { method: 'POST', path: '/logout', headers: { cookie: victim.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    const forced = await send(host.port, {
+      method: 'POST',
+      path: '/logout',
+      headers: { cookie: victim.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
     assert.equal(forced.status, 403);
     const stillIn = await send(host.port, { path: '/about', headers: { cookie: victim.cookie } });
     assert.equal(stillIn.status, 200);
@@ -141,7 +178,9 @@ describe('web pages and JSON APIs', () => {
     const res = await call(ADMIN_WRITES[5]!, admin, { 'x-csrf-token': admin.csrfToken });
     // mallory is a user: adding her to WebDAV.main works, then she is removed again.
     assert.equal(res.status, 200, res.text);
-    const undo = await call({ method: 'DELETE', path: `${API}/shares/main/members/mallory` }, admin, { 'x-csrf-token': admin.csrfToken });
+    const undo = await call({ method: 'DELETE', path: `${API}/shares/main/members/mallory` }, admin, {
+      'x-csrf-token': admin.csrfToken,
+    });
     assert.equal(undo.status, 200, undo.text);
     for (const endpoint of ADMIN_READS) assert.equal((await call(endpoint, admin)).status, 200, endpoint.path);
     assert.equal(await state(), settingsBefore);
@@ -200,7 +239,11 @@ describe('web pages and JSON APIs', () => {
     const loops = Array.from({ length: 8 }, loginLoop);
     try {
       for (let flip = 0; flip < 4; flip++) {
-        const result = await host.cli(flip % 2 === 0 ? ['settings', 'set', 'server.trustproxy', 'true'] : ['settings', 'unset', 'server.trustproxy']);
+        const result = await host.cli(
+          flip % 2 === 0
+            ? ['settings', 'set', 'server.trustproxy', 'true']
+            : ['settings', 'unset', 'server.trustproxy'],
+        );
         assert.equal(result.code, 0, result.stderr);
         await new Promise((resolve) => setTimeout(resolve, 700));
       }
@@ -209,7 +252,11 @@ describe('web pages and JSON APIs', () => {
       await Promise.all(loops);
     }
     assert.ok(statuses.length > 20, `${statuses.length} logins`);
-    assert.deepEqual([...new Set(statuses)], [303], `a login failed while the setting changed: ${JSON.stringify(statuses.filter((s) => s !== 303))}`);
+    assert.deepEqual(
+      [...new Set(statuses)],
+      [303],
+      `a login failed while the setting changed: ${JSON.stringify(statuses.filter((s) => s !== 303))}`,
+    );
   });
 
   it('a non-admin never sees a server folder: About API, home page, WebDAV answers', async () => {

@@ -103,18 +103,24 @@ describe('hostile XML bodies', () => {
       for (const [i, body] of bodies.entries()) {
         const res = await dav(method, body);
         // The XInclude document is well-formed XML that merely names an element nobody honours.
-        if (i === bodies.length - 1) assert.ok(res.status < 500 && !res.text.includes('EXFILTRATED'), `${method} XInclude: ${res.status}`);
+        if (i === bodies.length - 1)
+          assert.ok(res.status < 500 && !res.text.includes('EXFILTRATED'), `${method} XInclude: ${res.status}`);
         else assertRefusedFast(res, `${method} body ${i}`);
       }
       // UTF-16 does not smuggle a DTD past the check.
       const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(bodies[1]!, 'utf16le')]);
-      assertRefusedFast(await dav(method, utf16, { 'content-type': 'application/xml; charset=utf-16' }), `${method} UTF-16 XXE`);
+      assertRefusedFast(
+        await dav(method, utf16, { 'content-type': 'application/xml; charset=utf-16' }),
+        `${method} UTF-16 XXE`,
+      );
     }
     assert.deepEqual(decoyHits, [], 'the server fetched something from the attacker’s server');
   });
 
   it('billion laughs: refused at once, the server answering others meanwhile', async () => {
-    const { result, slowest } = await whileProbing(() => Promise.all(Array.from({ length: 30 }, (_, i) => dav(METHODS[i % 3]!, billionLaughs()))));
+    const { result, slowest } = await whileProbing(() =>
+      Promise.all(Array.from({ length: 30 }, (_, i) => dav(METHODS[i % 3]!, billionLaughs()))),
+    );
     for (const res of result) assertRefusedFast(res, 'billion laughs');
     assert.ok(slowest < 1_000, `a GET took ${slowest} ms meanwhile`);
   });
@@ -175,7 +181,9 @@ describe('hostile XML bodies', () => {
   it('regression "100 Continue invites 100 MB of XML": an announced body past the cap gets 413 without a 100 Continue', async () => {
     for (const method of METHODS) {
       // A client that waits for 100 Continue must not be invited to send 100 MB only to be refused.
-      const polite = await rawExchange(host.port, `${hundredMbHead(method)}Expect: 100-continue\r\n\r\n`, { timeoutMs: 5_000 });
+      const polite = await rawExchange(host.port, `${hundredMbHead(method)}Expect: 100-continue\r\n\r\n`, {
+        timeoutMs: 5_000,
+      });
       assert.equal(polite.status, 413, `${method} with Expect: ${polite.text.slice(0, 200)}`);
       assert.ok(polite.closed && polite.ms < 3_000);
       assert.doesNotMatch(polite.text, /HTTP\/1\.1 100/, 'no 100 Continue for a refused body');
@@ -262,7 +270,11 @@ describe('amplification through listings', () => {
     const harness = await startPlugin();
     try {
       const names = Array.from({ length: 1001 }, (_, i) => `<z:p${i}/>`).join('');
-      const res = await harness.fetch('/webdav/main/', { method: 'PROPFIND', headers: { depth: '1' }, body: `<D:propfind xmlns:D="DAV:" xmlns:z="urn:z"><D:prop>${names}</D:prop></D:propfind>` });
+      const res = await harness.fetch('/webdav/main/', {
+        method: 'PROPFIND',
+        headers: { depth: '1' },
+        body: `<D:propfind xmlns:D="DAV:" xmlns:z="urn:z"><D:prop>${names}</D:prop></D:propfind>`,
+      });
       assert.equal(res.status, 400);
       assert.match(await res.text(), /at most 1000/);
     } finally {
@@ -279,9 +291,16 @@ describe('amplification through listings', () => {
       const big = await harness.fetch('/webdav/main/a.jpg', { method: 'LOCK', body: lockinfo('x'.repeat(5000)) });
       assert.equal(big.status, 400);
       for (let i = 0; i < 64; i++) {
-        assert.equal((await harness.fetch('/webdav/main/a.jpg', { method: 'LOCK', body: lockinfo(`client ${i}`) })).status, 200, `lock ${i}`);
+        assert.equal(
+          (await harness.fetch('/webdav/main/a.jpg', { method: 'LOCK', body: lockinfo(`client ${i}`) })).status,
+          200,
+          `lock ${i}`,
+        );
       }
-      assert.equal((await harness.fetch('/webdav/main/a.jpg', { method: 'LOCK', body: lockinfo('one too many') })).status, 507);
+      assert.equal(
+        (await harness.fetch('/webdav/main/a.jpg', { method: 'LOCK', body: lockinfo('one too many') })).status,
+        507,
+      );
     } finally {
       await harness.stop();
     }

@@ -17,11 +17,14 @@ const valid = {
 };
 
 function rejects(data: unknown, pattern: RegExp): void {
-  assert.throws(() => parseManifest(data), (err: unknown) => {
-    assert.ok(err instanceof ManifestError, String(err));
-    assert.match(err.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => parseManifest(data),
+    (err: unknown) => {
+      assert.ok(err instanceof ManifestError, String(err));
+      assert.match(err.message, pattern);
+      return true;
+    },
+  );
 }
 
 describe('manifest validation', () => {
@@ -45,7 +48,10 @@ describe('manifest validation', () => {
     rejects({ ...valid, version: 'one' }, /"version" must match pattern/);
     rejects({ ...valid, id: 'Has Spaces' }, /"id" must match pattern/);
     rejects({ ...valid, name: 42 }, /"name" must be string/);
-    rejects({ ...valid, ui: { adminPage: { element: 'nodash', title: 'x' } } }, /"ui\.adminPage\.element" must match pattern/);
+    rejects(
+      { ...valid, ui: { adminPage: { element: 'nodash', title: 'x' } } },
+      /"ui\.adminPage\.element" must match pattern/,
+    );
   });
 
   it('refuses entries that leave the plugin folder or are not JavaScript', () => {
@@ -85,7 +91,10 @@ describe('readManifest', () => {
   it('names the file when it is missing or not JSON', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'host-manifest-'));
     try {
-      await assert.rejects(readManifest(dir), (err: Error) => err.message.includes(path.join(dir, 'manifest.json')) && /cannot read/.test(err.message));
+      await assert.rejects(
+        readManifest(dir),
+        (err: Error) => err.message.includes(path.join(dir, 'manifest.json')) && /cannot read/.test(err.message),
+      );
       await writeFile(path.join(dir, 'manifest.json'), '{ "id": ');
       await assert.rejects(readManifest(dir), /manifest\.json: not valid JSON/);
       await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...valid, hostApi: '^9' }));

@@ -18,7 +18,10 @@ const fakeHost = (_p: unknown, a: { router: unknown; filtersApi: unknown; uiApi:
 async function plugin(id: string, code: string | null, manifest: Record<string, unknown> = {}): Promise<string> {
   const folder = path.join(root, id);
   await mkdir(folder, { recursive: true });
-  await writeFile(path.join(folder, 'manifest.json'), JSON.stringify({ id, name: id, version: '1.0.0', entry: 'index.js', hostApi: '^1.0.0', ...manifest }));
+  await writeFile(
+    path.join(folder, 'manifest.json'),
+    JSON.stringify({ id, name: id, version: '1.0.0', entry: 'index.js', hostApi: '^1.0.0', ...manifest }),
+  );
   if (code !== null) await writeFile(path.join(folder, 'index.js'), code);
   return folder;
 }
@@ -70,7 +73,8 @@ describe('PluginManager', () => {
     await manager.load([folder]);
     await db('plugins').where({ id: 'polled' }).update({ enabled: false });
     const deadline = Date.now() + 3000;
-    while (manager.get('polled')!.state !== 'inactive' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (manager.get('polled')!.state !== 'inactive' && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     assert.equal(manager.get('polled')!.state, 'inactive');
     await manager.close();
     // Known plugins keep their switch: a new manager starts it disabled.
@@ -114,7 +118,10 @@ describe('PluginManager', () => {
     const badApi = await plugin('badapi', counting, { hostApi: '^2.0.0' });
     const dupe = path.join(root, 'dupe');
     await mkdir(dupe);
-    await writeFile(path.join(dupe, 'manifest.json'), JSON.stringify({ id: 'missing', name: 'd', version: '1.0.0', entry: 'index.js', hostApi: '^1.0.0' }));
+    await writeFile(
+      path.join(dupe, 'manifest.json'),
+      JSON.stringify({ id: 'missing', name: 'd', version: '1.0.0', entry: 'index.js', hostApi: '^1.0.0' }),
+    );
     const manager = new PluginManager({ db, log, hostFor: fakeHost });
     await manager.load([missing, noExports, badApi, dupe]);
     const [m, n, b, d] = manager.list();

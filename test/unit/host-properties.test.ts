@@ -20,13 +20,23 @@ const parse = (text: string): Record<string, string> => Object.fromEntries(parse
 describe('properties parser', () => {
   it('accepts =, : and whitespace as separators, with whitespace around them', () => {
     assert.deepEqual(parse('a=1\nb:2\nc 3\nd\t4\ne = 5\nf : 6\ng   =   7\nh\f8\n'), {
-      a: '1', b: '2', c: '3', d: '4', e: '5', f: '6', g: '7', h: '8',
+      a: '1',
+      b: '2',
+      c: '3',
+      d: '4',
+      e: '5',
+      f: '6',
+      g: '7',
+      h: '8',
     });
   });
 
   it('takes only the first separator; the rest belongs to the value', () => {
     assert.deepEqual(parse('k= = x\nl  :m\nn  o p\nurl=https://example.org:8080/a=b\n'), {
-      k: '= x', l: 'm', n: 'o p', url: 'https://example.org:8080/a=b',
+      k: '= x',
+      l: 'm',
+      n: 'o p',
+      url: 'https://example.org:8080/a=b',
     });
   });
 
@@ -35,11 +45,16 @@ describe('properties parser', () => {
   });
 
   it('skips # and ! comments and blank lines, also indented ones, but not # inside a value', () => {
-    assert.deepEqual(parse('# c\n! c\n   # indented\n\t! tab\n\n   \na=1 # not a comment\n'), { a: '1 # not a comment' });
+    assert.deepEqual(parse('# c\n! c\n   # indented\n\t! tab\n\n   \na=1 # not a comment\n'), {
+      a: '1 # not a comment',
+    });
   });
 
   it('joins continuation lines and drops the next line’s leading whitespace', () => {
-    assert.deepEqual(parse('fruits = apple, \\\n    banana, \\\n\tcherry\nnext=1\n'), { fruits: 'apple, banana, cherry', next: '1' });
+    assert.deepEqual(parse('fruits = apple, \\\n    banana, \\\n\tcherry\nnext=1\n'), {
+      fruits: 'apple, banana, cherry',
+      next: '1',
+    });
   });
 
   it('continues only on an odd number of trailing backslashes', () => {
@@ -67,17 +82,24 @@ describe('properties parser', () => {
   });
 
   it('rejects a malformed \\u escape with the line number', () => {
-    assert.throws(() => parseProperties('ok=1\nbad=\\u12G4\n'), (err: unknown) => {
-      assert.ok(err instanceof PropertiesSyntaxError);
-      assert.equal(err.line, 2);
-      assert.match(err.message, /line 2: malformed \\uXXXX/);
-      return true;
-    });
+    assert.throws(
+      () => parseProperties('ok=1\nbad=\\u12G4\n'),
+      (err: unknown) => {
+        assert.ok(err instanceof PropertiesSyntaxError);
+        assert.equal(err.line, 2);
+        assert.match(err.message, /line 2: malformed \\uXXXX/);
+        return true;
+      },
+    );
     assert.throws(() => parseProperties('bad=\\u12'), PropertiesSyntaxError);
   });
 
   it('reads keys with escaped spaces, separators and comment characters', () => {
-    assert.deepEqual(parse('my\\ key = v\na\\=b\\:c=d\n\\#notcomment=1\n'), { 'my key': 'v', 'a=b:c': 'd', '#notcomment': '1' });
+    assert.deepEqual(parse('my\\ key = v\na\\=b\\:c=d\n\\#notcomment=1\n'), {
+      'my key': 'v',
+      'a=b:c': 'd',
+      '#notcomment': '1',
+    });
   });
 
   it('accepts \\r\\n and lone \\r line ends and a byte order mark', () => {
@@ -113,8 +135,14 @@ describe('properties escaping', () => {
 });
 
 // One UTF-16 code unit at a time: covers separators, controls, astral pairs and lone surrogates.
-const anyText = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((n) => String.fromCharCode(n)), maxLength: 20 });
-const interesting = fc.string({ unit: fc.constantFrom(' ', '=', ':', '#', '!', '\\', '\n', '\r', '\t', 'a', 'é', 'u', '\ud83d', '\ude00'), maxLength: 12 });
+const anyText = fc.string({
+  unit: fc.integer({ min: 0, max: 0xffff }).map((n) => String.fromCharCode(n)),
+  maxLength: 20,
+});
+const interesting = fc.string({
+  unit: fc.constantFrom(' ', '=', ':', '#', '!', '\\', '\n', '\r', '\t', 'a', 'é', 'u', '\ud83d', '\ude00'),
+  maxLength: 12,
+});
 const entries = fc.array(fc.tuple(fc.oneof(anyText, interesting), fc.oneof(anyText, interesting)), { maxLength: 8 });
 
 describe('properties writer', () => {
@@ -141,20 +169,21 @@ describe('properties writer', () => {
     );
   });
 
-  const original = [
-    '# Photo server settings',
-    '! old-style comment',
-    '',
-    'keep   :   spelled  my way',
-    'change = old',
-    'long = one, \\',
-    '       two',
-    'drop=me',
-    '  # indented comment',
-    'dup=1',
-    'dup=2',
-    'last=x',
-  ].join('\r\n') + '\r\n';
+  const original =
+    [
+      '# Photo server settings',
+      '! old-style comment',
+      '',
+      'keep   :   spelled  my way',
+      'change = old',
+      'long = one, \\',
+      '       two',
+      'drop=me',
+      '  # indented comment',
+      'dup=1',
+      'dup=2',
+      'last=x',
+    ].join('\r\n') + '\r\n';
 
   it('keeps comments, blank lines, order, line ends and the spelling of unchanged entries', () => {
     const values = parseProperties(original);
@@ -187,7 +216,16 @@ describe('properties writer', () => {
   });
 
   it('adds a line end before appending to a file that lacks one', () => {
-    assert.equal(updateProperties('a=1', new Map([['a', '1'], ['b', '2']])), 'a=1\nb=2\n');
+    assert.equal(
+      updateProperties(
+        'a=1',
+        new Map([
+          ['a', '1'],
+          ['b', '2'],
+        ]),
+      ),
+      'a=1\nb=2\n',
+    );
   });
 
   it('writes atomically: no temp file remains and the file mode is kept', async () => {
@@ -196,7 +234,13 @@ describe('properties writer', () => {
       const file = path.join(dir, 'settings.properties');
       await writeFile(file, '# mine\na=1\n');
       await chmod(file, 0o600);
-      await writePropertiesFile(file, new Map([['a', '2'], ['b', 'x y']]));
+      await writePropertiesFile(
+        file,
+        new Map([
+          ['a', '2'],
+          ['b', 'x y'],
+        ]),
+      );
       assert.equal(await readFile(file, 'utf8'), '# mine\na=2\nb=x y\n');
       assert.equal((await stat(file)).mode & 0o777, 0o600);
       assert.deepEqual(await readdir(dir), ['settings.properties']);

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseBasicAuth } from '../../plugin/access/basic-auth.js';
 
-const encode = (text: string, encoding: BufferEncoding = 'utf8') => `Basic ${Buffer.from(text, encoding).toString('base64')}`;
+const encode = (text: string, encoding: BufferEncoding = 'utf8') =>
+  `Basic ${Buffer.from(text, encoding).toString('base64')}`;
 
 test('plain credentials are decoded', () => {
   assert.deepEqual(parseBasicAuth(encode('anna:secret')), { user: 'anna', password: 'secret' });

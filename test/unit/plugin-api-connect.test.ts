@@ -49,12 +49,17 @@ describe('connection methods of a share', () => {
     assert.equal(values(m['windows']!)['Command'], `net use * http://[::1]:8080/webdav/main/ /user:"Anna O'Neil" *`);
     assert.equal(values(m['totalcommander']!)['Server'], '[::1]:8080');
     assert.equal(values(m['android']!)['Host'], '[::1]');
-    assert.equal(values(m['linux']!)['davfs2'], `sudo mount -t davfs 'http://[::1]:8080/webdav/main/' /mnt/webdav`, 'brackets are quoted for the shell');
+    assert.equal(
+      values(m['linux']!)['davfs2'],
+      `sudo mount -t davfs 'http://[::1]:8080/webdav/main/' /mnt/webdav`,
+      'brackets are quoted for the shell',
+    );
   });
 
   it('marks values nobody pastes (tick boxes) as not to be copied', () => {
     for (const method of connectionMethods('https://h/webdav/m/', 'u')) {
-      for (const field of method.fields) assert.equal(field.copy, !['Yes', 'No'].includes(field.value), `${method.id} ${field.label}`);
+      for (const field of method.fields)
+        assert.equal(field.copy, !['Yes', 'No'].includes(field.value), `${method.id} ${field.label}`);
     }
   });
 });

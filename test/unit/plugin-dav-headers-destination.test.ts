@@ -18,9 +18,18 @@ const path = (...segments: string[]) => segments;
 
 describe('parseDestination', () => {
   it('missing → 400', () => {
-    assert.equal(status(() => parseDestination(undefined, local)), 400);
-    assert.equal(status(() => parseDestination('', local)), 400);
-    assert.equal(status(() => parseDestination('   ', local)), 400);
+    assert.equal(
+      status(() => parseDestination(undefined, local)),
+      400,
+    );
+    assert.equal(
+      status(() => parseDestination('', local)),
+      400,
+    );
+    assert.equal(
+      status(() => parseDestination('   ', local)),
+      400,
+    );
   });
 
   it('absolute URI on the request host', () => {
@@ -51,24 +60,60 @@ describe('parseDestination', () => {
 
   it('the scheme may differ from the request (Windows behind a TLS proxy)', () => {
     assert.deepEqual(parseDestination('https://localhost:8080/webdav/x', local).segments, path('webdav', 'x'));
-    assert.deepEqual(parseDestination('https://photos.example/webdav/x', { host: 'photos.example' }).segments, path('webdav', 'x'));
+    assert.deepEqual(
+      parseDestination('https://photos.example/webdav/x', { host: 'photos.example' }).segments,
+      path('webdav', 'x'),
+    );
   });
 
   it('ports: explicit must match; omitted matches; defaults 80/443 by the URI scheme', () => {
-    assert.equal(status(() => parseDestination('http://localhost/webdav/x', local)), 0);
-    assert.equal(status(() => parseDestination('http://localhost:9090/webdav/x', local)), 502);
-    assert.equal(status(() => parseDestination('http://example.org:80/webdav/x', { host: 'example.org' })), 0);
-    assert.equal(status(() => parseDestination('https://example.org:443/webdav/x', { host: 'example.org' })), 0);
-    assert.equal(status(() => parseDestination('http://example.org:8080/webdav/x', { host: 'example.org' })), 502);
-    assert.equal(status(() => parseDestination('http://example.org:443/webdav/x', { host: 'example.org' })), 502);
-    assert.equal(status(() => parseDestination('http://example.org:80/webdav/x', { host: 'example.org:80' })), 0);
+    assert.equal(
+      status(() => parseDestination('http://localhost/webdav/x', local)),
+      0,
+    );
+    assert.equal(
+      status(() => parseDestination('http://localhost:9090/webdav/x', local)),
+      502,
+    );
+    assert.equal(
+      status(() => parseDestination('http://example.org:80/webdav/x', { host: 'example.org' })),
+      0,
+    );
+    assert.equal(
+      status(() => parseDestination('https://example.org:443/webdav/x', { host: 'example.org' })),
+      0,
+    );
+    assert.equal(
+      status(() => parseDestination('http://example.org:8080/webdav/x', { host: 'example.org' })),
+      502,
+    );
+    assert.equal(
+      status(() => parseDestination('http://example.org:443/webdav/x', { host: 'example.org' })),
+      502,
+    );
+    assert.equal(
+      status(() => parseDestination('http://example.org:80/webdav/x', { host: 'example.org:80' })),
+      0,
+    );
   });
 
   it('another host → 502', () => {
-    assert.equal(status(() => parseDestination('http://evil.example/webdav/x', local)), 502);
-    assert.equal(status(() => parseDestination('http://localhost.evil.example:8080/webdav/x', local)), 502);
-    assert.equal(status(() => parseDestination('http://localhost:8080@evil.example/webdav/x', local)), 502);
-    assert.equal(status(() => parseDestination('ftp://localhost:8080/webdav/x', local)), 502);
+    assert.equal(
+      status(() => parseDestination('http://evil.example/webdav/x', local)),
+      502,
+    );
+    assert.equal(
+      status(() => parseDestination('http://localhost.evil.example:8080/webdav/x', local)),
+      502,
+    );
+    assert.equal(
+      status(() => parseDestination('http://localhost:8080@evil.example/webdav/x', local)),
+      502,
+    );
+    assert.equal(
+      status(() => parseDestination('ftp://localhost:8080/webdav/x', local)),
+      502,
+    );
   });
 
   it('userinfo is ignored', () => {
@@ -76,8 +121,14 @@ describe('parseDestination', () => {
   });
 
   it('no Host header: only the base URL can match', () => {
-    assert.equal(status(() => parseDestination('http://localhost/webdav/x', { host: undefined })), 502);
-    assert.equal(status(() => parseDestination('/webdav/x', { host: undefined })), 0);
+    assert.equal(
+      status(() => parseDestination('http://localhost/webdav/x', { host: undefined })),
+      502,
+    );
+    assert.equal(
+      status(() => parseDestination('/webdav/x', { host: undefined })),
+      0,
+    );
   });
 
   it('matches the public base URL (behind a proxy)', () => {
@@ -85,18 +136,33 @@ describe('parseDestination', () => {
     assert.deepEqual(parseDestination('https://photos.example.org/webdav/a', req).segments, path('webdav', 'a'));
     assert.deepEqual(parseDestination('https://Photos.Example.org:443/webdav/a', req).segments, path('webdav', 'a'));
     assert.deepEqual(parseDestination('http://photos.example.org/webdav/a', req).segments, path('webdav', 'a'));
-    assert.equal(status(() => parseDestination('https://photos.example.org:8443/webdav/a', req)), 502);
+    assert.equal(
+      status(() => parseDestination('https://photos.example.org:8443/webdav/a', req)),
+      502,
+    );
     assert.deepEqual(parseDestination('http://127.0.0.1:8080/webdav/a', req).segments, path('webdav', 'a'));
     const withPort = { host: 'x', baseUrl: 'http://pub.example:8443/base/' };
-    assert.equal(status(() => parseDestination('https://pub.example:8443/webdav/a', withPort)), 0);
-    assert.equal(status(() => parseDestination('https://pub.example:443/webdav/a', withPort)), 502);
-    assert.equal(status(() => parseDestination('http://pub.example/webdav/a', { host: 'x', baseUrl: 'not a url' })), 502);
+    assert.equal(
+      status(() => parseDestination('https://pub.example:8443/webdav/a', withPort)),
+      0,
+    );
+    assert.equal(
+      status(() => parseDestination('https://pub.example:443/webdav/a', withPort)),
+      502,
+    );
+    assert.equal(
+      status(() => parseDestination('http://pub.example/webdav/a', { host: 'x', baseUrl: 'not a url' })),
+      502,
+    );
   });
 
   it('IPv6 literals', () => {
     const req = { host: '[::1]:8080' };
     assert.deepEqual(parseDestination('http://[::1]:8080/webdav/a', req).segments, path('webdav', 'a'));
-    assert.equal(status(() => parseDestination('http://[::2]:8080/webdav/a', req)), 502);
+    assert.equal(
+      status(() => parseDestination('http://[::2]:8080/webdav/a', req)),
+      502,
+    );
   });
 
   it('a URI without a path names the root; the query is dropped', () => {
@@ -106,21 +172,43 @@ describe('parseDestination', () => {
   });
 
   it('a fragment → 400', () => {
-    assert.equal(status(() => parseDestination('http://localhost:8080/webdav/a#x', local)), 400);
-    assert.equal(status(() => parseDestination('/webdav/a#x', local)), 400);
+    assert.equal(
+      status(() => parseDestination('http://localhost:8080/webdav/a#x', local)),
+      400,
+    );
+    assert.equal(
+      status(() => parseDestination('/webdav/a#x', local)),
+      400,
+    );
   });
 
   it('relative references → 400', () => {
     for (const ref of ['b.txt', '../b.txt', './x', 'webdav/main/b', '//localhost:8080/webdav/x', '?x']) {
-      assert.equal(status(() => parseDestination(ref, local)), 400, ref);
+      assert.equal(
+        status(() => parseDestination(ref, local)),
+        400,
+        ref,
+      );
     }
   });
 
   it('malformed URIs → 400', () => {
-    assert.equal(status(() => parseDestination('http:/webdav/x', local)), 400);
-    assert.equal(status(() => parseDestination('http://local host/webdav/x', local)), 400);
-    assert.equal(status(() => parseDestination('http://localhost:99999/webdav/x', local)), 400);
-    assert.equal(status(() => parseDestination('http:///webdav/x', local)), 400);
+    assert.equal(
+      status(() => parseDestination('http:/webdav/x', local)),
+      400,
+    );
+    assert.equal(
+      status(() => parseDestination('http://local host/webdav/x', local)),
+      400,
+    );
+    assert.equal(
+      status(() => parseDestination('http://localhost:99999/webdav/x', local)),
+      400,
+    );
+    assert.equal(
+      status(() => parseDestination('http:///webdav/x', local)),
+      400,
+    );
   });
 
   it('the path gets the request-path checks (400)', () => {
@@ -133,14 +221,21 @@ describe('parseDestination', () => {
       '/webdav/main/a%0d%0a',
       '/webdav/main/%zz',
     ]) {
-      assert.equal(status(() => parseDestination(bad, local)), 400, bad);
+      assert.equal(
+        status(() => parseDestination(bad, local)),
+        400,
+        bad,
+      );
     }
   });
 });
 
 describe('resolveReference', () => {
   it('reports foreign references instead of throwing', () => {
-    assert.deepEqual(resolveReference('http://other/x', local, 'tag'), { kind: 'foreign', reference: 'http://other/x' });
+    assert.deepEqual(resolveReference('http://other/x', local, 'tag'), {
+      kind: 'foreign',
+      reference: 'http://other/x',
+    });
     assert.deepEqual(resolveReference('urn:uuid:1', local, 'tag'), { kind: 'foreign', reference: 'urn:uuid:1' });
     assert.equal(resolveReference('/a', local, 'tag').kind, 'local');
   });

@@ -88,10 +88,9 @@ describe('parseIfHeader: RFC 4918 §10.4 examples', () => {
 
 describe('parseIfHeader: clients', () => {
   it('neon/litmus tags: absolute URL with port and encoded path', () => {
-    const lists = parseIfHeader(
-      '<http://localhost:8080/webdav/litmus/lock%C3%A4me> (<opaquelocktoken:1234-abcd>)',
-      { host: 'localhost:8080' },
-    );
+    const lists = parseIfHeader('<http://localhost:8080/webdav/litmus/lock%C3%A4me> (<opaquelocktoken:1234-abcd>)', {
+      host: 'localhost:8080',
+    });
     assert.deepEqual(lists[0]!.resource, p('webdav', 'litmus', 'lockäme'));
     assert.equal(lists[0]!.foreign, false);
   });
@@ -163,7 +162,21 @@ describe('parseIfHeader: malformed → 400', () => {
   });
 
   it('never throws anything but DavError 400 on random input', () => {
-    const alphabet = fc.constantFrom('(', ')', '<', '>', '[', ']', '"', 'W/', 'Not ', ' ', 'urn:x', '/a', 'http://www.example.com/b');
+    const alphabet = fc.constantFrom(
+      '(',
+      ')',
+      '<',
+      '>',
+      '[',
+      ']',
+      '"',
+      'W/',
+      'Not ',
+      ' ',
+      'urn:x',
+      '/a',
+      'http://www.example.com/b',
+    );
     fc.assert(
       fc.property(fc.array(alphabet, { maxLength: 20 }), (parts) => {
         try {
@@ -190,26 +203,33 @@ describe('round trip of generated headers', () => {
     });
     const list = fc.array(cond, { minLength: 1, maxLength: 4 });
     fc.assert(
-      fc.property(fc.array(list, { minLength: 1, maxLength: 4 }), fc.option(fc.constantFrom('/a', '/b/c/', 'http://www.example.com/d')), (lists, tag) => {
-        const conds = lists.map((l) =>
-          l.map((c): IfCondition => ({
-            not: c.not,
-            kind: c.kind,
-            value: c.kind === 'token' ? `urn:uuid:${c.value}` : `${c.weak ? 'W/' : ''}"${c.value}"`,
-          })),
-        );
-        const text =
-          (tag ? `<${tag}> ` : '') +
-          conds
-            .map((l) => `(${l.map((c) => `${c.not ? 'Not ' : ''}${c.kind === 'token' ? `<${c.value}>` : `[${c.value}]`}`).join(' ')})`)
-            .join(' ');
-        const parsed = parseIfHeader(text, req);
-        assert.deepEqual(
-          parsed.map((l) => l.conditions),
-          conds,
-        );
-        for (const l of parsed) assert.equal(l.tag, tag ?? null);
-      }),
+      fc.property(
+        fc.array(list, { minLength: 1, maxLength: 4 }),
+        fc.option(fc.constantFrom('/a', '/b/c/', 'http://www.example.com/d')),
+        (lists, tag) => {
+          const conds = lists.map((l) =>
+            l.map((c): IfCondition => ({
+              not: c.not,
+              kind: c.kind,
+              value: c.kind === 'token' ? `urn:uuid:${c.value}` : `${c.weak ? 'W/' : ''}"${c.value}"`,
+            })),
+          );
+          const text =
+            (tag ? `<${tag}> ` : '') +
+            conds
+              .map(
+                (l) =>
+                  `(${l.map((c) => `${c.not ? 'Not ' : ''}${c.kind === 'token' ? `<${c.value}>` : `[${c.value}]`}`).join(' ')})`,
+              )
+              .join(' ');
+          const parsed = parseIfHeader(text, req);
+          assert.deepEqual(
+            parsed.map((l) => l.conditions),
+            conds,
+          );
+          for (const l of parsed) assert.equal(l.tag, tag ?? null);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -1,12 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  MAX_RANGES,
-  formatContentRange,
-  formatUnsatisfiedRange,
-  parseRange,
-} from '../../plugin/dav/headers/range.js';
+import { MAX_RANGES, formatContentRange, formatUnsatisfiedRange, parseRange } from '../../plugin/dav/headers/range.js';
 
 describe('parseRange', () => {
   it('absent, other units, invalid syntax → null (serve 200)', () => {

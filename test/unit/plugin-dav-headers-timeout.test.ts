@@ -37,7 +37,18 @@ describe('parseTimeout', () => {
 
   it('nothing usable: the default, capped by the maximum', () => {
     assert.equal(DEFAULT_LOCK_TIMEOUT_SECONDS, 3600);
-    for (const header of [undefined, '', 'garbage', 'Second-', 'Second--5', 'Second-1.5', 'Second-0', 'Seconds-30', 'Second 30', ',']) {
+    for (const header of [
+      undefined,
+      '',
+      'garbage',
+      'Second-',
+      'Second--5',
+      'Second-1.5',
+      'Second-0',
+      'Seconds-30',
+      'Second 30',
+      ',',
+    ]) {
       assert.equal(parseTimeout(header, 86400), 3600, JSON.stringify(header));
       assert.equal(parseTimeout(header, 120), 120, JSON.stringify(header));
     }

@@ -256,12 +256,9 @@ describe('encodeSegment / encodeHref', () => {
 
   it('round-trips every valid name through encodeSegment/decodeSegment', () => {
     fc.assert(
-      fc.property(
-        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }).filter(isValidName),
-        (name) => {
-          assert.equal(decodeSegment(encodeSegment(name)), name.normalize('NFC'));
-        },
-      ),
+      fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }).filter(isValidName), (name) => {
+        assert.equal(decodeSegment(encodeSegment(name)), name.normalize('NFC'));
+      }),
       { numRuns: 1000 },
     );
   });
@@ -270,7 +267,9 @@ describe('encodeSegment / encodeHref', () => {
     fc.assert(
       fc.property(
         fc.array(
-          fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }).filter((s) => isValidName(s) && !/[\ud800-\udfff]/.test(s)),
+          fc
+            .string({ unit: 'binary', minLength: 1, maxLength: 12 })
+            .filter((s) => isValidName(s) && !/[\ud800-\udfff]/.test(s)),
           { maxLength: 6 },
         ),
         fc.boolean(),

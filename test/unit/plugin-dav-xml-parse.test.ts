@@ -25,7 +25,10 @@ function rejects400(text: string, pattern?: RegExp): void {
   assert.throws(
     () => parseXml(text),
     (error: unknown) => {
-      assert.ok(error instanceof DavError, `expected DavError for ${JSON.stringify(text.slice(0, 60))}, got ${String(error)}`);
+      assert.ok(
+        error instanceof DavError,
+        `expected DavError for ${JSON.stringify(text.slice(0, 60))}, got ${String(error)}`,
+      );
       assert.equal(error.status, 400);
       if (pattern) assert.match(error.message, pattern);
       return true;
@@ -126,7 +129,10 @@ describe('parseXml: namespaces', () => {
   });
 
   it('empty prefixed binding → 400 (litmus propfind_invalid2: xmlns:bar="")', () => {
-    rejects400('<D:propfind xmlns:D="DAV:"><D:prop><bar:foo xmlns:bar=""/></D:prop></D:propfind>', /empty namespace binding/);
+    rejects400(
+      '<D:propfind xmlns:D="DAV:"><D:prop><bar:foo xmlns:bar=""/></D:prop></D:propfind>',
+      /empty namespace binding/,
+    );
     rejects400('<a xmlns:bar=""/>', /empty namespace binding/);
   });
 
@@ -187,7 +193,9 @@ describe('parseXml: well-formedness', () => {
   });
 
   it('character and entity references', () => {
-    const root = parseXml('<a x="&lt;&amp;&quot;&apos;&#9;&#10;&#x1F4F7;">&lt;&gt;&amp;&quot;&apos;&#233;&#x1F600;&#13;</a>');
+    const root = parseXml(
+      '<a x="&lt;&amp;&quot;&apos;&#9;&#10;&#x1F4F7;">&lt;&gt;&amp;&quot;&apos;&#233;&#x1F600;&#13;</a>',
+    );
     assert.equal(root.attributes[0]!.value, '<&"\'\t\n📷');
     assert.equal(textContent(root), '<>&"\'é😀\r');
   });
@@ -281,7 +289,9 @@ describe('parseXml: nesting', () => {
 
   it('parses a wide document (10,000 properties)', () => {
     const props = Array.from({ length: 10_000 }, (_, i) => `<x:p${i}>v${i}</x:p${i}>`).join('');
-    const root = parseXml(`<D:propertyupdate xmlns:D="DAV:" xmlns:x="urn:x"><D:set><D:prop>${props}</D:prop></D:set></D:propertyupdate>`);
+    const root = parseXml(
+      `<D:propertyupdate xmlns:D="DAV:" xmlns:x="urn:x"><D:set><D:prop>${props}</D:prop></D:set></D:propertyupdate>`,
+    );
     const prop = findChild(findChild(root, DAV_NS, 'set')!, DAV_NS, 'prop')!;
     assert.equal(childElements(prop).length, 10_000);
     // children share the parent's scope object when they declare nothing
@@ -372,7 +382,9 @@ describe('serializeElement', () => {
   });
 
   it('round-trips mixed content, attributes and escapes', () => {
-    roundTrip('<a xmlns:p="urn:p" p:x="&lt;&amp;&quot;&apos;&#9;&#10;&#13;" y="&gt;">a &lt; b &amp;&amp; c &gt; d<b/>\n  <p:c>&#13;x</p:c>tail</a>');
+    roundTrip(
+      '<a xmlns:p="urn:p" p:x="&lt;&amp;&quot;&apos;&#9;&#10;&#13;" y="&gt;">a &lt; b &amp;&amp; c &gt; d<b/>\n  <p:c>&#13;x</p:c>tail</a>',
+    );
     roundTrip('<a xml:lang="de" xml:space="preserve">  </a>');
     roundTrip('<p:a xmlns:p="urn:1"><p:b xmlns:p="urn:2"><p:c/></p:b><p:d/></p:a>');
     roundTrip('<a xmlns="urn:a"><b xmlns=""><c xmlns="urn:c"/></b></a>');
@@ -381,7 +393,9 @@ describe('serializeElement', () => {
   });
 
   it('keeps in-scope declarations (QNames in content still resolve)', () => {
-    const el = childElements(parseXml('<r xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:t"><t:v>xs:string</t:v></r>'))[0]!;
+    const el = childElements(
+      parseXml('<r xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:t"><t:v>xs:string</t:v></r>'),
+    )[0]!;
     const back = parseXml(serializeElement(el));
     assert.equal(back.scope['xs'], 'http://www.w3.org/2001/XMLSchema');
   });
@@ -398,7 +412,13 @@ describe('serializeElement', () => {
       scope: {},
       children: [
         { ns: '', local: 'n', attributes: [], scope: {}, children: [{ text: 'a&b' }] },
-        { ns: 'urn:c', local: 'c', attributes: [{ ns: 'urn:a', local: 'z', value: '3' }], scope: { '': 'urn:zzz' }, children: [] },
+        {
+          ns: 'urn:c',
+          local: 'c',
+          attributes: [{ ns: 'urn:a', local: 'z', value: '3' }],
+          scope: { '': 'urn:zzz' },
+          children: [],
+        },
       ],
     };
     const xml = serializeElement(el);
@@ -416,7 +436,10 @@ describe('serializeElement', () => {
     assert.equal(n!.ns, '');
     assert.equal(textContent(n!), 'a&b');
     assert.equal(c!.ns, 'urn:c');
-    assert.deepEqual(c!.attributes.map((a) => [a.ns, a.local]), [['urn:a', 'z']]);
+    assert.deepEqual(
+      c!.attributes.map((a) => [a.ns, a.local]),
+      [['urn:a', 'z']],
+    );
   });
 
   it('replaces characters XML cannot carry', () => {
@@ -434,10 +457,19 @@ describe('serializeElement', () => {
     const prefixes = fc.constantFrom('a', 'b', 'D', 'ns1', '');
     const names = fc.constantFrom('x', 'y', 'prop', 'é', 'a-b.c_d');
     const texts = fc.oneof(
-      fc.string({ unit: fc.constantFrom('a', ' ', '&', '<', '>', '"', "'", '\t', '\n', '\r', 'é', '📷', ']]>', '\u2028'), maxLength: 8 }),
+      fc.string({
+        unit: fc.constantFrom('a', ' ', '&', '<', '>', '"', "'", '\t', '\n', '\r', 'é', '📷', ']]>', '\u2028'),
+        maxLength: 8,
+      }),
       fc.string({ unit: 'binary', maxLength: 4 }),
     );
-    type Spec = { decls: [string, string][]; prefix: string; local: string; attrs: [string, string, string][]; kids: (Spec | string)[] };
+    type Spec = {
+      decls: [string, string][];
+      prefix: string;
+      local: string;
+      attrs: [string, string, string][];
+      kids: (Spec | string)[];
+    };
     const tree = fc.letrec<{ node: Spec }>((tie) => ({
       node: fc.record({
         decls: fc.array(fc.tuple(prefixes, uris), { maxLength: 3 }),
@@ -495,7 +527,10 @@ describe('serializeElement', () => {
 describe('childElements / textContent / findChild', () => {
   it('skip text, concatenate descendants', () => {
     const root = parseXml('<a> x <b>y<c>z</c></b> w </a>');
-    assert.deepEqual(childElements(root).map((c) => c.local), ['b']);
+    assert.deepEqual(
+      childElements(root).map((c) => c.local),
+      ['b'],
+    );
     assert.equal(textContent(root), ' x yz w ');
     assert.equal(findChild(root, '', 'b')?.local, 'b');
     assert.equal(findChild(root, 'urn:x', 'b'), undefined);
@@ -535,13 +570,20 @@ const PROPFIND = '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV
 
 describe('readXmlBody', () => {
   it('reads and parses a body', async () => {
-    const { req } = fakeRequest({ 'content-type': 'application/xml', 'content-length': String(PROPFIND.length) }, [PROPFIND]);
+    const { req } = fakeRequest({ 'content-type': 'application/xml', 'content-length': String(PROPFIND.length) }, [
+      PROPFIND,
+    ]);
     const root = await readXmlBody(req);
     assert.ok(root && is(root, DAV_NS, 'propfind'));
   });
 
   it('accepts text/xml with charset, +xml types, and no Content-Type', async () => {
-    for (const type of ['text/xml; charset="utf-8"', 'Application/XML;charset=UTF-8', 'application/vnd.x+xml', undefined]) {
+    for (const type of [
+      'text/xml; charset="utf-8"',
+      'Application/XML;charset=UTF-8',
+      'application/vnd.x+xml',
+      undefined,
+    ]) {
       const headers: Record<string, string> = { 'transfer-encoding': 'chunked' };
       if (type) headers['content-type'] = type;
       const root = await readXmlBody(fakeRequest(headers, [PROPFIND.slice(0, 10), PROPFIND.slice(10)]).req);
@@ -553,7 +595,10 @@ describe('readXmlBody', () => {
     assert.equal(await readXmlBody(fakeRequest({ 'content-length': '0' }, []).req), null);
     assert.equal(await readXmlBody(fakeRequest({ 'content-length': '0', 'content-type': 'text/plain' }, []).req), null);
     assert.equal(await readXmlBody(fakeRequest({ 'transfer-encoding': 'chunked' }, []).req), null);
-    assert.equal(await readXmlBody(fakeRequest({ 'transfer-encoding': 'chunked', 'content-type': 'text/plain' }, []).req), null);
+    assert.equal(
+      await readXmlBody(fakeRequest({ 'transfer-encoding': 'chunked', 'content-type': 'text/plain' }, []).req),
+      null,
+    );
     assert.equal(await readXmlBody(fakeRequest({}, []).req), null);
     assert.equal(await readXmlBody(fakeRequest({ 'content-length': '3' }, ['\r\n ']).req), null);
   });
@@ -591,24 +636,37 @@ describe('readXmlBody', () => {
       const root = await readXmlBody(fakeRequest({ 'content-type': type, 'content-length': '4' }, ['<a/>']).req);
       assert.equal(root?.local, 'a', type);
     }
-    await rejectsWith(readXmlBody(fakeRequest({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, ['{"a":1}']).req), 400);
+    await rejectsWith(
+      readXmlBody(fakeRequest({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, ['{"a":1}']).req),
+      400,
+    );
   });
 
   it('an ISO-8859-1 body is decoded as such', async () => {
     const body = Buffer.concat([Buffer.from('<a>'), Buffer.from([0xe4]), Buffer.from('</a>')]);
-    const root = await readXmlBody(fakeRequest({ 'content-type': 'text/xml; charset=iso-8859-1', 'content-length': String(body.length) }, [body]).req);
+    const root = await readXmlBody(
+      fakeRequest({ 'content-type': 'text/xml; charset=iso-8859-1', 'content-length': String(body.length) }, [body])
+        .req,
+    );
     assert.equal(root && textContent(root), 'ä');
   });
 
   it('an unsupported charset → 415', async () => {
-    await rejectsWith(readXmlBody(fakeRequest({ 'content-type': 'text/xml; charset=koi8-r', 'content-length': '4' }, ['<a/>']).req), 415);
+    await rejectsWith(
+      readXmlBody(fakeRequest({ 'content-type': 'text/xml; charset=koi8-r', 'content-length': '4' }, ['<a/>']).req),
+      415,
+    );
   });
 
   it('invalid UTF-8 → 400', async () => {
     const body = Buffer.concat([Buffer.from('<a>'), Buffer.from([0xe4]), Buffer.from('</a>')]);
     await rejectsWith(readXmlBody(fakeRequest({ 'content-length': String(body.length) }, [body]).req), 400, /UTF-8/);
     const overlong = Buffer.concat([Buffer.from('<a>'), Buffer.from([0xc0, 0xae]), Buffer.from('</a>')]);
-    await rejectsWith(readXmlBody(fakeRequest({ 'content-length': String(overlong.length) }, [overlong]).req), 400, /UTF-8/);
+    await rejectsWith(
+      readXmlBody(fakeRequest({ 'content-length': String(overlong.length) }, [overlong]).req),
+      400,
+      /UTF-8/,
+    );
   });
 
   it('malformed XML and DTDs → 400', async () => {
@@ -618,7 +676,11 @@ describe('readXmlBody', () => {
   });
 
   it('a client abort → 400', async () => {
-    await rejectsWith(readXmlBody(fakeRequest({ 'transfer-encoding': 'chunked' }, ['<a>'], { abort: true }).req), 400, /abort/);
+    await rejectsWith(
+      readXmlBody(fakeRequest({ 'transfer-encoding': 'chunked' }, ['<a>'], { abort: true }).req),
+      400,
+      /abort/,
+    );
   });
 
   it('UTF-8 BOM, UTF-16 LE and BE with BOM', async () => {
@@ -629,7 +691,9 @@ describe('readXmlBody', () => {
       Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]),
     ];
     for (const body of bodies) {
-      const root = await readXmlBody(fakeRequest({ 'content-length': String(body.length), 'content-type': 'text/xml' }, [body]).req);
+      const root = await readXmlBody(
+        fakeRequest({ 'content-length': String(body.length), 'content-type': 'text/xml' }, [body]).req,
+      );
       assert.equal(textContent(root!), 'Mädchen 📷');
     }
   });
@@ -649,12 +713,15 @@ describe('readXmlBody', () => {
     try {
       const send = (headers: Record<string, string>, chunks: string[], keepOpen = false) =>
         new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
-          const req = http.request({ port, host: '127.0.0.1', method: 'PROPFIND', path: '/', headers, agent: false }, (res) => {
-            let body = '';
-            res.setEncoding('utf8');
-            res.on('data', (d: string) => (body += d));
-            res.on('end', () => resolve({ status: res.statusCode!, body, connection: res.headers.connection }));
-          });
+          const req = http.request(
+            { port, host: '127.0.0.1', method: 'PROPFIND', path: '/', headers, agent: false },
+            (res) => {
+              let body = '';
+              res.setEncoding('utf8');
+              res.on('data', (d: string) => (body += d));
+              res.on('end', () => resolve({ status: res.statusCode!, body, connection: res.headers.connection }));
+            },
+          );
           req.on('error', reject);
           for (const c of chunks) req.write(c);
           if (!keepOpen) req.end();
@@ -681,6 +748,9 @@ describe('decodeBody', () => {
     assert.equal(decodeBody(Buffer.from('<a/>', 'utf16le').swap16(), 'utf-16'), '<a/>');
   });
   it('odd-length UTF-16 → 400', () => {
-    assert.throws(() => decodeBody(Buffer.from([0xff, 0xfe, 0x3c]), 'utf-8'), (e: unknown) => e instanceof DavError && e.status === 400);
+    assert.throws(
+      () => decodeBody(Buffer.from([0xff, 0xfe, 0x3c]), 'utf-8'),
+      (e: unknown) => e instanceof DavError && e.status === 400,
+    );
   });
 });

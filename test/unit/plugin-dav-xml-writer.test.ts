@@ -87,7 +87,10 @@ describe('propXml', () => {
     assert.equal(propXml(DAV_NS, 'getetag'), '<D:getetag/>');
     assert.equal(propXml(DAV_NS, 'getetag', ''), '<D:getetag/>');
     assert.equal(propXml(DAV_NS, 'getetag', '&quot;x&quot;'), '<D:getetag>&quot;x&quot;</D:getetag>');
-    assert.equal(propXml(DAV_NS, 'resourcetype', '<D:collection/>'), '<D:resourcetype><D:collection/></D:resourcetype>');
+    assert.equal(
+      propXml(DAV_NS, 'resourcetype', '<D:collection/>'),
+      '<D:resourcetype><D:collection/></D:resourcetype>',
+    );
   });
 
   it('other namespaces are declared inline', () => {
@@ -147,14 +150,20 @@ describe('statusLine / reasonPhrase', () => {
 describe('errorBody', () => {
   it('names the condition', () => {
     const body = errorBody('propfind-finite-depth');
-    assert.match(body, /^<\?xml version="1.0" encoding="utf-8"\?>\n<D:error xmlns:D="DAV:"><D:propfind-finite-depth\/><\/D:error>/);
+    assert.match(
+      body,
+      /^<\?xml version="1.0" encoding="utf-8"\?>\n<D:error xmlns:D="DAV:"><D:propfind-finite-depth\/><\/D:error>/,
+    );
     const root = parseXml(body);
     assert.ok(is(root, DAV_NS, 'error'));
     assert.ok(is(childElements(root)[0]!, DAV_NS, 'propfind-finite-depth'));
   });
 
   it('with inner XML (lock-token-submitted hrefs)', () => {
-    const body = errorBody('lock-token-submitted', `<D:href>${escapeText(encodeHref(['webdav', 'a&b'], false))}</D:href>`);
+    const body = errorBody(
+      'lock-token-submitted',
+      `<D:href>${escapeText(encodeHref(['webdav', 'a&b'], false))}</D:href>`,
+    );
     const cond = childElements(parseXml(body))[0]!;
     assert.ok(is(cond, DAV_NS, 'lock-token-submitted'));
     assert.equal(textContent(childElements(cond)[0]!), '/webdav/a%26b');
@@ -174,7 +183,10 @@ describe('MultistatusWriter', () => {
       { status: 200, props: [propXml(DAV_NS, 'getcontentlength', '5')], description: 'all <good>' },
       { status: 404, props: [] },
     ]);
-    await w.statusResponse('/webdav/main/locked', 423, { errorCondition: 'lock-token-submitted', description: 'locked & loaded' });
+    await w.statusResponse('/webdav/main/locked', 423, {
+      errorCondition: 'lock-token-submitted',
+      description: 'locked & loaded',
+    });
     await w.statusResponse('/webdav/main/gone', 404);
     await w.end();
 
@@ -189,10 +201,16 @@ describe('MultistatusWriter', () => {
     const [first, second, third, fourth] = responses;
 
     const firstParts = childElements(first!);
-    assert.deepEqual(firstParts.map((e) => e.local), ['href', 'propstat', 'propstat']);
+    assert.deepEqual(
+      firstParts.map((e) => e.local),
+      ['href', 'propstat', 'propstat'],
+    );
     assert.equal(textContent(firstParts[0]!), '/webdav/main/');
     const [ok, missing] = firstParts.slice(1);
-    assert.deepEqual(childElements(ok!).map((e) => e.local), ['prop', 'status']);
+    assert.deepEqual(
+      childElements(ok!).map((e) => e.local),
+      ['prop', 'status'],
+    );
     assert.deepEqual(
       childElements(childElements(ok!)[0]!).map((e) => [e.ns, e.local]),
       [
@@ -206,15 +224,24 @@ describe('MultistatusWriter', () => {
     const secondParts = childElements(second!);
     assert.equal(textContent(secondParts[0]!), '/webdav/main/a&b%20c.txt');
     assert.equal(secondParts.length, 2, 'the empty 404 propstat is left out');
-    assert.deepEqual(childElements(secondParts[1]!).map((e) => e.local), ['prop', 'status', 'responsedescription']);
+    assert.deepEqual(
+      childElements(secondParts[1]!).map((e) => e.local),
+      ['prop', 'status', 'responsedescription'],
+    );
     assert.equal(textContent(childElements(secondParts[1]!)[2]!), 'all <good>');
 
-    assert.deepEqual(childElements(third!).map((e) => e.local), ['href', 'status', 'error', 'responsedescription']);
+    assert.deepEqual(
+      childElements(third!).map((e) => e.local),
+      ['href', 'status', 'error', 'responsedescription'],
+    );
     const error = childElements(third!)[2]!;
     assert.ok(is(childElements(error)[0]!, DAV_NS, 'lock-token-submitted'));
     assert.equal(textContent(childElements(third!)[1]!), 'HTTP/1.1 423 Locked');
 
-    assert.deepEqual(childElements(fourth!).map((e) => e.local), ['href', 'status']);
+    assert.deepEqual(
+      childElements(fourth!).map((e) => e.local),
+      ['href', 'status'],
+    );
   });
 
   it('a response whose propstats are all empty still has one propstat', async () => {
@@ -224,7 +251,10 @@ describe('MultistatusWriter', () => {
     await w.propResponse('/x', [{ status: 200, props: [] }]);
     await w.end();
     const response = childElements(parseXml(sink.text))[0]!;
-    assert.deepEqual(childElements(response).map((e) => e.local), ['href', 'propstat']);
+    assert.deepEqual(
+      childElements(response).map((e) => e.local),
+      ['href', 'propstat'],
+    );
   });
 
   it('dead property XML from serializeElement embeds correctly', async () => {
@@ -280,7 +310,10 @@ describe('MultistatusWriter', () => {
     const sink = new CollectingSink();
     const w = new MultistatusWriter(sink);
     await w.begin();
-    await w.statusResponse('/a/', 423, { errorCondition: 'lock-token-submitted', errorConditionXml: '<D:href>/a/</D:href>' });
+    await w.statusResponse('/a/', 423, {
+      errorCondition: 'lock-token-submitted',
+      errorConditionXml: '<D:href>/a/</D:href>',
+    });
     await w.end();
     const error = childElements(childElements(parseXml(sink.text))[0]!)[2]!;
     const cond = childElements(error)[0]!;

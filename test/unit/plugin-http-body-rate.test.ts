@@ -25,7 +25,13 @@ async function upload(chunk: string, everyMs: number, totalMs: number): Promise<
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const client = request({ port, host: '127.0.0.1', method: 'PUT', path: '/', headers: { 'transfer-encoding': 'chunked' } });
+  const client = request({
+    port,
+    host: '127.0.0.1',
+    method: 'PUT',
+    path: '/',
+    headers: { 'transfer-encoding': 'chunked' },
+  });
   client.on('error', () => undefined);
   client.on('response', (res) => res.resume());
   const started = Date.now();

@@ -15,7 +15,8 @@ import { migrate } from '../../plugin/store/migrations.js';
 import { KnexLockManager } from '../../plugin/locks/knex-lock-manager.js';
 import type { ActiveLock, LockRequest } from '../../plugin/locks/model.js';
 
-const memoryDb = (): Knex => knex({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
+const memoryDb = (): Knex =>
+  knex({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
 
 const request = (path: string[], overrides: Partial<LockRequest> = {}): LockRequest => ({
   mount: 'main',
@@ -69,7 +70,11 @@ describe('KnexLockManager', () => {
 
     await locks.removed({ mount: 'main', path: ['Mädchen😀'] });
     assert.deepEqual(await blockedBy(['Mädchen😀']), []);
-    assert.equal((await locks.discover({ mount: 'main', path: ['Mädchen😀x'] })).length, 1, 'a sibling whose name starts alike keeps its lock');
+    assert.equal(
+      (await locks.discover({ mount: 'main', path: ['Mädchen😀x'] })).length,
+      1,
+      'a sibling whose name starts alike keeps its lock',
+    );
   });
 
   it('keeps shares apart', async () => {
@@ -86,17 +91,29 @@ describe('KnexLockManager', () => {
     await locks.removed({ mount: 'main', path: ['a', 'b'] });
     const left = (await db('webdav_locks').select('path').orderBy('path')).map((row: { path: string }) => row.path);
     assert.deepEqual(left, ['a', 'a/bc.jpg']);
-    assert.deepEqual((await locks.discover({ mount: 'main', path: ['a', 'b', 'new.jpg'] })).map((lock) => lock.token), [above.token]);
+    assert.deepEqual(
+      (await locks.discover({ mount: 'main', path: ['a', 'b', 'new.jpg'] })).map((lock) => lock.token),
+      [above.token],
+    );
   });
 
   it('does not move locks with a MOVE (RFC 4918 §7.6), and clears the overwritten destination', async () => {
     await grant(locks, request(['from', 'x.jpg']));
     await grant(locks, request(['to', 'old.jpg'], { scope: 'shared' }));
-    const destinationParent = await grant(locks, request(['to'], { depth: 'infinity', scope: 'shared', collection: true, user: 'carol' }));
+    const destinationParent = await grant(
+      locks,
+      request(['to'], { depth: 'infinity', scope: 'shared', collection: true, user: 'carol' }),
+    );
     await locks.moved({ mount: 'main', path: ['from'] }, { mount: 'main', path: ['to', 'old.jpg'] });
-    assert.deepEqual((await db('webdav_locks').select('path')).map((row: { path: string }) => row.path), ['to']);
+    assert.deepEqual(
+      (await db('webdav_locks').select('path')).map((row: { path: string }) => row.path),
+      ['to'],
+    );
     // The moved resource is in the destination's lock scope by its URL alone.
-    assert.deepEqual((await locks.discover({ mount: 'main', path: ['to', 'old.jpg'] })).map((lock) => lock.token), [destinationParent.token]);
+    assert.deepEqual(
+      (await locks.discover({ mount: 'main', path: ['to', 'old.jpg'] })).map((lock) => lock.token),
+      [destinationParent.token],
+    );
   });
 
   it('lets expired locks count for nothing and purges them', async () => {
@@ -119,8 +136,16 @@ describe('KnexLockManager', () => {
     const mine = await grant(locks, request(['d'], { depth: 'infinity', scope: 'shared', collection: true }));
     const carols = await grant(locks, request(['d', 'x.jpg'], { scope: 'shared', user: 'carol' }));
     clock += 30_000;
-    const refreshed = await locks.refresh({ mount: 'main', path: ['d', 'x.jpg'] }, [mine.token, carols.token], 'alice', 100);
-    assert.deepEqual(refreshed.map((lock) => lock.token), [mine.token]);
+    const refreshed = await locks.refresh(
+      { mount: 'main', path: ['d', 'x.jpg'] },
+      [mine.token, carols.token],
+      'alice',
+      100,
+    );
+    assert.deepEqual(
+      refreshed.map((lock) => lock.token),
+      [mine.token],
+    );
     assert.equal(refreshed[0]!.expiresAt, clock + 100_000);
     const stored = await locks.find(carols.token);
     assert.equal(stored!.expiresAt, carols.expiresAt, 'carol’s lock keeps its expiry');
@@ -132,8 +157,14 @@ describe('KnexLockManager', () => {
     const member = await grant(locks, request(['a', 'b', 'c.jpg'], { scope: 'shared' }));
     await grant(locks, request(['a', 'b', 'c.jpg', 'deeper'], { scope: 'shared' }));
     const members = await locks.discoverMembers({ mount: 'main', path: ['a', 'b'] });
-    assert.deepEqual(members.of('c.jpg').map((lock) => lock.token), [root.token, member.token]);
-    assert.deepEqual(members.of('other.jpg').map((lock) => lock.token), [root.token]);
+    assert.deepEqual(
+      members.of('c.jpg').map((lock) => lock.token),
+      [root.token, member.token],
+    );
+    assert.deepEqual(
+      members.of('other.jpg').map((lock) => lock.token),
+      [root.token],
+    );
   });
 });
 
@@ -148,7 +179,10 @@ describe('two instances on one database file', () => {
       useNullAsDefault: true,
       pool: {
         // As the reference host opens its database (host/db.ts).
-        afterCreate(conn: { exec(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
+        afterCreate(
+          conn: { exec(sql: string, cb: (err: Error | null) => void): void },
+          done: (err: Error | null, conn: unknown) => void,
+        ) {
           conn.exec('PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;', (err) => done(err, conn));
         },
       },
@@ -169,11 +203,14 @@ describe('two instances on one database file', () => {
   it('grant exactly one of many exclusive locks asked for at once, and each sees the other’s locks', async () => {
     const managers = [new KnexLockManager(first), new KnexLockManager(second)];
     const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => managers[i % 2]!.create(request(['race.jpg'], { user: i % 2 ? 'carol' : 'alice' }))),
+      Array.from({ length: 12 }, (_, i) =>
+        managers[i % 2]!.create(request(['race.jpg'], { user: i % 2 ? 'carol' : 'alice' })),
+      ),
     );
     const granted = results.filter((result) => 'lock' in result);
     assert.equal(granted.length, 1);
     const token = (granted[0] as { lock: ActiveLock }).lock.token;
-    for (const manager of managers) assert.deepEqual(await manager.tokensCovering({ mount: 'main', path: ['race.jpg'] }), [token]);
+    for (const manager of managers)
+      assert.deepEqual(await manager.tokensCovering({ mount: 'main', path: ['race.jpg'] }), [token]);
   });
 });

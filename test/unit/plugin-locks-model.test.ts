@@ -48,7 +48,10 @@ describe('conflictsWith', () => {
   });
 
   it('exclusive conflicts with a lock on the resource, an ancestor’s depth-infinity lock, and for depth infinity any lock below', () => {
-    assert.deepEqual(conflictsWith({ path: p('dir/file'), depth: 0, scope: 'exclusive' }, existing), [existing[0], existing[1]]);
+    assert.deepEqual(conflictsWith({ path: p('dir/file'), depth: 0, scope: 'exclusive' }, existing), [
+      existing[0],
+      existing[1],
+    ]);
     assert.deepEqual(conflictsWith({ path: p('dir/new'), depth: 0, scope: 'exclusive' }, existing), [existing[0]]);
     assert.deepEqual(conflictsWith({ path: p(''), depth: 'infinity', scope: 'exclusive' }, existing), existing);
     assert.deepEqual(conflictsWith({ path: p(''), depth: 0, scope: 'exclusive' }, existing), []);

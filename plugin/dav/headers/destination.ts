@@ -35,8 +35,7 @@ export interface RequestAuthority {
 
 /** Where a reference points: a path of this server, or a resource elsewhere. */
 export type ResolvedReference =
-  | { readonly kind: 'local'; readonly path: RequestPath }
-  | { readonly kind: 'foreign'; readonly reference: string };
+  { readonly kind: 'local'; readonly path: RequestPath } | { readonly kind: 'foreign'; readonly reference: string };
 
 /** Missing → 400; on another server → 502 ("Destination is on another server"); malformed → 400. */
 export function parseDestination(value: string | undefined, request: RequestAuthority): RequestPath {

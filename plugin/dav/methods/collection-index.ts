@@ -30,7 +30,9 @@ export async function sendCollectionIndex(request: DavRequest): Promise<void> {
       for await (const batch of target.store.list(target.path)) {
         for (const info of batch) {
           const href = shareHref(target.mount, [...target.path, info.name], info.isCollection);
-          await sink.write(`<li><a href="${escapeText(href)}">${escapeText(info.name)}${info.isCollection ? '/' : ''}</a></li>`);
+          await sink.write(
+            `<li><a href="${escapeText(href)}">${escapeText(info.name)}${info.isCollection ? '/' : ''}</a></li>`,
+          );
         }
       }
     }

@@ -102,7 +102,10 @@ async function copyOrMove(request: DavRequest, method: Method): Promise<void> {
     if (!removal.complete) return answerFailures(ctx, removal.failures);
   }
 
-  const failures = method === 'MOVE' ? await moveResource(request, from, to, info) : await copyResource(request, from, to, info, depth);
+  const failures =
+    method === 'MOVE'
+      ? await moveResource(request, from, to, info)
+      : await copyResource(request, from, to, info, depth);
   if (method === 'MOVE') mediaRemoved(services, from);
   mediaChanged(services, to);
   if (failures.length > 0) return answerFailures(ctx, failures);
@@ -128,7 +131,8 @@ function depthOf(method: Method, info: ResourceInfo, header: string | undefined)
     if (depth === 1) throw badRequest('COPY takes Depth 0 or infinity');
     return depth;
   }
-  if (info.isCollection && depth !== 'infinity') throw badRequest('MOVE of a collection moves the whole tree: Depth must be infinity or absent');
+  if (info.isCollection && depth !== 'infinity')
+    throw badRequest('MOVE of a collection moves the whole tree: Depth must be infinity or absent');
   return 'infinity';
 }
 
@@ -138,7 +142,13 @@ function refuseNesting(from: Resource, to: Resource): void {
 }
 
 /** The checks that apply only when something is at the destination. */
-function refuseOverwriting(from: Resource, to: Resource, info: ResourceInfo, existing: ResourceInfo, overwrite: boolean): void {
+function refuseOverwriting(
+  from: Resource,
+  to: Resource,
+  info: ResourceInfo,
+  existing: ResourceInfo,
+  overwrite: boolean,
+): void {
   // Another URL of the same file: a hard link, or shares whose folders overlap.
   if (existing.etag === info.etag && existing.isCollection === info.isCollection) {
     throw forbidden('Source and destination are the same resource');
@@ -155,7 +165,13 @@ async function requireParent(to: Resource): Promise<void> {
 }
 
 /** COPY: stream files, recreate collections, duplicate dead properties. */
-async function copyResource(request: DavRequest, from: Resource, to: Resource, info: ResourceInfo, depth: 0 | 'infinity'): Promise<readonly Failure[]> {
+async function copyResource(
+  request: DavRequest,
+  from: Resource,
+  to: Resource,
+  info: ResourceInfo,
+  depth: 0 | 'infinity',
+): Promise<readonly Failure[]> {
   const { services } = request;
   const transfer = await transferTree(from, to, info, { depth, removeSource: false, log: services.log });
   refuseWhenNothingDone(transfer, to);
@@ -165,7 +181,12 @@ async function copyResource(request: DavRequest, from: Resource, to: Resource, i
 }
 
 /** MOVE: a rename when the store can do it atomically, else copy and remove what was copied. */
-async function moveResource(request: DavRequest, from: Resource, to: Resource, info: ResourceInfo): Promise<readonly Failure[]> {
+async function moveResource(
+  request: DavRequest,
+  from: Resource,
+  to: Resource,
+  info: ResourceInfo,
+): Promise<readonly Failure[]> {
   const { services } = request;
   if (from.mount === to.mount && (await from.store.rename(from.path, to.path)) === 'renamed') {
     await followMove(services, from, to);

@@ -30,7 +30,8 @@ export const get: MethodHandler = async (request) => {
     try {
       return await getFile(request, target);
     } catch (error) {
-      if (!(error instanceof ReplacedMeanwhile) || attempt >= MAX_ATTEMPTS) throw error instanceof ReplacedMeanwhile ? busy() : error;
+      if (!(error instanceof ReplacedMeanwhile) || attempt >= MAX_ATTEMPTS)
+        throw error instanceof ReplacedMeanwhile ? busy() : error;
     }
   }
 };
@@ -40,7 +41,8 @@ const MAX_ATTEMPTS = 5;
 /** The file changed between stat and open. */
 class ReplacedMeanwhile extends Error {}
 
-const busy = (): DavError => new DavError(503, 'The file is being replaced right now; try again', { headers: { 'Retry-After': '1' } });
+const busy = (): DavError =>
+  new DavError(503, 'The file is being replaced right now; try again', { headers: { 'Retry-After': '1' } });
 
 async function getFile(request: DavRequest, target: Resource): Promise<void> {
   const { ctx } = request;
@@ -94,16 +96,23 @@ function rangesToServe(ctx: Context, info: ResourceInfo): ByteSpan[] | 'unsatisf
   if (!header) return null;
   const ifRange = ctx.get('if-range');
   if (ifRange) {
-    const current = ifRange.startsWith('"') || ifRange.startsWith('W/')
-      ? strongMatch(ifRange, info.etag)
-      : Date.parse(ifRange) === Math.floor(info.modified.getTime() / 1000) * 1000;
+    const current =
+      ifRange.startsWith('"') || ifRange.startsWith('W/')
+        ? strongMatch(ifRange, info.etag)
+        : Date.parse(ifRange) === Math.floor(info.modified.getTime() / 1000) * 1000;
     if (!current) return null;
   }
   return parseRange(header, info.size);
 }
 
 /** HEAD gets the same headers as GET, and no file is opened for it. */
-async function send(ctx: Context, status: number, type: string, length: number, open: () => Promise<Readable>): Promise<void> {
+async function send(
+  ctx: Context,
+  status: number,
+  type: string,
+  length: number,
+  open: () => Promise<Readable>,
+): Promise<void> {
   ctx.status = status;
   ctx.type = type;
   if (ctx.method === 'HEAD') {
@@ -120,14 +129,21 @@ async function send(ctx: Context, status: number, type: string, length: number, 
  * replaced between two parts ends the answer early (the connection is cut)
  * rather than sending parts of two different files.
  */
-function multipartRanges(open: (span: ByteSpan) => Promise<Readable>, ranges: readonly ByteSpan[], type: string, size: number) {
+function multipartRanges(
+  open: (span: ByteSpan) => Promise<Readable>,
+  ranges: readonly ByteSpan[],
+  type: string,
+  size: number,
+) {
   const boundary = randomUUID().replace(/-/g, '');
   const headOf = (range: ByteSpan, index: number) =>
     `${index === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: ${type}\r\nContent-Range: ${formatContentRange(range, size)}\r\n\r\n`;
   const tail = `\r\n--${boundary}--\r\n`;
   const length =
-    ranges.reduce((sum, range, index) => sum + Buffer.byteLength(headOf(range, index)) + range.end - range.start + 1, 0) +
-    Buffer.byteLength(tail);
+    ranges.reduce(
+      (sum, range, index) => sum + Buffer.byteLength(headOf(range, index)) + range.end - range.start + 1,
+      0,
+    ) + Buffer.byteLength(tail);
   async function* parts(first: Readable): AsyncGenerator<Buffer | string> {
     for (const [index, range] of ranges.entries()) {
       yield headOf(range, index);

@@ -58,13 +58,22 @@ export const lock: MethodHandler = async (request) => {
   const { locks } = request.services;
   if (target.path.length === 0) throw forbidden('The share root cannot be locked');
   const body = await readXmlBody(request.ctx.req);
-  const timeoutSeconds = parseTimeout(request.ctx.get('timeout') || undefined, request.services.snapshot().settings.lockTimeoutMaxSeconds);
+  const timeoutSeconds = parseTimeout(
+    request.ctx.get('timeout') || undefined,
+    request.services.snapshot().settings.lockTimeoutMaxSeconds,
+  );
   if (body === null) return refreshLock(request, target, locks, timeoutSeconds);
   return createLock(request, target, locks, body, timeoutSeconds);
 };
 
 /** §9.10.1, §9.10.4: a new lock, on an existing resource or on an unmapped URL. */
-async function createLock(request: DavRequest, target: Resource, locks: LockManager, body: XmlElement, timeoutSeconds: number): Promise<void> {
+async function createLock(
+  request: DavRequest,
+  target: Resource,
+  locks: LockManager,
+  body: XmlElement,
+  timeoutSeconds: number,
+): Promise<void> {
   const info = parseLockInfo(body);
   const depth = lockDepth(request.ctx.get('depth') || undefined);
   const existing = await statTarget(request, target);
@@ -94,10 +103,14 @@ async function createLock(request: DavRequest, target: Resource, locks: LockMana
     throw new DavError(507, `This resource already has ${result.tooMany} locks; release some before taking another`);
   }
   if ('conflicts' in result) {
-    throw new DavError(423, 'A conflicting lock is held on this resource, an ancestor, or (for Depth: infinity) a member', {
-      condition: 'no-conflicting-lock',
-      conditionXml: lockRootHrefsXml(result.conflicts),
-    });
+    throw new DavError(
+      423,
+      'A conflicting lock is held on this resource, an ancestor, or (for Depth: infinity) a member',
+      {
+        condition: 'no-conflicting-lock',
+        conditionXml: lockRootHrefsXml(result.conflicts),
+      },
+    );
   }
 
   if (!existing) await createEmptyResource(request, target, locks, result.lock);
@@ -109,7 +122,12 @@ async function createLock(request: DavRequest, target: Resource, locks: LockMana
  * The empty resource of §7.3, written only once the lock is granted (a LOCK
  * that fails must leave nothing behind). If writing fails, so does the LOCK.
  */
-async function createEmptyResource(request: DavRequest, target: Resource, locks: LockManager, granted: ActiveLock): Promise<void> {
+async function createEmptyResource(
+  request: DavRequest,
+  target: Resource,
+  locks: LockManager,
+  granted: ActiveLock,
+): Promise<void> {
   try {
     await target.store.write(target.path, emptyBody());
   } catch (error) {
@@ -122,8 +140,14 @@ async function createEmptyResource(request: DavRequest, target: Resource, locks:
 }
 
 /** §9.10.2: a LOCK without a body refreshes the caller's lock named in the If header. */
-async function refreshLock(request: DavRequest, target: Resource, locks: LockManager, timeoutSeconds: number): Promise<void> {
-  if (!request.ctx.get('if')) throw badRequest('A LOCK without a body refreshes a lock and needs an If header naming its token');
+async function refreshLock(
+  request: DavRequest,
+  target: Resource,
+  locks: LockManager,
+  timeoutSeconds: number,
+): Promise<void> {
+  if (!request.ctx.get('if'))
+    throw badRequest('A LOCK without a body refreshes a lock and needs an If header naming its token');
   const submitted = await checkIfHeader(request);
   const refreshed = await locks.refresh(target, submitted, request.user.name, timeoutSeconds);
   if (refreshed.length === 0) {

@@ -6,7 +6,20 @@
  */
 import type { Context } from 'koa';
 
-export const SUPPORTED_METHODS = ['OPTIONS', 'GET', 'HEAD', 'PROPFIND', 'PROPPATCH', 'PUT', 'DELETE', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK'] as const;
+export const SUPPORTED_METHODS = [
+  'OPTIONS',
+  'GET',
+  'HEAD',
+  'PROPFIND',
+  'PROPPATCH',
+  'PUT',
+  'DELETE',
+  'MKCOL',
+  'COPY',
+  'MOVE',
+  'LOCK',
+  'UNLOCK',
+] as const;
 /** Class 2: LOCK and UNLOCK (RFC 4918 §18.2); Windows and macOS Finder mount read-only without it. */
 export const COMPLIANCE_CLASSES = '1, 2';
 

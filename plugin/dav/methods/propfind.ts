@@ -85,7 +85,10 @@ async function* children(request: DavRequest): AsyncIterable<readonly Listed[]> 
     yield await listRoot(request);
     return;
   }
-  const [dead, locks] = await Promise.all([services.deadProperties.childrenOf(target), services.locks.discoverMembers(target)]);
+  const [dead, locks] = await Promise.all([
+    services.deadProperties.childrenOf(target),
+    services.locks.discoverMembers(target),
+  ]);
   for await (const batch of target.store.list(target.path)) {
     yield batch.map((info) => {
       const path = [...target.path, info.name];
@@ -98,7 +101,12 @@ async function* children(request: DavRequest): AsyncIterable<readonly Listed[]> 
   }
 }
 
-function propTarget(target: Resource, info: ResourceInfo, path: readonly string[], locks: readonly ActiveLock[]): PropTarget {
+function propTarget(
+  target: Resource,
+  info: ResourceInfo,
+  path: readonly string[],
+  locks: readonly ActiveLock[],
+): PropTarget {
   return {
     info,
     displayName: info.name || target.mount,
@@ -117,7 +125,11 @@ function propTarget(target: Resource, info: ResourceInfo, path: readonly string[
 const QUOTA_IN_ALLPROP = LIVE_PROPERTIES.filter((prop) => !prop.inAllprop && prop.local.startsWith('quota-'));
 
 /** The propstat groups of one response (RFC 4918 §9.1.2): found (200) and not found (404). */
-export async function propstats(query: PropfindQuery, resource: Listed, options: { requested?: boolean } = {}): Promise<PropStat[]> {
+export async function propstats(
+  query: PropfindQuery,
+  resource: Listed,
+  options: { requested?: boolean } = {},
+): Promise<PropStat[]> {
   const found: string[] = [];
   const missing: string[] = [];
   if (query.kind === 'propname') {

@@ -84,7 +84,11 @@ export const proppatch: MethodHandler = async (request) => {
   await writer.propResponse(hrefOf(target, info.isCollection), [
     { status: 200, props: ok },
     { status: 403, props: failed, description: 'Live properties cannot be changed' },
-    { status: 507, props: noRoom, description: `A resource keeps at most ${MAX_DEAD_PROPERTIES} properties, ${MAX_DEAD_PROPERTY_BYTES} bytes in all` },
+    {
+      status: 507,
+      props: noRoom,
+      description: `A resource keeps at most ${MAX_DEAD_PROPERTIES} properties, ${MAX_DEAD_PROPERTY_BYTES} bytes in all`,
+    },
     { status: 424, props: dependent },
   ]);
   await writer.end();
@@ -109,7 +113,9 @@ async function fits(store: DeadPropertyStore, ref: SharePath, changes: readonly 
     else sizes.delete(`${change.remove.ns}\u0000${change.remove.local}`);
   }
   const [count, bytes] = [sizes.size, total()];
-  return (count <= MAX_DEAD_PROPERTIES || count <= countBefore) && (bytes <= MAX_DEAD_PROPERTY_BYTES || bytes <= bytesBefore);
+  return (
+    (count <= MAX_DEAD_PROPERTIES || count <= countBefore) && (bytes <= MAX_DEAD_PROPERTY_BYTES || bytes <= bytesBefore)
+  );
 }
 
 function parsePropertyUpdate(body: XmlElement | null): Instruction[] {
@@ -120,7 +126,9 @@ function parsePropertyUpdate(body: XmlElement | null): Instruction[] {
     for (const prop of childElements(part).filter((child) => is(child, DAV_NS, 'prop'))) {
       for (const element of childElements(prop)) {
         instructions.push(
-          part.local === 'set' ? { op: 'set', element } : { op: 'remove', name: { ns: element.ns, local: element.local } },
+          part.local === 'set'
+            ? { op: 'set', element }
+            : { op: 'remove', name: { ns: element.ns, local: element.local } },
         );
       }
     }

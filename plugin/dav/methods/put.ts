@@ -42,7 +42,9 @@ export const put: MethodHandler = async (request) => {
     const { existing } = prepared;
     noteCollectionUrl(request, existing);
     if (existing?.isCollection) {
-      throw new DavError(405, 'A collection exists here; PUT replaces files only', { headers: { Allow: COLLECTION_METHODS } });
+      throw new DavError(405, 'A collection exists here; PUT replaces files only', {
+        headers: { Allow: COLLECTION_METHODS },
+      });
     }
     // The store would find out too, but only after 100 Continue had invited the body.
     if (!existing && !prepared.parentIsCollection) throw conflict('The parent collection does not exist');

@@ -30,7 +30,9 @@ export const unlock: MethodHandler = async (request) => {
   const token = codedUrl(ctx.get('lock-token'));
   const held = await locks.find(token);
   if (!held || held.mount !== target.mount || !covers(held, target.path)) {
-    throw new DavError(409, 'No lock with this token covers the Request-URI', { condition: 'lock-token-matches-request-uri' });
+    throw new DavError(409, 'No lock with this token covers the Request-URI', {
+      condition: 'lock-token-matches-request-uri',
+    });
   }
   if (held.user !== request.user.name) throw forbidden('Only the user who created a lock can remove it');
 
@@ -43,7 +45,9 @@ export const unlock: MethodHandler = async (request) => {
 function codedUrl(header: string): string {
   const match = /^[ \t]*<([A-Za-z][A-Za-z0-9+.-]*:[^<>\s]*)>[ \t]*$/.exec(header);
   if (!match) {
-    throw badRequest(header ? 'The Lock-Token header must be a Coded-URL: <token>' : 'UNLOCK needs a Lock-Token header');
+    throw badRequest(
+      header ? 'The Lock-Token header must be a Coded-URL: <token>' : 'UNLOCK needs a Lock-Token header',
+    );
   }
   return match[1]!;
 }

@@ -20,7 +20,6 @@ import { MAX_ROUNDS, attempt, type Failure, type StatusError } from './failures.
 /** Where a walk works: which store holds the tree, under which mount it is named. */
 export type Place = Pick<Resource, 'store' | 'mount' | 'path'>;
 
-
 export interface Removal {
   /** Whether the resource itself (and so everything below it) is gone. */
   readonly complete: boolean;
@@ -105,8 +104,8 @@ class Remover {
   }
 
   private fail(path: StorePath, isCollection: boolean, error: StatusError): void {
-    if (error.status >= 500) this.log.warn({ mount: this.mount, path: path.join('/'), err: error.cause }, 'WebDAV: could not remove');
+    if (error.status >= 500)
+      this.log.warn({ mount: this.mount, path: path.join('/'), err: error.cause }, 'WebDAV: could not remove');
     this.failures.push({ mount: this.mount, path, isCollection, status: error.status, description: error.message });
   }
 }
-

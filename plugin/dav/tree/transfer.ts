@@ -41,7 +41,12 @@ export interface Transfer {
  * With `removeSource`, each file is removed right after its copy is
  * complete, and each collection after all of its members were moved.
  */
-export async function transferTree(from: Place, to: Place, info: ResourceInfo, options: TransferOptions): Promise<Transfer> {
+export async function transferTree(
+  from: Place,
+  to: Place,
+  info: ResourceInfo,
+  options: TransferOptions,
+): Promise<Transfer> {
   const copier = new Copier(from, to, options);
   const complete = await copier.transfer(from.path, to.path, info.isCollection, true);
   return {
@@ -65,9 +70,7 @@ class Copier {
 
   /** True when the resource was copied completely (and, when moving, its source is gone). */
   async transfer(source: StorePath, destination: StorePath, isCollection: boolean, top: boolean): Promise<boolean> {
-    return isCollection
-      ? this.transferCollection(source, destination, top)
-      : this.transferFile(source, destination);
+    return isCollection ? this.transferCollection(source, destination, top) : this.transferFile(source, destination);
   }
 
   private async transferFile(source: StorePath, destination: StorePath): Promise<boolean> {
@@ -145,10 +148,20 @@ class Copier {
    * could not be read or removed is named by its source URL, one that could
    * not be written by its destination URL.
    */
-  private failAt(side: 'source' | 'destination', source: StorePath, destination: StorePath, isCollection: boolean, error: StatusError): void {
-    const place = side === 'source' ? { mount: this.from.mount, path: source } : { mount: this.to.mount, path: destination };
+  private failAt(
+    side: 'source' | 'destination',
+    source: StorePath,
+    destination: StorePath,
+    isCollection: boolean,
+    error: StatusError,
+  ): void {
+    const place =
+      side === 'source' ? { mount: this.from.mount, path: source } : { mount: this.to.mount, path: destination };
     if (error.status >= 500) {
-      this.options.log.warn({ mount: place.mount, path: place.path.join('/'), err: error.cause }, `WebDAV: could not ${this.options.removeSource ? 'move' : 'copy'}`);
+      this.options.log.warn(
+        { mount: place.mount, path: place.path.join('/'), err: error.cause },
+        `WebDAV: could not ${this.options.removeSource ? 'move' : 'copy'}`,
+      );
     }
     this.failures.push({ ...place, isCollection, status: error.status, description: error.message });
   }
@@ -175,4 +188,3 @@ async function* sourceChunks(readable: AsyncIterable<Uint8Array>): AsyncGenerato
     throw new SourceError(error);
   }
 }
-

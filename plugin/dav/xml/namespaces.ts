@@ -45,7 +45,10 @@ export function splitQName(qname: string): [prefix: string, local: string] {
  * bound to anything but its URI, or another prefix (or the default) bound
  * to the xml/xmlns namespace URIs.
  */
-export function applyDeclarations(parent: NamespaceScope, declarations: ReadonlyArray<[string, string]>): NamespaceScope {
+export function applyDeclarations(
+  parent: NamespaceScope,
+  declarations: ReadonlyArray<[string, string]>,
+): NamespaceScope {
   if (declarations.length === 0) return parent;
   const scope = Object.assign(Object.create(null) as Record<string, string>, parent);
   for (const [prefix, uri] of declarations) {

@@ -95,7 +95,8 @@ export function textContent(el: XmlElement): string {
 // ---------------------------------------------------------------- parsing
 
 // eslint-disable-next-line no-control-regex
-const ILLEGAL_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const ILLEGAL_CHAR =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const MARKUP_DECL = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<!/g;
 
 interface JsNode {
@@ -155,7 +156,8 @@ function convert(node: JsNode, parentScope: NamespaceScope, depth: number): XmlE
     if (name === 'xmlns') declarations.push(['', value]);
     else if (name.startsWith('xmlns:')) {
       const prefix = name.slice(6);
-      if (prefix === '' || prefix.includes(':')) throw malformed(`invalid namespace declaration "${name.slice(0, 80)}"`);
+      if (prefix === '' || prefix.includes(':'))
+        throw malformed(`invalid namespace declaration "${name.slice(0, 80)}"`);
       declarations.push([prefix, value]);
     } else plain.push([name, value]);
   }
@@ -194,4 +196,3 @@ function convert(node: JsNode, parentScope: NamespaceScope, depth: number): XmlE
   if (text !== null && text !== '') children.push({ text });
   return { ns, local, attributes, children, scope };
 }
-

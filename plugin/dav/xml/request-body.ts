@@ -11,8 +11,6 @@ import { parseXml, type XmlElement } from './parse.js';
 /** Default cap on a request body read by {@link readXmlBody}. */
 export const DEFAULT_MAX_XML_BYTES = 1024 * 1024;
 
-
-
 type Charset = 'utf-8' | 'utf-16le' | 'utf-16be' | 'utf-16' | 'latin1';
 
 /** Media type and charset of a Content-Type value; null media type when absent. */
@@ -95,7 +93,10 @@ export function decodeBody(bytes: Uint8Array, charset: Charset = 'utf-8'): strin
  * - Bytes that are not valid in the encoding: 400. Then {@link parseXml}.
  * - The client aborting the upload: DavError 400.
  */
-export async function readXmlBody(req: IncomingMessage, options: { maxBytes?: number } = {}): Promise<XmlElement | null> {
+export async function readXmlBody(
+  req: IncomingMessage,
+  options: { maxBytes?: number } = {},
+): Promise<XmlElement | null> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_XML_BYTES;
   const { charset: charsetName } = contentTypeOf(req.headers['content-type']);
   const lengthHeader = req.headers['content-length'];
@@ -111,7 +112,8 @@ export async function readXmlBody(req: IncomingMessage, options: { maxBytes?: nu
 
   const bytes = await readBody(req, maxBytes);
   if (bytes.length === 0) return null;
-  if (charset === null) throw new DavError(415, `Unsupported charset ${JSON.stringify(charsetName)} in the request body`);
+  if (charset === null)
+    throw new DavError(415, `Unsupported charset ${JSON.stringify(charsetName)} in the request body`);
   const text = decodeBody(bytes, charset);
   if (/^[\s\ufeff]*$/.test(text)) return null;
   return parseXml(text);
@@ -170,4 +172,3 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
     req.resume();
   });
 }
-

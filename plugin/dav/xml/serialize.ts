@@ -7,7 +7,6 @@ import { EMPTY_SCOPE, XML_NS, type NamespaceScope } from './namespaces.js';
 import { isElement, type XmlElement } from './parse.js';
 import { assertLocalName, escapeAttr, escapeText } from './writer.js';
 
-
 const UNKNOWN = Symbol('unknown default namespace');
 type OutScope = Map<string, string | typeof UNKNOWN>;
 
@@ -40,7 +39,12 @@ export function serializeElement(el: XmlElement): string {
  * nothing): the cost per element stays small however many prefixes are in
  * scope.
  */
-function writeElement(el: XmlElement, parent: OutScope, parentScope: NamespaceScope | null, emit: (s: string) => void): void {
+function writeElement(
+  el: XmlElement,
+  parent: OutScope,
+  parentScope: NamespaceScope | null,
+  emit: (s: string) => void,
+): void {
   assertLocalName(el.local);
   let out: OutScope = parent;
   const decls = new Map<string, string>();
