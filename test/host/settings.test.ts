@@ -297,7 +297,7 @@ describe('settings while the server runs', () => {
     await appendFile(file, '# written by hand\nmy.key   :   spaced\n');
     assert.equal((await host.cli(['settings', 'set', 'fixture.value', 'four'])).code, 0);
     const text = await readFile(file, 'utf8');
-    assert.match(text, /^# written by hand\nmy\.key   :   spaced\n/m);
+    assert.match(text, /^# written by hand\nmy\.key {3}: {3}spaced\n/m);
     assert.equal(text.match(/fixture\.value/g)?.length, 1, 'a repeated key is written once');
     assert.match(text, /^fixture\.value=four\n/m);
     assert.doesNotMatch(text, /th\\u00e9ree/, 'the old value, continuation line included, is replaced');

@@ -5,7 +5,7 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { once } from 'node:events';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -65,7 +65,7 @@ describe('MKCOL', () => {
       headers: { authorization: h.auth(), 'transfer-encoding': 'chunked' },
     });
     req.end('something');
-    const [chunked] = (await once(req, 'response')) as [import('node:http').IncomingMessage];
+    const [chunked] = (await once(req, 'response')) as [IncomingMessage];
     chunked.resume();
     assert.equal(chunked.statusCode, 415);
     assert.equal(await exists(join(h.root, 'chunked-body')), false);

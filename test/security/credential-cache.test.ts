@@ -26,7 +26,11 @@ function reachableStrings(root: unknown): string[] {
       strings.push(buffer.toString('latin1'), buffer.toString('hex'), buffer.toString('base64'));
       return;
     }
-    if (value instanceof Map) for (const [k, v] of value) (visit(k, depth + 1), visit(v, depth + 1));
+    if (value instanceof Map)
+      for (const [k, v] of value) {
+        visit(k, depth + 1);
+        visit(v, depth + 1);
+      }
     else if (value instanceof Set) for (const v of value) visit(v, depth + 1);
     for (const key of Reflect.ownKeys(value)) {
       if (typeof key === 'string') strings.push(key);

@@ -117,6 +117,7 @@ describe('parseRequestPath, fuzzed', () => {
         for (const name of segments) {
           assert.notEqual(name, '..');
           assert.notEqual(name, '.');
+          // eslint-disable-next-line no-control-regex -- control characters are what must never appear
           assert.ok(!/[/\\\u0000-\u001f]/.test(name), JSON.stringify(name));
         }
       }),
@@ -173,6 +174,7 @@ describe('parseRequestPath, fuzzed', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => {
         const quoted = quoteForMessage(s);
+        // eslint-disable-next-line no-control-regex -- control characters are what must never appear
         assert.ok(!/[\u0000-\u001f\u007f]/.test(quoted), JSON.stringify(quoted));
         assert.ok(quoted.length <= 80 * 12 + 10);
         try {

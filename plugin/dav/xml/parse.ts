@@ -94,8 +94,8 @@ export function textContent(el: XmlElement): string {
 
 // ---------------------------------------------------------------- parsing
 
-// eslint-disable-next-line no-control-regex
 const ILLEGAL_CHAR =
+  // eslint-disable-next-line no-control-regex -- these are the characters XML 1.0 forbids
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const MARKUP_DECL = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<!/g;
 

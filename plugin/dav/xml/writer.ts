@@ -10,8 +10,8 @@
  */
 import { DAV_NS } from './namespaces.js';
 
-// eslint-disable-next-line no-control-regex
 const ILLEGAL =
+  // eslint-disable-next-line no-control-regex -- these are the characters XML 1.0 forbids
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 // eslint-disable-next-line no-control-regex
 const TEXT_SPECIAL = /[&<>\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff\ud800-\udfff]/;
