@@ -38,6 +38,7 @@ export function redirectedToCollection(request: DavRequest, info: ResourceInfo |
   ctx.status = 301;
   ctx.set('Location', href);
   ctx.type = 'text/plain; charset=utf-8';
-  ctx.body = request.method === 'HEAD' ? null : `Moved Permanently: ${href}\n`;
+  // koa sends no body for HEAD, but keeps the length; a null body would turn the 301 into a 204.
+  ctx.body = `Moved Permanently: ${href}\n`;
   return true;
 }

@@ -11,25 +11,19 @@
  * and its members' locks come from one query each, never one per entry.
  */
 import type { ResourceInfo } from '../../store/store.js';
-import type { DeadProperty } from '../../props/dead-properties.js';
 import type { ActiveLock } from '../../locks/model.js';
 import type { DavRequest, MethodHandler, Resource } from '../context.js';
 import { noteCollectionUrl } from '../collection-url.js';
 import { DavError, notFound } from '../errors.js';
 import { parseDepth } from '../headers/depth.js';
 import { ROOT_HREF, hrefOf, shareHref } from '../hrefs.js';
-import { LIVE_PROPERTIES, liveProperty, type PropTarget } from '../live-properties.js';
-import { parsePropfind, type PropfindQuery } from '../propfind-query.js';
+import type { PropTarget } from '../live-properties.js';
+import { parsePropfind } from '../propfind-query.js';
+import { propstats, type Listed } from '../propstats.js';
 import { ClientGone, ResponseSink } from '../response-sink.js';
 import { listRoot, rootInfo } from '../root-collection.js';
 import { readXmlBody } from '../xml/request-body.js';
-import { MultistatusWriter, propXml, type PropStat } from '../xml/writer.js';
-
-interface Listed {
-  readonly href: string;
-  readonly target: PropTarget;
-  readonly dead: readonly DeadProperty[];
-}
+import { MultistatusWriter } from '../xml/writer.js';
 
 export const propfind: MethodHandler = async (request) => {
   const { ctx } = request;
@@ -55,7 +49,12 @@ export const propfind: MethodHandler = async (request) => {
     await writer.propResponse(self.href, await propstats(query, self, { requested: true }));
     if (depth === 1 && self.target.info.isCollection) {
       for await (const batch of children(request)) {
-        for (const child of batch) await writer.propResponse(child.href, await propstats(query, child));
+        for (const child of batch) {
+          // Awaited only when something is pending: most members need no I/O, and a listing has thousands.
+          const groups = propstats(query, child);
+          const written = writer.propResponse(child.href, groups instanceof Promise ? await groups : groups);
+          if (written) await written;
+        }
       }
     }
     await writer.end();
@@ -114,59 +113,4 @@ function propTarget(
     // The share root cannot be locked (it cannot be deleted or moved either): its supportedlock is empty.
     locks: { active: locks, lockable: path.length > 0 },
   };
-}
-
-/**
- * Quota properties are not part of allprop (RFC 4331 §3), except on the
- * collection the request names: the `webdav` npm client and others read
- * `getQuota()` from an empty PROPFIND Depth 0 on a folder. They cost one
- * cached statfs, so answering them there is cheap; listings stay lean.
- */
-const QUOTA_IN_ALLPROP = LIVE_PROPERTIES.filter((prop) => !prop.inAllprop && prop.local.startsWith('quota-'));
-
-/** The propstat groups of one response (RFC 4918 §9.1.2): found (200) and not found (404). */
-export async function propstats(
-  query: PropfindQuery,
-  resource: Listed,
-  options: { requested?: boolean } = {},
-): Promise<PropStat[]> {
-  const found: string[] = [];
-  const missing: string[] = [];
-  if (query.kind === 'propname') {
-    for (const prop of LIVE_PROPERTIES) {
-      if ((await prop.value(resource.target)) !== null) found.push(propXml(prop.ns, prop.local));
-    }
-    for (const prop of resource.dead) found.push(propXml(prop.ns, prop.local));
-    return [{ status: 200, props: found }];
-  }
-
-  const wanted =
-    query.kind === 'prop'
-      ? query.props
-      : [
-          ...LIVE_PROPERTIES.filter((prop) => prop.inAllprop),
-          ...(options.requested && resource.target.info.isCollection ? QUOTA_IN_ALLPROP : []),
-          ...resource.dead,
-          ...query.include,
-        ];
-  const seen = new Set<string>();
-  for (const name of wanted) {
-    const key = `{${name.ns}}${name.local}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const live = liveProperty(name.ns, name.local);
-    if (live) {
-      const value = await live.value(resource.target);
-      if (value !== null) found.push(propXml(name.ns, name.local, value));
-      else if (query.kind === 'prop') missing.push(propXml(name.ns, name.local));
-      continue;
-    }
-    const dead = resource.dead.find((prop) => prop.ns === name.ns && prop.local === name.local);
-    if (dead) found.push(dead.xml);
-    else if (query.kind === 'prop') missing.push(propXml(name.ns, name.local));
-  }
-  return [
-    { status: 200, props: found },
-    { status: 404, props: missing },
-  ];
 }

@@ -57,9 +57,15 @@ export function escapeAttr(s: string): string {
 // only catches programming errors that would produce broken XML.
 const NCNAME = /^[^\s:!"#$%&'()*+,/;<=>?@[\\\]^`{|}~\d.-][^\s:!"#$%&'()*+,/;<=>?@[\\\]^`{|}~]*$/u;
 
+/** Names already checked: a listing writes the same few names for every member. */
+const checkedNames = new Set<string>();
+const MAX_CHECKED_NAMES = 10_000;
+
 /** Throws (a programming error, not a client error) when `local` is not usable as an element name. */
 export function assertLocalName(local: string): void {
+  if (checkedNames.has(local)) return;
   if (!NCNAME.test(local)) throw new Error(`Not an XML local name: ${JSON.stringify(local)}`);
+  if (checkedNames.size < MAX_CHECKED_NAMES) checkedNames.add(local);
 }
 
 /**
@@ -188,10 +194,11 @@ export interface MultistatusWriterOptions {
 
 /**
  * Streams a `<D:multistatus>` (RFC 4918 §13) response by response, so a
- * listing of 100,000 files is never one string in memory. Each method
- * resolves once its text has been handed to the sink (or buffered, see
- * {@link MultistatusWriterOptions.bufferSize}); awaiting the sink's promise
- * is how back-pressure reaches the producer. Hrefs are expected already
+ * listing of 100,000 files is never one string in memory. A method returns
+ * a promise only when it handed a chunk to the sink (see
+ * {@link MultistatusWriterOptions.bufferSize}); awaiting it is how
+ * back-pressure reaches the producer, and a listing awaits nothing for the
+ * responses that were only buffered. Hrefs are expected already
  * percent-encoded (encodeHref); they are still escaped for XML.
  */
 export class MultistatusWriter {
@@ -218,7 +225,7 @@ export class MultistatusWriter {
    * empty `<D:prop/>` with 200 is written, since a response needs a propstat
    * or a status (RFC 4918 §14.24).
    */
-  async propResponse(href: string, propstats: readonly PropStat[]): Promise<void> {
+  propResponse(href: string, propstats: readonly PropStat[]): Promise<void> | void {
     this.assertOpen();
     let xml = `<D:response><D:href>${escapeText(href)}</D:href>`;
     let any = false;
@@ -231,7 +238,7 @@ export class MultistatusWriter {
     }
     if (!any) xml += `<D:propstat><D:prop/><D:status>${statusLine(200)}</D:status></D:propstat>`;
     xml += '</D:response>';
-    await this.emit(xml, false);
+    return this.emit(xml, false);
   }
 
   /**
@@ -267,12 +274,12 @@ export class MultistatusWriter {
     }
   }
 
-  private async emit(text: string, flush: boolean): Promise<void> {
+  private emit(text: string, flush: boolean): Promise<void> | void {
     this.pending += text;
     if (flush || this.pending.length >= this.bufferSize) {
       const chunk = this.pending;
       this.pending = '';
-      await this.sink.write(chunk);
+      return this.sink.write(chunk);
     }
   }
 }

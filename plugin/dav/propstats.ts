@@ -1,0 +1,99 @@
+/**
+ * What a PROPFIND answers about one resource (RFC 4918 §9.1): its
+ * properties grouped into found (200) and not found (404).
+ *
+ * A listing asks this once per member, so the common case stays
+ * synchronous: only quota properties need I/O (one cached statfs), and only
+ * when they are asked for does the answer become a promise.
+ */
+import type { DeadProperty, PropName } from '../props/dead-properties.js';
+import { LIVE_PROPERTIES, liveProperty, type LiveProperty, type PropTarget } from './live-properties.js';
+import type { PropfindQuery } from './propfind-query.js';
+import { propXml, type PropStat } from './xml/writer.js';
+
+/** One resource as a listing describes it. */
+export interface Listed {
+  readonly href: string;
+  readonly target: PropTarget;
+  readonly dead: readonly DeadProperty[];
+}
+
+const ALLPROP_LIVE: readonly LiveProperty[] = LIVE_PROPERTIES.filter((prop) => prop.inAllprop);
+
+/**
+ * Quota properties are not part of allprop (RFC 4331 §3), except on the
+ * collection the request names: the `webdav` npm client and others read
+ * `getQuota()` from an empty PROPFIND Depth 0 on a folder. They cost one
+ * cached statfs, so answering them there is cheap; listings stay lean.
+ */
+const QUOTA_IN_ALLPROP = LIVE_PROPERTIES.filter((prop) => !prop.inAllprop && prop.local.startsWith('quota-'));
+
+type Value = string | null;
+
+const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => value instanceof Promise;
+
+export function propstats(
+  query: PropfindQuery,
+  resource: Listed,
+  options: { requested?: boolean } = {},
+): PropStat[] | Promise<PropStat[]> {
+  if (query.kind === 'propname') return propnames(resource);
+  const names = wantedNames(query, resource, options.requested ?? false);
+  const values = names.map((name) => valueOf(name, resource));
+  const group = (settled: readonly Value[]): PropStat[] => {
+    const found: string[] = [];
+    const missing: string[] = [];
+    settled.forEach((value, i) => {
+      if (value !== null) found.push(value);
+      else if (query.kind === 'prop') missing.push(propXml(names[i]!.ns, names[i]!.local));
+    });
+    return [
+      { status: 200, props: found },
+      { status: 404, props: missing },
+    ];
+  };
+  return values.some(isPromise) ? Promise.all(values).then(group) : group(values as Value[]);
+}
+
+/** The names to answer, each once, in the order asked (allprop: the live ones, then the dead ones, then include). */
+function wantedNames(
+  query: Exclude<PropfindQuery, { kind: 'propname' }>,
+  resource: Listed,
+  requested: boolean,
+): readonly PropName[] {
+  const quota = requested && resource.target.info.isCollection;
+  if (query.kind === 'allprop' && !quota && resource.dead.length === 0 && query.include.length === 0)
+    return ALLPROP_LIVE;
+  const all: readonly PropName[] =
+    query.kind === 'prop'
+      ? query.props
+      : [...ALLPROP_LIVE, ...(quota ? QUOTA_IN_ALLPROP : []), ...resource.dead, ...query.include];
+  const seen = new Set<string>();
+  return all.filter((name) => {
+    const key = `{${name.ns}}${name.local}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The property element with its value, or null when the resource does not have it. */
+function valueOf(name: PropName, resource: Listed): Value | Promise<Value> {
+  const live = liveProperty(name.ns, name.local);
+  if (live) {
+    const inner = live.value(resource.target);
+    const element = (value: Value): Value => (value === null ? null : propXml(name.ns, name.local, value));
+    return isPromise(inner) ? inner.then(element) : element(inner);
+  }
+  return resource.dead.find((prop) => prop.ns === name.ns && prop.local === name.local)?.xml ?? null;
+}
+
+/** propname (RFC 4918 §9.1): the names of every property the resource has, without values. */
+async function propnames(resource: Listed): Promise<PropStat[]> {
+  const found: string[] = [];
+  for (const prop of LIVE_PROPERTIES) {
+    if ((await prop.value(resource.target)) !== null) found.push(propXml(prop.ns, prop.local));
+  }
+  for (const prop of resource.dead) found.push(propXml(prop.ns, prop.local));
+  return [{ status: 200, props: found }];
+}
