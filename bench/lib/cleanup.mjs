@@ -1,18 +1,40 @@
 /**
  * Everything the benchmark starts or creates is registered here and undone
  * at the end: on normal exit, on an error, and on Ctrl-C / SIGTERM. Only
- * processes this benchmark spawned are signalled, by their own pid.
+ * processes this benchmark spawned are signalled: by their pid, or by the
+ * process group of their own that a server is started in.
  */
 import { rmSync } from 'node:fs';
 
 const children = new Set(); // ChildProcess
+const groups = new Set(); // pids of children that lead their own process group
 const dirs = new Set(); // absolute paths
 const hooks = new Set(); // synchronous last-resort functions
 
-export function trackChild(child) {
+/** `group`: the child leads a process group of its own (spawned detached), killed as a whole. */
+export function trackChild(child, { group = false } = {}) {
   children.add(child);
-  child.once('exit', () => children.delete(child));
+  if (group) groups.add(child.pid);
+  child.once('exit', () => {
+    children.delete(child);
+    if (group) {
+      // Workers the leader left behind (Apache's children outlive a SIGKILLed parent) go now, while
+      // the group still exists; afterwards its number could name someone else's group.
+      killGroup(child.pid, 'SIGKILL');
+      groups.delete(child.pid);
+    }
+  });
   return child;
+}
+
+/** Signals a process group we created (its leader's pid); silent when it is gone. */
+export function killGroup(pid, signal) {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // no such group any more
+  }
 }
 
 export function trackDir(dir) {
@@ -49,6 +71,9 @@ export function cleanUpNow() {
     }
   }
   children.clear();
+  // A server's workers may outlive its leader (Apache's children do after a SIGKILL).
+  for (const pid of groups) killGroup(pid, 'SIGKILL');
+  groups.clear();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   dirs.clear();
 }

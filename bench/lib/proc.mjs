@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { trackChild } from './cleanup.mjs';
+import { killGroup, trackChild } from './cleanup.mjs';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -49,12 +49,16 @@ export async function waitForPort(port, child, timeoutMs = 20_000) {
   throw new Error(`not listening on ${port} after ${timeoutMs} ms`);
 }
 
-/** Starts a long-running process with stdout and stderr appended to logFile. */
+/**
+ * Starts a long-running process with stdout and stderr appended to logFile,
+ * in a process group of its own: a server's workers (Apache's children) are
+ * then stopped with it, and nothing else is.
+ */
 export function spawnLogged(cmd, args, { logFile, env, cwd } = {}) {
   const fd = openSync(logFile, 'a');
   try {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
-    trackChild(child);
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd], detached: true });
+    trackChild(child, { group: true });
     child.on('error', () => {}); // reported through exitCode / waitForPort
     return child;
   } finally {
@@ -62,14 +66,21 @@ export function spawnLogged(cmd, args, { logFile, env, cwd } = {}) {
   }
 }
 
-/** SIGTERM, then SIGKILL after graceMs. Only ever signals the given child. */
+/**
+ * SIGTERM to the child (a server shuts its workers down itself), SIGKILL to
+ * its process group after graceMs; when it has exited, trackChild kills
+ * whatever of the group is left. Only ever signals the child spawnLogged
+ * started and its group.
+ */
 export async function stopChild(child, graceMs = 5000) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
+  if (!child) return;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), graceMs);
+    await exited; // the exit handler of trackChild then kills what is left of the group
+    clearTimeout(timer);
+  }
 }
 
 /** Runs a command to completion and collects its output; kills it after timeoutMs. */
