@@ -27,8 +27,8 @@ export function propfind(ctx, url, { output = '/dev/null', timeoutMs = 600_000 }
   return curl([...userOpt(ctx), '-X', 'PROPFIND', '-H', 'Depth: 1', '-H', 'Content-Type: application/xml; charset="utf-8"', '--data-binary', PROPFIND_BODY, '-o', output, url], timeoutMs);
 }
 
-export function download(ctx, url, { timeoutMs = 600_000 } = {}) {
-  return curl([...userOpt(ctx), '-o', '/dev/null', url], timeoutMs);
+export function download(ctx, url, { range, timeoutMs = 600_000 } = {}) {
+  return curl([...userOpt(ctx), ...(range ? ['-r', range] : []), '-o', '/dev/null', url], timeoutMs);
 }
 
 /** PUT of a file the way `curl -T` sends it (with Expect: 100-continue, as real clients do for big bodies). */

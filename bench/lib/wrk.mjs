@@ -5,8 +5,9 @@
  *
  *   { requests, seconds, rps, bytes, errors, bad, p50, p90, p99, max }   (latencies in ms)
  *
- * With `perThread`, each wrk thread stops after that many answers and the
- * run ends as soon as every thread is done.
+ * With `perThread`, each wrk thread stops after about that many answers
+ * (see range.lua) and the run ends as soon as every thread is done;
+ * `connections` must then be a multiple of the threads (2).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,7 @@ export async function wrk({ url, script, connections, seconds, auth, env = {}, p
   args.push(url);
   let threadsDone = 0;
   const r = await run('wrk', args, {
-    env: { BENCH_LUA_DIR: LUA_DIR, ...(perThread ? { BENCH_PER_THREAD: String(perThread) } : {}), ...env },
+    env: { BENCH_LUA_DIR: LUA_DIR, ...(perThread ? { BENCH_PER_THREAD: String(perThread), BENCH_CONNS_PER_THREAD: String(connections / threads) } : {}), ...env },
     timeoutMs: (seconds + 60) * 1000,
     onStdout: (chunk, child) => {
       if (!perThread) return;
