@@ -13,7 +13,7 @@ import { prepareData, REPO_ROOT } from './lib/data.mjs';
 import { machineInfo } from './lib/machine.mjs';
 import { parseOptions, USAGE } from './lib/options.mjs';
 import { PeakRss } from './lib/proc.mjs';
-import { formatChecks, formatTable } from './lib/report.mjs';
+import { formatChecks, formatMarkdown, formatTable } from './lib/report.mjs';
 import { renderSvg } from './lib/svg.mjs';
 import { ensureTools } from './lib/tools.mjs';
 import { SERVERS, serverById } from './servers/index.mjs';
@@ -176,7 +176,8 @@ async function main(opts) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
     writeFileSync(path.join(dir, 'latest.svg'), renderSvg(report));
-    process.stdout.write(`\nwrote bench/results/latest.json and bench/results/latest.svg (${clock()} in all)\n`);
+    writeFileSync(path.join(dir, 'latest.md'), `${report.chartTitle}\n\n${formatMarkdown(report)}\n`);
+    process.stdout.write(`\nwrote bench/results/latest.json, latest.svg and latest.md (${clock()} in all)\n`);
   }
   const oursFailed = report.workloads.some((wl) => wl.results.ours?.failed);
   if (opts.check && (checks.some((c) => c.status === 'missed') || oursFailed)) return 1;

@@ -39,7 +39,7 @@ export function renderSvg(report) {
   const top = 74;
   const plotHeight = 220;
   const labelLines = 4;
-  const width = left * 2 + report.workloads.length * (groupWidth + groupGap) - groupGap;
+  const width = Math.max(820, left * 2 + report.workloads.length * (groupWidth + groupGap) - groupGap);
   const height = top + plotHeight + 16 + labelLines * 13 + 20;
   const out = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
@@ -73,7 +73,7 @@ export function renderSvg(report) {
       const ty = inside ? base - h + 5 : base - h - 4;
       out.push(`<text transform="translate(${x + bar / 2 + 4} ${ty.toFixed(1)}) rotate(-90)"${inside ? ' text-anchor="end" fill="#fff"' : ' fill="#222"'}>${esc(label)}</text>`);
     });
-    const title = [...wrap(w.title, Math.max(14, Math.floor(groupWidth / 6))), `${info.label} ${info.better === 'higher' ? '↑' : '↓'}`].slice(0, labelLines);
+    const title = [...wrap(w.title, Math.max(14, Math.floor(groupWidth / 6))).slice(0, labelLines - 1), `${info.label} ${info.better === 'higher' ? '↑' : '↓'}`];
     title.forEach((line, li) => out.push(`<text x="${x0 + groupWidth / 2}" y="${base + 16 + li * 13}" text-anchor="middle" ${li === title.length - 1 ? 'fill="#555"' : ''}>${esc(line)}</text>`));
   });
   out.push('</svg>');
