@@ -90,6 +90,7 @@ async function main(opts) {
   }
 
   const sizeCache = new Map();
+  const sizeOf = (file) => sizeCache.get(file) ?? sizeCache.set(file, statSync(file).size).get(file);
   const w = {
     ctx,
     profile,
@@ -97,10 +98,11 @@ async function main(opts) {
     shareDir: data.shareDir,
     uploadSources: data.uploadSources,
     runIndex: 0,
-    bigFileBytes: (name) => sizeCache.get(name) ?? sizeCache.set(name, statSync(path.join(data.shareDir, name)).size).get(name),
+    bigFileBytes: (name) => sizeOf(path.join(data.shareDir, name)),
+    /** Bytes of the first `count` uploads (uploadMany takes the sources in turn). */
     uploadBytes: (count) => {
       let total = 0;
-      for (let i = 0; i < count; i++) total += w.bigFileBytes(path.relative(data.shareDir, data.uploadSources[i % data.uploadSources.length]));
+      for (let i = 0; i < count; i++) total += sizeOf(data.uploadSources[i % data.uploadSources.length]);
       return total;
     },
   };

@@ -140,5 +140,6 @@ export async function prepareData(profile, log) {
   return { shareDir: SHARE_DIR, uploadSrcDir: UPLOAD_SRC_DIR, uploadSources: (await readdir(UPLOAD_SRC_DIR)).sort().map((f) => path.join(UPLOAD_SRC_DIR, f)) };
 }
 
-export const listingFolder = (n) => (n >= 100_000 ? `photos-${n / 1000}k` : n >= 1000 ? `photos-${n / 1000}k` : `photos-${n}`);
+/** The folder of the listing workload of n photos: photos-10k, photos-100k. */
+export const listingFolder = (n) => `photos-${n / 1000}k`;
 export const sizes = { KiB, MiB, GiB };
