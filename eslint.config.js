@@ -12,7 +12,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  globalIgnores(['dist/', 'var/', 'test-output/', 'bench/results/']),
+  globalIgnores(['dist/', 'var/', 'test-output/', 'bench/results/', 'bench/.data/']),
 
   {
     linterOptions: {

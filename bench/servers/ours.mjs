@@ -1,0 +1,75 @@
+/**
+ * Our server: the reference host `mediahost` with the plugin, from dist/, on
+ * a fresh data folder. Two shares: "bench" is the benchmark's data folder,
+ * "benchup" a writable folder for the upload workloads. No audit log.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REPO_ROOT } from '../lib/data.mjs';
+import { runOrThrow, spawnLogged, stopChild } from '../lib/proc.mjs';
+import { serverDir } from './common.mjs';
+
+const CLI = path.join(REPO_ROOT, 'dist', 'host', 'cli.js');
+
+export const ours = {
+  id: 'ours',
+  label: 'ours (mediahost + plugin)',
+  can: () => true,
+  async start(ctx) {
+    const dir = serverDir(ctx, 'ours');
+    const dataDir = path.join(dir, 'data');
+    const uploadDir = path.join(dir, 'up');
+    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(uploadDir, { recursive: true });
+    const cli = (...args) =>
+      runOrThrow(process.execPath, [CLI, ...args, '--data', dataDir], { cwd: REPO_ROOT, timeoutMs: 60_000 });
+    await cli('settings', 'set', 'webdav.0.path', ctx.shareDir);
+    await cli('settings', 'set', 'webdav.0.webdavmount', 'bench');
+    await cli('settings', 'set', 'webdav.1.path', uploadDir);
+    await cli('settings', 'set', 'webdav.1.webdavmount', 'benchup');
+    // user.log.webdav stays unset: no audit log.
+    await cli('group', 'add', 'WebDAV.bench');
+    await cli('group', 'add', 'WebDAV.benchup');
+    await cli('user', 'add', ctx.user, '--password', ctx.pass, '--group', 'WebDAV.bench', 'WebDAV.benchup');
+
+    // --port 0: the host picks a free port and logs it, so there is no race for it.
+    const logFile = path.join(dir, 'ours.log');
+    const child = spawnLogged(
+      process.execPath,
+      [CLI, 'start', '--data', dataDir, '--port', '0', '--host', '127.0.0.1'],
+      { logFile, cwd: REPO_ROOT },
+    );
+    const deadline = Date.now() + 30_000;
+    let port;
+    while (!port) {
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`our host exited (${child.exitCode ?? child.signalCode}); see ${logFile}`);
+      if (Date.now() > deadline) {
+        await stopChild(child);
+        throw new Error(`our host did not log "listening" within 30 s; see ${logFile}`);
+      }
+      for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+        if (!line.startsWith('{')) continue;
+        try {
+          const rec = JSON.parse(line);
+          if (rec.msg === 'listening') port = rec.port;
+        } catch {
+          // a line still being written
+        }
+      }
+      if (!port) await sleep(100);
+    }
+    return {
+      id: 'ours',
+      pid: child.pid,
+      exited: () => child.exitCode !== null || child.signalCode !== null,
+      base: `http://127.0.0.1:${port}`,
+      dataPath: '/webdav/bench/',
+      uploadPath: '/webdav/benchup/',
+      uploadDir,
+      logFile,
+      stop: () => stopChild(child, 10_000),
+    };
+  },
+};
