@@ -200,7 +200,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(?:dist|var|test-output|bench/results|bench/\.data)/' },
+    exclude: { path: '^(?:dist|var|test-output|bench/results|bench/\\.data)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {
