@@ -7,8 +7,7 @@
  */
 import { mkdirSync, chownSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stopChild } from '../lib/proc.mjs';
-import { htpasswd, peerRoot, serverDir, startOnFreePort, systemUser } from './common.mjs';
+import { htpasswd, peerRoot, serverDir, startOnFreePort, systemUser, serverHandle } from './common.mjs';
 
 const MODULES = '/usr/lib/apache2/modules';
 const modules = [
@@ -102,16 +101,6 @@ export const apache = {
         return { cmd: '/usr/sbin/apache2', args: ['-f', conf, '-DFOREGROUND'], env: { APACHE_RUN_DIR: `${dir}/run` } };
       },
     });
-    return {
-      id: 'apache',
-      pid: child.pid,
-      exited: () => child.exitCode !== null || child.signalCode !== null,
-      base: `http://127.0.0.1:${port}`,
-      dataPath: '/data/',
-      uploadPath: '/up/',
-      uploadDir,
-      logFile,
-      stop: () => stopChild(child, 10_000),
-    };
+    return serverHandle('apache', child, port, { uploadDir, logFile });
   },
 };

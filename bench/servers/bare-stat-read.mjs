@@ -6,45 +6,28 @@
  *   node bare-stat-read.mjs PORT ROOT      (env BENCH_AUTH: the expected header)
  */
 import { readFile, stat } from 'node:fs';
-import http from 'node:http';
-import { resolvePath } from './bare-path.mjs';
+import { bareServer } from './bare-path.mjs';
 
 const [port, root] = process.argv.slice(2);
-const AUTH = process.env.BENCH_AUTH;
 
-http
-  .createServer((req, res) => {
-    if (req.headers.authorization !== AUTH) {
-      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="bench"' }).end();
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-      return;
-    }
-    const file = resolvePath(root, req.url);
-    if (!file) {
+bareServer(port, root, (req, res, file) => {
+  stat(file, (err, st) => {
+    if (err || !st.isFile()) {
       res.writeHead(404).end();
       return;
     }
-    stat(file, (err, st) => {
-      if (err || !st.isFile()) {
-        res.writeHead(404).end();
+    readFile(file, (err2, body) => {
+      if (err2) {
+        res.writeHead(500).end();
         return;
       }
-      readFile(file, (err2, body) => {
-        if (err2) {
-          res.writeHead(500).end();
-          return;
-        }
-        res.writeHead(200, {
-          'Content-Type': 'application/octet-stream',
-          'Content-Length': body.length,
-          'Last-Modified': st.mtime.toUTCString(),
-          ETag: `"${st.size.toString(16)}-${Math.trunc(st.mtimeMs).toString(16)}"`,
-        });
-        res.end(req.method === 'HEAD' ? undefined : body);
+      res.writeHead(200, {
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': body.length,
+        'Last-Modified': st.mtime.toUTCString(),
+        ETag: `"${st.size.toString(16)}-${Math.trunc(st.mtimeMs).toString(16)}"`,
       });
+      res.end(req.method === 'HEAD' ? undefined : body);
     });
-  })
-  .listen(Number(port), '127.0.0.1');
+  });
+});

@@ -7,59 +7,42 @@
  *   node bare-stream.mjs PORT ROOT      (env BENCH_AUTH: the expected header)
  */
 import { createReadStream, stat } from 'node:fs';
-import http from 'node:http';
 import { pipeline } from 'node:stream';
-import { resolvePath } from './bare-path.mjs';
+import { bareServer } from './bare-path.mjs';
 
 const [port, root] = process.argv.slice(2);
-const AUTH = process.env.BENCH_AUTH;
 
-http
-  .createServer((req, res) => {
-    if (req.headers.authorization !== AUTH) {
-      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="bench"' }).end();
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-      return;
-    }
-    const file = resolvePath(root, req.url);
-    if (!file) {
+bareServer(port, root, (req, res, file) => {
+  stat(file, (err, st) => {
+    if (err || !st.isFile()) {
       res.writeHead(404).end();
       return;
     }
-    stat(file, (err, st) => {
-      if (err || !st.isFile()) {
-        res.writeHead(404).end();
+    let start = 0;
+    let end = st.size - 1;
+    let status = 200;
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    if (range) {
+      start = Number(range[1]);
+      end = range[2] ? Math.min(Number(range[2]), st.size - 1) : st.size - 1;
+      if (start > end) {
+        res.writeHead(416, { 'Content-Range': `bytes */${st.size}` }).end();
         return;
       }
-      let start = 0;
-      let end = st.size - 1;
-      let status = 200;
-      const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-      if (range) {
-        start = Number(range[1]);
-        end = range[2] ? Math.min(Number(range[2]), st.size - 1) : st.size - 1;
-        if (start > end) {
-          res.writeHead(416, { 'Content-Range': `bytes */${st.size}` }).end();
-          return;
-        }
-        status = 206;
-      }
-      const headers = {
-        'Content-Type': 'application/octet-stream',
-        'Content-Length': end - start + 1,
-        'Accept-Ranges': 'bytes',
-        'Last-Modified': st.mtime.toUTCString(),
-      };
-      if (status === 206) headers['Content-Range'] = `bytes ${start}-${end}/${st.size}`;
-      res.writeHead(status, headers);
-      if (req.method === 'HEAD' || st.size === 0) {
-        res.end();
-        return;
-      }
-      pipeline(createReadStream(file, { start, end, highWaterMark: 1024 * 1024 }), res, () => {});
-    });
-  })
-  .listen(Number(port), '127.0.0.1');
+      status = 206;
+    }
+    const headers = {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': end - start + 1,
+      'Accept-Ranges': 'bytes',
+      'Last-Modified': st.mtime.toUTCString(),
+    };
+    if (status === 206) headers['Content-Range'] = `bytes ${start}-${end}/${st.size}`;
+    res.writeHead(status, headers);
+    if (req.method === 'HEAD' || st.size === 0) {
+      res.end();
+      return;
+    }
+    pipeline(createReadStream(file, { start, end, highWaterMark: 1024 * 1024 }), res, () => {});
+  });
+});

@@ -69,3 +69,21 @@ export function htpasswd(file, user, pass) {
   // -m: the apr1-MD5 hash that Apache's and lighttpd's htpasswd backends both read.
   execFileSync('htpasswd', ['-b', '-c', '-m', file, user, pass], { stdio: 'ignore' });
 }
+
+/**
+ * What every launcher hands back: how to reach the server, where it takes
+ * uploads, its log, and how to stop it.
+ */
+export function serverHandle(id, child, port, { dataPath = '/data/', uploadPath = '/up/', uploadDir, logFile }) {
+  return {
+    id,
+    pid: child.pid,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    base: `http://127.0.0.1:${port}`,
+    dataPath,
+    uploadPath,
+    uploadDir,
+    logFile,
+    stop: () => stopChild(child, 10_000),
+  };
+}

@@ -6,8 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stopChild } from '../lib/proc.mjs';
-import { htpasswd, peerRoot, serverDir, startOnFreePort } from './common.mjs';
+import { htpasswd, peerRoot, serverDir, startOnFreePort, serverHandle } from './common.mjs';
 
 const q = (s) => JSON.stringify(s);
 
@@ -53,16 +52,6 @@ export const lighttpd = {
         return { cmd: '/usr/sbin/lighttpd', args: ['-D', '-f', conf] };
       },
     });
-    return {
-      id: 'lighttpd',
-      pid: child.pid,
-      exited: () => child.exitCode !== null || child.signalCode !== null,
-      base: `http://127.0.0.1:${port}`,
-      dataPath: '/data/',
-      uploadPath: '/up/',
-      uploadDir,
-      logFile,
-      stop: () => stopChild(child, 10_000),
-    };
+    return serverHandle('lighttpd', child, port, { uploadDir, logFile });
   },
 };

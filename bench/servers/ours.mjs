@@ -8,7 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO_ROOT } from '../lib/data.mjs';
 import { runOrThrow, spawnLogged, stopChild } from '../lib/proc.mjs';
-import { serverDir } from './common.mjs';
+import { serverDir, serverHandle } from './common.mjs';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'host', 'cli.js');
 
@@ -60,16 +60,11 @@ export const ours = {
       }
       if (!port) await sleep(100);
     }
-    return {
-      id: 'ours',
-      pid: child.pid,
-      exited: () => child.exitCode !== null || child.signalCode !== null,
-      base: `http://127.0.0.1:${port}`,
+    return serverHandle('ours', child, port, {
       dataPath: '/webdav/bench/',
       uploadPath: '/webdav/benchup/',
       uploadDir,
       logFile,
-      stop: () => stopChild(child, 10_000),
-    };
+    });
   },
 };

@@ -6,8 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stopChild } from '../lib/proc.mjs';
-import { peerRoot, serverDir, startOnFreePort } from './common.mjs';
+import { peerRoot, serverDir, startOnFreePort, serverHandle } from './common.mjs';
 
 export const rclone = {
   id: 'rclone',
@@ -43,16 +42,6 @@ export const rclone = {
         ],
       }),
     });
-    return {
-      id: 'rclone',
-      pid: child.pid,
-      exited: () => child.exitCode !== null || child.signalCode !== null,
-      base: `http://127.0.0.1:${port}`,
-      dataPath: '/data/',
-      uploadPath: '/up/',
-      uploadDir,
-      logFile,
-      stop: () => stopChild(child, 10_000),
-    };
+    return serverHandle('rclone', child, port, { uploadDir, logFile });
   },
 };
