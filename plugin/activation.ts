@@ -3,6 +3,7 @@
  * `deactivate` must stop. Settings changes rebuild the share snapshot in
  * place; requests read whichever snapshot is current.
  */
+import type { Knex } from 'knex';
 import type { Host } from './host-api.js';
 import { Authenticator } from './access/authenticator.js';
 import { isWebdavTarget, webdavFilter } from './access/webdav-filter.js';
@@ -25,6 +26,20 @@ const LOCK_PURGE_INTERVAL_MS = 60_000;
 
 const SWEEP_INTERVAL_MS = 6 * 3600_000;
 
+/**
+ * Whether no other process writes the plugin's tables: true for SQLite, the
+ * embedded database one host process owns (docs/architecture.md); false for
+ * a server database (PostgreSQL), which several instances may share. On an
+ * exclusive database the lock checks of the write path and the clearing of
+ * dead properties may trust what this process keeps in memory
+ * (plugin/locks/knex-lock-manager.ts, plugin/props/knex-dead-properties.ts).
+ * A client given as a class rather than a name is not recognised: shared.
+ */
+export function isExclusiveDatabase(db: Knex): boolean {
+  const client: unknown = db.client.config.client;
+  return client === 'sqlite3' || client === 'sqlite' || client === 'better-sqlite3';
+}
+
 export interface ActivationOptions {
   /** How a share's store is made; tests swap in one that fails on purpose. */
   readonly storeFactory?: (root: string, host: Host) => Store;
@@ -43,6 +58,7 @@ export class Activation {
   private stopped = false;
   private readonly authenticator: Authenticator;
   private readonly locks: KnexLockManager;
+  private readonly deadProperties: KnexDeadProperties;
   /** Deletes expired locks now and then; they never count anyway, this only keeps the table small. */
   private purgeTimer: NodeJS.Timeout | null = null;
   /** Sweeps leftover temporary upload files out of every share now and then. */
@@ -56,7 +72,9 @@ export class Activation {
     private readonly options: ActivationOptions,
   ) {
     this.authenticator = new Authenticator(host.users, host.groups);
-    this.locks = new KnexLockManager(host.db);
+    const exclusive = isExclusiveDatabase(host.db);
+    this.locks = new KnexLockManager(host.db, { exclusive });
+    this.deadProperties = new KnexDeadProperties(host.db, { exclusive });
     this.stopListening = host.settings.onChange(() => {
       this.reloading = this.reloading
         .then(() => this.reload())
@@ -114,7 +132,7 @@ export class Activation {
       log: this.host.log,
       media: this.host.media,
       snapshot: () => this.snapshot,
-      deadProperties: new KnexDeadProperties(this.host.db),
+      deadProperties: this.deadProperties,
       locks: this.locks,
     };
     const directory: ShareDirectory = {

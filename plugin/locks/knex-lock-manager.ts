@@ -14,12 +14,23 @@
  *   wait for this one to commit; READ COMMITTED then shows them its row).
  *   SQLite ignores FOR UPDATE, but the guard INSERT makes the transaction a
  *   writer at once, and SQLite admits one writer at a time.
+ * - Almost every resource has no lock, so each mount's active locks are
+ *   kept in memory (mount-snapshots.ts, mount-locks.ts), loaded with one
+ *   query and dropped by every write of ours that changes them. PROPFIND's
+ *   lockdiscovery reads them on any database: a lock another instance grants
+ *   shows within `cacheTtlMs`. The checks of the write path (blocking,
+ *   tokensCovering, refresh) are correctness: they read them only when the
+ *   database is `exclusive` to this process, where our own writes are all
+ *   there are; otherwise they ask the database every time. Granting a lock
+ *   always checks for conflicts in its transaction.
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { SharePath } from '../config/shares.js';
 import type { CreateResult, LockManager } from './lock-manager.js';
 import { MemberLocks } from './lock-manager.js';
+import { MountLocks } from './mount-locks.js';
+import { MountSnapshots } from './mount-snapshots.js';
 import {
   conflictsWith,
   covers,
@@ -78,25 +89,56 @@ function toLock(row: Row): ActiveLock {
 export interface KnexLockManagerOptions {
   /** The clock, in ms since the epoch (tests move it). */
   readonly now?: () => number;
+  /**
+   * No other process writes this database (the embedded SQLite): the
+   * write-path checks may be answered from the locks kept in memory. Leave it
+   * off for a database several instances share (PostgreSQL), where a lock
+   * granted by another instance must stop a write here at once.
+   */
+  readonly exclusive?: boolean;
+  /** How long a mount's locks are kept in memory before they are read again; 0 reads them for every request. */
+  readonly cacheTtlMs?: number;
+  /** A mount with more active locks than this is not kept in memory: its requests query the database. */
+  readonly maxCachedLocks?: number;
 }
+
+/** Short enough that another instance's LOCK shows in lockdiscovery at once for a person, long enough to spare the database under load. */
+const DEFAULT_CACHE_TTL_MS = 1000;
+/** Locks are few; a mount with thousands of them is someone's experiment and gets the queries it asked for. */
+const DEFAULT_MAX_CACHED_LOCKS = 1000;
+/** A mount found to have too many locks is counted again after this long. */
+const OVERFLOW_TTL_MS = 30_000;
 
 /** More shared locks than this on one resource answer 507 (RFC 4918 §9.10.6 allows it for lack of resources). */
 export const MAX_LOCKS_PER_RESOURCE = 64;
 
 export class KnexLockManager implements LockManager {
   private readonly now: () => number;
+  private readonly exclusive: boolean;
+  private readonly maxCachedLocks: number;
+  /** Per mount, its active locks; null for a mount with more than maxCachedLocks. */
+  private readonly cache: MountSnapshots<MountLocks>;
 
   constructor(
     private readonly db: Knex,
     options: KnexLockManagerOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.exclusive = options.exclusive ?? false;
+    this.maxCachedLocks = options.maxCachedLocks ?? DEFAULT_MAX_CACHED_LOCKS;
+    this.cache = new MountSnapshots((mount) => this.loadMount(mount), {
+      ttlMs: options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
+      overflowTtlMs: OVERFLOW_TTL_MS,
+      now: this.now,
+    });
   }
 
   // ------------------------------------------------------------ LockChecks
 
   async tokensCovering(at: SharePath): Promise<string[]> {
-    return (await this.discover(at)).map((lock) => lock.token);
+    const kept = await this.forChecks(at.mount);
+    const locks = kept ? kept.covering(at.path, this.now()) : await this.queryCovering(at);
+    return locks.map((lock) => lock.token);
   }
 
   async blocking(
@@ -105,29 +147,48 @@ export class KnexLockManager implements LockManager {
     submitted: readonly string[],
     user: string,
   ): Promise<ActiveLock[]> {
-    const locks = await this.affecting(this.db, mount, path, depth === 'infinity');
-    return locksLackingTokens(locks, path, depth, new Set(submitted), user);
+    const kept = await this.forChecks(mount);
+    const below = depth === 'infinity';
+    const locks = kept ? kept.affecting(path, below, this.now()) : await this.affecting(this.db, mount, path, below);
+    return locks.length === 0 ? [] : locksLackingTokens(locks, path, depth, new Set(submitted), user);
   }
 
   async removed({ mount, path }: SharePath): Promise<void> {
-    await this.subtree(this.db(LOCKS_TABLE), mount, path).delete();
+    // Deleting a photo almost never deletes a lock: on our own database, memory knows there is none to delete.
+    if (this.exclusive && (await this.cache.get(mount))?.anyRootedWithin(path) === false) return;
+    try {
+      await this.subtree(this.db(LOCKS_TABLE), mount, path).delete();
+    } finally {
+      this.cache.invalidate(mount);
+    }
   }
 
   async moved(from: SharePath, to: SharePath): Promise<void> {
-    await this.db.transaction(async (trx) => {
-      await this.subtree(trx(LOCKS_TABLE), from.mount, from.path).delete();
-      await this.subtree(trx(LOCKS_TABLE), to.mount, to.path).delete();
-    });
+    if (this.exclusive) {
+      const [source, destination] = [await this.cache.get(from.mount), await this.cache.get(to.mount)];
+      if (source?.anyRootedWithin(from.path) === false && destination?.anyRootedWithin(to.path) === false) return;
+    }
+    try {
+      await this.db.transaction(async (trx) => {
+        await this.subtree(trx(LOCKS_TABLE), from.mount, from.path).delete();
+        await this.subtree(trx(LOCKS_TABLE), to.mount, to.path).delete();
+      });
+    } finally {
+      this.cache.invalidate(from.mount);
+      this.cache.invalidate(to.mount);
+    }
   }
 
   // ----------------------------------------------------------- LockManager
 
-  async discover({ mount, path }: SharePath): Promise<ActiveLock[]> {
-    const locks = await this.affecting(this.db, mount, path, false);
-    return locks.filter((lock) => covers(lock, path));
+  async discover(at: SharePath): Promise<ActiveLock[]> {
+    const kept = await this.cache.get(at.mount);
+    return kept ? kept.covering(at.path, this.now()) : this.queryCovering(at);
   }
 
   async discoverMembers({ mount, path: folder }: SharePath): Promise<MemberLocks> {
+    const kept = await this.cache.get(mount);
+    if (kept) return kept.members(folder, this.now());
     const folderPath = pathOf(folder);
     const rows = await this.active(this.db, mount).where((where) =>
       where.whereIn('path', selfAndAncestors(folder)).orWhere('parent', folderPath),
@@ -146,6 +207,15 @@ export class KnexLockManager implements LockManager {
   }
 
   async create(request: LockRequest): Promise<CreateResult> {
+    // The conflict check is made in the transaction on every database: a LOCK is rare, and there it has to be exact.
+    try {
+      return await this.insertUnlessConflicting(request);
+    } finally {
+      this.cache.invalidate(request.mount);
+    }
+  }
+
+  private insertUnlessConflicting(request: LockRequest): Promise<CreateResult> {
     return this.db.transaction(async (trx) => {
       await trx(LOCK_GUARDS_TABLE).insert({ mount: request.mount }).onConflict('mount').ignore();
       await trx(LOCK_GUARDS_TABLE).where({ mount: request.mount }).forUpdate().first();
@@ -194,32 +264,63 @@ export class KnexLockManager implements LockManager {
 
   async refresh(at: SharePath, tokens: readonly string[], user: string, timeoutSeconds: number): Promise<ActiveLock[]> {
     const wanted = new Set(tokens);
-    const mine = (await this.discover(at)).filter((lock) => wanted.has(lock.token) && lock.user === user);
+    const kept = await this.forChecks(at.mount);
+    const covering = kept ? kept.covering(at.path, this.now()) : await this.queryCovering(at);
+    const mine = covering.filter((lock) => wanted.has(lock.token) && lock.user === user);
     if (mine.length === 0) return [];
     const expiresAt = this.now() + timeoutSeconds * 1000;
-    await this.db(LOCKS_TABLE)
-      .whereIn(
-        'token',
-        mine.map((lock) => lock.token),
-      )
-      .update({ timeout_seconds: timeoutSeconds, expires_at: expiresAt });
+    try {
+      await this.db(LOCKS_TABLE)
+        .whereIn(
+          'token',
+          mine.map((lock) => lock.token),
+        )
+        .update({ timeout_seconds: timeoutSeconds, expires_at: expiresAt });
+    } finally {
+      this.cache.invalidate(at.mount);
+    }
     return mine.map((lock) => ({ ...lock, timeoutSeconds, expiresAt }));
   }
 
+  /** Always the database: UNLOCK is rare, and it names a token, not a place. */
   async find(token: string): Promise<ActiveLock | null> {
     const row = await this.active(this.db, undefined).where('token', token).first();
     return row ? toLock(row) : null;
   }
 
   async release(token: string): Promise<boolean> {
-    return (await this.db(LOCKS_TABLE).where('token', token).delete()) > 0;
+    try {
+      return (await this.db(LOCKS_TABLE).where('token', token).delete()) > 0;
+    } finally {
+      // The token does not say which mount it was on; UNLOCK is rare enough to forget them all.
+      this.cache.invalidateAll();
+    }
   }
 
+  /** Deletes only locks that no longer count anyway, in memory as in the table: nothing kept goes stale. */
   async purgeExpired(): Promise<number> {
     return this.db(LOCKS_TABLE).where('expires_at', '<=', this.now()).delete();
   }
 
+  // ----------------------------------------------------------------- cache
+
+  /** The mount's locks in memory for a write-path check, or null: ask the database. */
+  private async forChecks(mount: string): Promise<MountLocks | null> {
+    return this.exclusive ? this.cache.get(mount) : null;
+  }
+
+  /** A mount's active locks with one query; null when there are more than maxCachedLocks. */
+  private async loadMount(mount: string): Promise<MountLocks | null> {
+    const rows = await this.active(this.db, mount).limit(this.maxCachedLocks + 1);
+    return rows.length > this.maxCachedLocks ? null : new MountLocks(rows.map(toLock));
+  }
+
   // --------------------------------------------------------------- queries
+
+  private async queryCovering({ mount, path }: SharePath): Promise<ActiveLock[]> {
+    const locks = await this.affecting(this.db, mount, path, false);
+    return locks.filter((lock) => covers(lock, path));
+  }
 
   private active(db: Knex | Knex.Transaction, mount: string | undefined): Knex.QueryBuilder<Row, Row[]> {
     const query = db<Row>(LOCKS_TABLE).select('*').where('expires_at', '>', this.now());

@@ -6,10 +6,22 @@
  * case-insensitive on SQLite and would need escaping of `%` and `_`, which
  * are legal in file names. substr() counts characters on both databases, so
  * lengths are counted in code points here too.
+ *
+ * Photo folders rarely carry dead properties, so each mount keeps an index
+ * of the resources that may have some (property-index.ts, loaded with one
+ * query, mount-snapshots.ts): reading the properties of a resource or a
+ * folder's members that the index does not name costs no query, on any
+ * database (another instance's PROPPATCH shows within `cacheTtlMs`). On a
+ * database `exclusive` to this process, removing, copying or moving a tree
+ * the index does not name costs none either: nobody else writes there. A
+ * new upload clears whatever a vanished file of its name left behind
+ * (dav/followers.ts), and that is the common case.
  */
 import type { Knex } from 'knex';
 import type { SharePath } from '../config/shares.js';
 import type { DeadProperty, DeadPropertyStore, PropertyChange } from './dead-properties.js';
+import { MountSnapshots } from './mount-snapshots.js';
+import { PropertyIndex } from './property-index.js';
 
 const TABLE = 'webdav_properties';
 
@@ -31,10 +43,48 @@ const toProperty = (row: Pick<Row, 'ns' | 'local' | 'xml'>): DeadProperty => ({
   xml: row.xml,
 });
 
+export interface KnexDeadPropertiesOptions {
+  /**
+   * No other process writes this database (the embedded SQLite): a tree the
+   * index does not name has no properties to remove, copy or move.
+   */
+  readonly exclusive?: boolean;
+  /** How long a mount's index is believed before it is loaded again; 0 loads it for every request. */
+  readonly cacheTtlMs?: number;
+  /** A mount with more resources with properties than this has no index: every request queries. */
+  readonly maxIndexedPaths?: number;
+  /** The clock, in ms since the epoch (tests move it). */
+  readonly now?: () => number;
+}
+
+/** Another instance's PROPPATCH shows within this; loading the index once a second costs next to nothing. */
+const DEFAULT_CACHE_TTL_MS = 1000;
+/** About a megabyte of path strings per mount. Windows sets properties on every file it uploads; past this, query. */
+const DEFAULT_MAX_INDEXED_PATHS = 10_000;
+/** A mount found too big is counted again after this long. */
+const OVERFLOW_TTL_MS = 60_000;
+
 export class KnexDeadProperties implements DeadPropertyStore {
-  constructor(private readonly db: Knex) {}
+  private readonly exclusive: boolean;
+  private readonly maxIndexedPaths: number;
+  /** Per mount, the resources that may have properties; null for a mount with more than maxIndexedPaths. */
+  private readonly index: MountSnapshots<PropertyIndex>;
+
+  constructor(
+    private readonly db: Knex,
+    options: KnexDeadPropertiesOptions = {},
+  ) {
+    this.exclusive = options.exclusive ?? false;
+    this.maxIndexedPaths = options.maxIndexedPaths ?? DEFAULT_MAX_INDEXED_PATHS;
+    this.index = new MountSnapshots((mount) => this.loadIndex(mount), {
+      ttlMs: options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
+      overflowTtlMs: OVERFLOW_TTL_MS,
+      now: options.now ?? Date.now,
+    });
+  }
 
   async get(resource: SharePath): Promise<DeadProperty[]> {
+    if ((await this.index.get(resource.mount))?.mayHave(resource.path) === false) return [];
     const rows = await this.db<Row>(TABLE)
       .select('ns', 'local', 'xml')
       .where({ mount: resource.mount, path: pathOf(resource.path) })
@@ -43,6 +93,7 @@ export class KnexDeadProperties implements DeadPropertyStore {
   }
 
   async childrenOf(folder: SharePath): Promise<Map<string, DeadProperty[]>> {
+    if ((await this.index.get(folder.mount))?.mayHaveMembersWith(folder.path) === false) return new Map();
     const parent = pathOf(folder.path);
     const rows = await this.db<Row>(TABLE)
       .select('path', 'ns', 'local', 'xml')
@@ -61,45 +112,91 @@ export class KnexDeadProperties implements DeadPropertyStore {
 
   async patch(resource: SharePath, changes: readonly PropertyChange[]): Promise<void> {
     const key = { mount: resource.mount, path: pathOf(resource.path) };
-    await this.db.transaction(async (trx) => {
-      for (const change of changes) {
-        const name = 'set' in change ? change.set : change.remove;
-        await trx<Row>(TABLE)
-          .where({ ...key, ns: name.ns, local: name.local })
-          .delete();
-        if ('set' in change) {
-          await trx<Row>(TABLE).insert({
-            ...key,
-            parent: parentOf(resource.path),
-            ns: name.ns,
-            local: name.local,
-            xml: change.set.xml,
-          });
+    try {
+      await this.db.transaction(async (trx) => {
+        for (const change of changes) {
+          const name = 'set' in change ? change.set : change.remove;
+          await trx<Row>(TABLE)
+            .where({ ...key, ns: name.ns, local: name.local })
+            .delete();
+          if ('set' in change) {
+            await trx<Row>(TABLE).insert({
+              ...key,
+              parent: parentOf(resource.path),
+              ns: name.ns,
+              local: name.local,
+              xml: change.set.xml,
+            });
+          }
         }
-      }
-    });
+      });
+    } finally {
+      // A set names the resource in the index at once; a remove leaves the index a superset. Failed or not.
+      if (changes.some((change) => 'set' in change))
+        this.index.update(resource.mount, (index) => this.grown(index, resource));
+    }
   }
 
   async copyTree(from: SharePath, to: SharePath): Promise<void> {
-    await this.db.transaction(async (trx) => {
-      await this.deleteTree(trx, to);
-      const rows = await this.selectTree(trx, from);
-      for (const row of rows) await trx<Row>(TABLE).insert(this.relocate(row, from, to));
-    });
+    if (await this.nothingWithin(from, to)) return;
+    try {
+      await this.db.transaction(async (trx) => {
+        await this.deleteTree(trx, to);
+        const rows = await this.selectTree(trx, from);
+        for (const row of rows) await trx<Row>(TABLE).insert(this.relocate(row, from, to));
+      });
+    } finally {
+      this.index.invalidate(to.mount);
+    }
   }
 
   async moveTree(from: SharePath, to: SharePath): Promise<void> {
-    await this.db.transaction(async (trx) => {
-      await this.deleteTree(trx, to);
-      const rows = await this.selectTree(trx, from);
-      await this.deleteTree(trx, from);
-      for (const row of rows) await trx<Row>(TABLE).insert(this.relocate(row, from, to));
-    });
+    if (await this.nothingWithin(from, to)) return;
+    try {
+      await this.db.transaction(async (trx) => {
+        await this.deleteTree(trx, to);
+        const rows = await this.selectTree(trx, from);
+        await this.deleteTree(trx, from);
+        for (const row of rows) await trx<Row>(TABLE).insert(this.relocate(row, from, to));
+      });
+    } finally {
+      this.index.invalidate(to.mount);
+    }
   }
 
+  /** One statement, or none on our own database when the index names nothing there (the index stays a superset). */
   async removeTree(resource: SharePath): Promise<void> {
+    if (await this.nothingWithin(resource)) return;
     await this.deleteTree(this.db, resource);
   }
+
+  // ----------------------------------------------------------------- index
+
+  /** Whether, on our own database, the index says no resource at or below any of these has properties. */
+  private async nothingWithin(...trees: SharePath[]): Promise<boolean> {
+    if (!this.exclusive) return false;
+    for (const tree of trees) {
+      if ((await this.index.get(tree.mount))?.mayHaveWithin(tree.path) !== false) return false;
+    }
+    return true;
+  }
+
+  /** The resources of a mount that have properties, with one query; null when there are more than maxIndexedPaths. */
+  private async loadIndex(mount: string): Promise<PropertyIndex | null> {
+    const rows = await this.db<Row>(TABLE)
+      .distinct('path')
+      .where({ mount })
+      .limit(this.maxIndexedPaths + 1);
+    return rows.length > this.maxIndexedPaths ? null : new PropertyIndex(rows.map((row) => row.path));
+  }
+
+  /** The index after this process set properties on `resource`; null when it grew past its bound. */
+  private grown(index: PropertyIndex, resource: SharePath): PropertyIndex | null {
+    index.add(resource.path);
+    return index.size > this.maxIndexedPaths ? null : index;
+  }
+
+  // --------------------------------------------------------------- queries
 
   private subtree(query: Knex.QueryBuilder, resource: SharePath): Knex.QueryBuilder {
     const path = pathOf(resource.path);

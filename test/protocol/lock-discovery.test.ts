@@ -135,7 +135,7 @@ describe('a listing of a big folder', () => {
   });
   after(() => h.stop());
 
-  it('reads the locks with one query for the folder and one for its members, whatever their number', async () => {
+  it('reads the locks with at most one query for the folder and one for its members, whatever their number', async () => {
     const tree = await locked(h, dav('big/'), { scope: 'shared' });
     const one = await locked(h, dav('big/p007.jpg'), { scope: 'shared', depth: '0', user: 'carol' });
     const queries: string[] = [];
@@ -151,6 +151,7 @@ describe('a listing of a big folder', () => {
     } finally {
       h.db.removeListener('query', onQuery);
     }
-    assert.equal(queries.length, 2, queries.join('\n'));
+    // Usually one: the mount's locks, loaded once for the folder and kept for its members (plugin/locks/knex-lock-manager.ts).
+    assert.ok(queries.length >= 1 && queries.length <= 2, queries.join('\n'));
   });
 });
