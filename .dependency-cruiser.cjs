@@ -8,7 +8,7 @@
  * the layers below, never from one above):
  *
  *   plugin/host-api.ts                 the contract with the host
- *   plugin/config/                     settings and shares
+ *   plugin/config/  plugin/cache/      settings and shares; generic per-share caches
  *   plugin/store/                      the files on disk
  *   plugin/props/  plugin/locks/       properties, locks (not each other)
  *   plugin/http/                       HTTP helpers that know nothing of WebDAV
@@ -24,7 +24,7 @@
 /** The layers, bottom to top; each entry is a regular expression for its paths. */
 const LAYERS = [
   'plugin/host-api\\.ts$',
-  'plugin/config/',
+  'plugin/(?:config|cache)/',
   'plugin/store/',
   'plugin/(?:props|locks)/',
   'plugin/http/',
@@ -63,9 +63,9 @@ module.exports = {
       to: { path: '^(?:plugin|host|admin-ui|test|scripts|bench)/', pathNot: '^plugin/host-api\\.ts$' },
     },
     staysBelow(
-      'config-knows-only-the-host-api',
+      'config-and-cache-know-only-the-host-api',
       1,
-      'Reading settings and shares needs nothing but the host contract: plugin/config/ imports no other part of the plugin.',
+      'Reading settings and shares, and the generic per-share caches, need nothing but the host contract: plugin/config/ and plugin/cache/ import no other part of the plugin.',
     ),
     staysBelow(
       'store-knows-no-http',

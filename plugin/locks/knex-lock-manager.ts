@@ -30,7 +30,7 @@ import type { SharePath } from '../config/shares.js';
 import type { CreateResult, LockManager } from './lock-manager.js';
 import { MemberLocks } from './lock-manager.js';
 import { MountLocks } from './mount-locks.js';
-import { MountSnapshots } from './mount-snapshots.js';
+import { MountSnapshots } from '../cache/mount-snapshots.js';
 import {
   conflictsWith,
   covers,

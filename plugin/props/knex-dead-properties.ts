@@ -20,7 +20,7 @@
 import type { Knex } from 'knex';
 import type { SharePath } from '../config/shares.js';
 import type { DeadProperty, DeadPropertyStore, PropertyChange } from './dead-properties.js';
-import { MountSnapshots } from './mount-snapshots.js';
+import { MountSnapshots } from '../cache/mount-snapshots.js';
 import { PropertyIndex } from './property-index.js';
 
 const TABLE = 'webdav_properties';

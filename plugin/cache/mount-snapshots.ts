@@ -19,9 +19,8 @@
  *   even across writes; it holds no data that could go stale, and counting
  *   again after every write would cost more than it saves.
  *
- * plugin/locks/ and plugin/props/ hold this same file, byte for byte: they
- * need the same thing and may not import each other (docs/architecture.md);
- * test/unit/plugin-locks-mount-snapshots.test.ts checks they stay equal.
+ * Locks (plugin/locks/) and dead properties (plugin/props/) both use it; it
+ * lives below both because they may not import each other.
  */
 
 export interface MountSnapshotsOptions {
