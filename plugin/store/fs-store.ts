@@ -17,15 +17,16 @@
  * listings with a warning. Names are stored in NFC; a lookup that misses
  * retries with the NFD spelling, which macOS tools leave on disk.
  */
-import { constants, lstat as lstatCallback, type BigIntStats } from 'node:fs';
+import { constants, type BigIntStats } from 'node:fs';
 import { lstat, mkdir, open, opendir, realpath, rename, rmdir, stat, statfs, unlink, utimes } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { join, sep } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { Logger } from '../host-api.js';
 import { StoreError, storeErrorOf } from './errors.js';
+import { closeQuietly, fstatFd, lstatPath, openFd, whereIs } from './fs-calls.js';
 import { isValidName } from './names.js';
-import type { ByteSpan, PreparedPath, Quota, ResourceInfo, Store, StorePath } from './store.js';
+import { FsOpenFile, collectionFile } from './open-file.js';
+import type { OpenFile, PreparedPath, Quota, ResourceInfo, Store, StorePath } from './store.js';
 import { isTemporaryName, newTemporaryName } from './temporary-names.js';
 
 interface Located {
@@ -57,11 +58,18 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export class FsStore implements Store {
   private quotaCache: { value: Quota; expires: number } | null = null;
+  private readonly rootBytes: Buffer;
+  private readonly rootPrefix: Buffer;
 
   constructor(
     readonly root: string,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.rootBytes = Buffer.from(root);
+    this.rootPrefix = Buffer.from(root.endsWith(sep) ? root : root + sep);
+  }
+
+  close(): void {}
 
   async stat(path: StorePath): Promise<ResourceInfo | null> {
     const located = await this.locate(path);
@@ -86,16 +94,74 @@ export class FsStore implements Store {
     if (names.length > 0) yield await this.statChildren(located.file, names);
   }
 
-  async read(path: StorePath, span?: ByteSpan): Promise<Readable> {
-    const located = await this.locate(path);
-    if (!located || located.stats.isDirectory()) throw notFound();
-    // O_NOFOLLOW: the real path was checked; a symlink swapped in since then is not followed.
-    const handle = await open(located.file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
-    if (!handle) throw notFound();
-    return handle.createReadStream({
-      highWaterMark: 1024 * 1024,
-      ...(span ? { start: span.start, end: span.end } : {}),
-    });
+  /**
+   * Opens the entry in its (checked) folder without following a symbolic
+   * link there; a link costs a realpath, and is then opened where it leads,
+   * inside the share. The description comes from the open descriptor.
+   * Where /proc tells, the descriptor itself is checked to be inside the
+   * share, so that no folder swapped for a link meanwhile leads outside.
+   */
+  async open(path: StorePath): Promise<OpenFile | null> {
+    if (path.some(isTemporaryName)) return null;
+    const name = path.at(-1);
+    const folder = name === undefined ? null : await this.folderAt(path.slice(0, -1));
+    if (name !== undefined && folder === null) return null;
+    const fd = name === undefined ? await openFolder(this.root) : await this.openEntry(folder!, name);
+    if (fd === null) return null;
+    try {
+      this.checkDescriptor(fd);
+      const stats = await fstatFd(fd);
+      if (stats.isDirectory()) {
+        closeQuietly(fd);
+        return collectionFile(toInfo(name ?? '', stats));
+      }
+      if (!stats.isFile()) {
+        closeQuietly(fd);
+        return null;
+      }
+      return new FsOpenFile(fd, toInfo(name!, stats));
+    } catch (error) {
+      closeQuietly(fd);
+      throw error;
+    }
+  }
+
+  /** The descriptor of the entry `name` in a real folder (NFC, else NFD spelling), or null when there is none. */
+  private async openEntry(folder: string, name: string): Promise<number | null> {
+    const composed = join(folder, name);
+    let opened = await openForReading(composed);
+    if (opened === 'missing') {
+      const decomposed = join(folder, name.normalize('NFD'));
+      if (decomposed === composed) return null;
+      opened = await openForReading(decomposed);
+      if (opened === 'link') return this.openLink(decomposed);
+    } else if (opened === 'link') return this.openLink(composed);
+    return typeof opened === 'number' ? opened : null;
+  }
+
+  private async openLink(link: string): Promise<number | null> {
+    const real = await realpath(link).catch(() => null);
+    if (real === null) return null;
+    if (!this.contains(real)) throw outsideShare();
+    const opened = await openForReading(real);
+    return typeof opened === 'number' ? opened : null;
+  }
+
+  /** Throws when the system says an open descriptor is outside the share (a folder swapped for a link since it was checked). */
+  private checkDescriptor(fd: number): void {
+    const where = whereIs(fd);
+    if (where === null) return;
+    if (where.equals(this.rootBytes)) return;
+    if (where.length > this.rootPrefix.length && where.subarray(0, this.rootPrefix.length).equals(this.rootPrefix))
+      return;
+    throw outsideShare();
+  }
+
+  /** The real folder at a path (links inside the share followed), or null when there is no folder there. */
+  private async folderAt(names: StorePath): Promise<string | null> {
+    if (names.length === 0) return this.root;
+    const located = await this.locate(names);
+    return located?.stats.isDirectory() ? located.file : null;
   }
 
   async quota(): Promise<Quota> {
@@ -312,15 +378,30 @@ export class FsStore implements Store {
   }
 }
 
+const lstatFast = lstatPath;
+
 /**
- * lstat through the callback API: a listing makes one call per entry, and
- * the promise API's per-call overhead made it the largest cost of a
- * 10,000-photo PROPFIND (about twice the callback's).
+ * O_NOFOLLOW: a symbolic link is not followed here (it answers 'link'), so
+ * every link is checked. O_NONBLOCK: a named pipe in the share opens at once
+ * (and is then refused) instead of holding a thread of the pool forever; on
+ * regular files it changes nothing.
  */
-function lstatFast(file: string): Promise<BigIntStats> {
-  return new Promise((resolve, reject) => {
-    lstatCallback(file, { bigint: true }, (error, stats) => (error ? reject(error) : resolve(stats)));
-  });
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+async function openFolder(folder: string): Promise<number | null> {
+  const opened = await openForReading(folder);
+  return typeof opened === 'number' ? opened : null;
+}
+
+async function openForReading(file: string): Promise<number | 'missing' | 'link' | null> {
+  try {
+    return await openFd(file, READ_FLAGS);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'missing';
+    if (code === 'ELOOP') return 'link';
+    return null;
+  }
 }
 
 /** A rename or create is durable only once the folder entry itself is on disk. */
