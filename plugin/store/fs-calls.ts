@@ -11,6 +11,7 @@
  */
 import {
   close,
+  existsSync,
   fdatasync,
   fstat,
   fsync,
@@ -114,31 +115,25 @@ export function closeQuietly(fd: number): void {
   close(fd, () => undefined);
 }
 
-let procWorks: boolean | null = null;
+let procTells: boolean | undefined;
+
+/** Whether the system tells where a descriptor is (/proc/self/fd, Linux). */
+export function descriptorsTell(): boolean {
+  procTells ??= existsSync('/proc/self/fd');
+  return procTells;
+}
 
 /**
  * The path of the file an open descriptor refers to, as the kernel names it
  * now (bytes, since names on disk need not be UTF-8); null where the system
- * cannot tell (no /proc). A file deleted since carries " (deleted)" after
- * its name, which keeps it under its folder.
+ * cannot tell. A file deleted since carries " (deleted)" after its name,
+ * which keeps it under its folder.
  */
 export function whereIs(fd: number): Buffer | null {
-  if (procWorks === false) return null;
-  try {
-    const path = readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' });
-    procWorks = true;
-    return path;
-  } catch (error) {
-    // Only a missing /proc means "cannot tell"; once it answered, a failure is an error.
-    if (procWorks === null && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-      procWorks = false;
-      return null;
-    }
-    throw error;
-  }
+  return descriptorsTell() ? readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' }) : null;
 }
 
 /** A path that reaches what an open descriptor refers to (a folder: its entries are `${path}/name`); null without /proc. */
 export function pathOfFd(fd: number): string | null {
-  return procWorks === true ? `/proc/self/fd/${fd}` : null;
+  return descriptorsTell() ? `/proc/self/fd/${fd}` : null;
 }
