@@ -104,7 +104,17 @@ export class Activation {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     this.purgeTimer = null;
     this.stopListening();
+    this.closeStores(() => true);
     this.reloading = this.reloading.then(() => this.applyAuditSetting(false));
+  }
+
+  /** Closes and forgets the stores `drop` picks (their file-system watchers stop; requests under way still finish). */
+  private closeStores(drop: (mount: string, entry: StoreEntry) => boolean): void {
+    for (const [mount, entry] of this.stores) {
+      if (!drop(mount, entry)) continue;
+      this.stores.delete(mount);
+      entry.store.close();
+    }
   }
 
   /** Waits for any settings reload under way (tests and shutdown use it). */
@@ -175,9 +185,12 @@ export class Activation {
   private storeOf(share: Share): Store {
     let entry = this.stores.get(share.mount);
     if (!entry || entry.root !== share.root) {
+      entry?.store.close();
       const store = this.options.storeFactory?.(share.root, this.host) ?? new FsStore(share.root, this.host.log);
       entry = { root: share.root, store };
       this.stores.set(share.mount, entry);
+      // A request that arrives while the plugin stops gets a store that watches nothing.
+      if (this.stopped) this.closeStores((mount) => mount === share.mount);
     }
     return entry.store;
   }
@@ -209,7 +222,7 @@ export class Activation {
       await this.host.groups.ensure(share.group, `May use the WebDAV share "${share.mount}"`);
     }
     const mounts = new Set(snapshot.shares.keys());
-    for (const mount of this.stores.keys()) if (!mounts.has(mount)) this.stores.delete(mount);
+    this.closeStores((mount) => !mounts.has(mount));
     this.snapshot = snapshot;
     this.sweepNewShares();
     await this.applyAuditSetting(snapshot.settings.auditEnabled);

@@ -3,37 +3,52 @@
  *
  * Safety: names arrive validated (no `/`, `\`, NUL, `.` or `..`), so a joined
  * path is lexically inside the root; symlinks are the remaining way out, so
- * every resolved path is checked with realpath against the root. A symlink
- * that leads outside is refused (403) for reading and writing, and left out
- * of listings. One that stays inside the share is followed for reading (it
- * is listed and served as what it points to), but changes act on the link,
- * never through it on the file behind it: writing a file at the link's name
- * (PUT, or COPY/MOVE onto it) replaces the link by the new file, DELETE
- * removes the link, MOVE moves the link. A file is never changed under a
- * second name (test/security/traversal.test.ts).
+ * every symlink on a path is resolved with realpath and checked against the
+ * root. A symlink that leads outside is refused (403) for reading and
+ * writing, and left out of listings. One that stays inside the share is
+ * followed for reading (it is listed and served as what it points to), but
+ * changes act on the link, never through it on the file behind it: writing
+ * a file at the link's name (PUT, or COPY/MOVE onto it) replaces the link by
+ * the new file, DELETE removes the link, MOVE moves the link. A file is never
+ * changed under a second name (test/security/traversal.test.ts).
+ *
+ * Folders: which folders are real folders inside the share is cached and
+ * kept true by watching them (store/folder-cache.ts), so a request for a
+ * file in a known folder costs one lstat (or one open and fstat), and only a
+ * symlink costs a realpath. On top of that, where the system tells
+ * (/proc/self/fd on Linux), what is actually opened is checked, whatever
+ * happened to the path meanwhile: a file opened for reading, a folder opened
+ * for listing, a temporary file opened for an upload. A change (MKCOL,
+ * DELETE, MOVE, PROPPATCH of the time) checks its folder on disk with
+ * realpath first, as before the cache, and tells the cache what it changed.
  *
  * Names on disk that are not valid UTF-8, or that hold a backslash or a
  * control character, cannot be named in a request: they are left out of
  * listings with a warning. Names are stored in NFC; a lookup that misses
  * retries with the NFD spelling, which macOS tools leave on disk.
  */
-import { constants, lstat as lstatCallback, type BigIntStats } from 'node:fs';
-import { lstat, mkdir, open, opendir, realpath, rename, rmdir, stat, statfs, unlink, utimes } from 'node:fs/promises';
+import { constants, type BigIntStats } from 'node:fs';
+import { mkdir, open, opendir, realpath, rename, rmdir, stat, statfs, unlink, utimes } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { join, sep } from 'node:path';
-import type { Readable } from 'node:stream';
+import { basename, join, sep } from 'node:path';
 import type { Logger } from '../host-api.js';
 import { StoreError, storeErrorOf } from './errors.js';
+import { FolderCache, type Folder, type FolderCacheOptions } from './folder-cache.js';
+import { closeQuietly, descriptorsTell, fstatFd, lstatPath, openFd, pathOfFd, whereIs } from './fs-calls.js';
 import { isValidName } from './names.js';
-import type { ByteSpan, PreparedPath, Quota, ResourceInfo, Store, StorePath } from './store.js';
+import { FsOpenFile, collectionFile } from './open-file.js';
+import type { OpenFile, PreparedPath, Quota, ResourceInfo, Store, StorePath } from './store.js';
 import { isTemporaryName, newTemporaryName } from './temporary-names.js';
 
 interface Located {
-  /** The path under the root as spelled on disk (a symlink stays a symlink). */
+  /** The entry's path on disk, in its real folder, as spelled on disk (a symlink stays a symlink). */
   readonly joined: string;
   /** The real file it leads to, inside the root. */
   readonly file: string;
+  /** What is there (for a symlink: what it leads to). */
   readonly stats: BigIntStats;
+  /** Whether the entry itself is a folder (a symlink to a folder is not). */
+  readonly isDirectory: boolean;
 }
 
 /** prepare()'s answer, with where on disk the write goes (only this store reads those). */
@@ -55,13 +70,40 @@ const STAT_BATCH = 128;
 const QUOTA_CACHE_MS = 5000;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+export interface FsStoreOptions {
+  /** The cache of checked folders (tests make it small, or shorten its age). */
+  readonly folders?: FolderCacheOptions;
+}
+
+/** An entry as found on disk: its path (spelled as on disk) and what lstat says of it. */
+interface Entry {
+  readonly path: string;
+  readonly stats: BigIntStats;
+}
+
+/** How many symbolic links one lookup follows at most (Linux gives up after 40 too). */
+const MAX_LINKS = 40;
+
 export class FsStore implements Store {
   private quotaCache: { value: Quota; expires: number } | null = null;
+  private readonly rootBytes: Buffer;
+  private readonly rootPrefix: Buffer;
+  private readonly folders: FolderCache;
 
   constructor(
     readonly root: string,
     private readonly log: Logger,
-  ) {}
+    options: FsStoreOptions = {},
+  ) {
+    this.rootBytes = Buffer.from(root);
+    this.rootPrefix = Buffer.from(root.endsWith(sep) ? root : root + sep);
+    this.folders = new FolderCache(root, options.folders);
+  }
+
+  /** Stops watching folders; the store keeps working, looking at the disk every time. */
+  close(): void {
+    this.folders.close();
+  }
 
   async stat(path: StorePath): Promise<ResourceInfo | null> {
     const located = await this.locate(path);
@@ -69,33 +111,75 @@ export class FsStore implements Store {
     return toInfo(path.at(-1) ?? '', located.stats);
   }
 
+  /**
+   * The folder comes from the cache (no realpath); it is opened and, where
+   * the system tells, checked to be inside the share, then read through
+   * that descriptor (/proc/self/fd/N), so the names listed are those of the
+   * checked folder. Each entry then costs one lstat by its path in the
+   * folder (through /proc it cost 40% more), a symbolic link a realpath and
+   * a stat as well (where it leads must stay inside the share).
+   */
   async *list(path: StorePath): AsyncIterable<readonly ResourceInfo[]> {
-    const located = await this.locate(path);
-    if (!located || !located.stats.isDirectory()) return;
-    const dir = await opendir(located.file, { encoding: 'buffer' as BufferEncoding, bufferSize: STAT_BATCH });
-    let names: string[] = [];
-    for await (const entry of dir) {
-      const name = this.displayableName(located.file, entry.name as unknown as Buffer);
-      if (name === null) continue;
-      names.push(name);
-      if (names.length === STAT_BATCH) {
-        yield await this.statChildren(located.file, names);
-        names = [];
+    if (path.some(isTemporaryName)) return;
+    const folder = await this.folderAt(path);
+    if (folder === null) return;
+    const opened = await openForReading(folder, constants.O_DIRECTORY);
+    if (typeof opened !== 'number') return;
+    try {
+      this.checkDescriptor(opened);
+      const dir = await opendir(pathOfFd(opened) ?? folder, {
+        encoding: 'buffer' as BufferEncoding,
+        bufferSize: STAT_BATCH,
+      });
+      let names: string[] = [];
+      for await (const entry of dir) {
+        const name = this.displayableName(folder, entry.name as unknown as Buffer);
+        if (name === null) continue;
+        names.push(name);
+        if (names.length === STAT_BATCH) {
+          yield await this.statChildren(folder, names);
+          names = [];
+        }
       }
+      if (names.length > 0) yield await this.statChildren(folder, names);
+    } finally {
+      closeQuietly(opened);
     }
-    if (names.length > 0) yield await this.statChildren(located.file, names);
   }
 
-  async read(path: StorePath, span?: ByteSpan): Promise<Readable> {
-    const located = await this.locate(path);
-    if (!located || located.stats.isDirectory()) throw notFound();
-    // O_NOFOLLOW: the real path was checked; a symlink swapped in since then is not followed.
-    const handle = await open(located.file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
-    if (!handle) throw notFound();
-    return handle.createReadStream({
-      highWaterMark: 1024 * 1024,
-      ...(span ? { start: span.start, end: span.end } : {}),
-    });
+  /**
+   * Opens the entry in its (checked) folder without following a symbolic
+   * link there; a link costs a realpath, and is then opened where it leads,
+   * inside the share. The description comes from the open descriptor.
+   * Where /proc tells, the descriptor itself is checked to be inside the
+   * share, so that no folder swapped for a link meanwhile leads outside.
+   */
+  async open(path: StorePath): Promise<OpenFile | null> {
+    if (path.some(isTemporaryName)) return null;
+    const name = path.at(-1);
+    let fd: number | null;
+    if (name === undefined) fd = await openFolder(this.root);
+    else {
+      const folder = await this.folderAt(path.slice(0, -1));
+      fd = folder === null ? null : await this.openEntry(folder, name);
+    }
+    if (fd === null) return null;
+    try {
+      this.checkDescriptor(fd);
+      const stats = await fstatFd(fd);
+      if (stats.isDirectory()) {
+        closeQuietly(fd);
+        return collectionFile(toInfo(name ?? '', stats));
+      }
+      if (!stats.isFile()) {
+        closeQuietly(fd);
+        return null;
+      }
+      return new FsOpenFile(fd, toInfo(name!, stats));
+    } catch (error) {
+      closeQuietly(fd);
+      throw error;
+    }
   }
 
   async quota(): Promise<Quota> {
@@ -111,35 +195,20 @@ export class FsStore implements Store {
   }
 
   /**
-   * The real file behind a path, inside the root, or null when missing.
-   * Temporary upload files are never reachable.
-   */
-  protected async locate(path: StorePath): Promise<Located | null> {
-    if (path.some(isTemporaryName)) return null;
-    const joined = await this.existingSpelling(path);
-    if (joined === null) return null;
-    const real = await realpath(joined).catch(() => null);
-    if (real === null) return null;
-    if (!this.contains(real)) throw outsideShare();
-    const stats = await stat(real, { bigint: true }).catch(() => null);
-    return stats ? { joined, file: real, stats } : null;
-  }
-
-  /**
-   * The parent folder is located (symlinks checked); the entry itself is
-   * looked at with one lstat, and only a symbolic link costs more (where it
-   * leads must stay inside the share).
+   * One look at where a write would go: the parent folder (from the cache
+   * when known), then the entry itself with one lstat; only a symbolic link
+   * costs more (where it leads must stay inside the share).
    */
   async prepare(path: StorePath): Promise<PreparedPath> {
     const name = path.at(-1);
     if (name === undefined) return new FsPreparedPath(this, path, await this.stat(path), null);
     if (isTemporaryName(name))
       throw new StoreError('reserved-name', 'Names starting with .~webdav-upload- are reserved');
-    const parent = await this.locate(path.slice(0, -1));
-    if (!parent || !parent.stats.isDirectory()) return new FsPreparedPath(this, path, null, null);
-    const spelled = await this.childSpelling(parent.file, name);
-    const existing = spelled === null ? null : await this.entryInfo(spelled, name);
-    return new FsPreparedPath(this, path, existing, { folder: parent.file, file: spelled ?? join(parent.file, name) });
+    const folder = await this.folderAt(path.slice(0, -1));
+    if (folder === null) return new FsPreparedPath(this, path, null, null);
+    const entry = await entryIn(folder, name);
+    const existing = entry === null ? null : await this.describe(entry, name);
+    return new FsPreparedPath(this, path, existing, { folder, file: entry?.path ?? join(folder, name) });
   }
 
   /** Where a write goes: the caller's prepared answer when it is ours, else a fresh one. */
@@ -161,12 +230,16 @@ export class FsStore implements Store {
     body: AsyncIterable<Uint8Array>,
     prepared?: PreparedPath,
   ): Promise<{ created: boolean; info: ResourceInfo }> {
-    const { existing, place } = await this.placeFor(path, prepared);
+    const prepared_ = await this.placeFor(path, prepared);
+    const { existing } = prepared_;
     if (existing?.isCollection) throw new StoreError('exists', 'A collection exists at this path');
+    // Where the system cannot tell where the temporary file was created, the folder is checked on disk before.
+    const place = descriptorsTell() ? prepared_.place : await this.checkedPlace(prepared_.place);
     const temporary = join(place.folder, newTemporaryName());
     let written: BigIntStats;
     try {
       const handle = await open(temporary, 'wx', 0o644);
+      this.checkCreated(handle.fd, place.folder, handle);
       // flush: the data is on disk before the rename makes it visible.
       await pipeline(body, handle.createWriteStream({ flush: true, highWaterMark: 1024 * 1024 } as object));
       await rename(temporary, place.file);
@@ -180,47 +253,57 @@ export class FsStore implements Store {
   }
 
   async makeCollection(path: StorePath, prepared?: PreparedPath): Promise<void> {
-    const { place } = await this.placeFor(path, prepared);
+    const place = await this.checkedPlace((await this.placeFor(path, prepared)).place);
     try {
+      this.folders.forget(place.file);
       await mkdir(place.file);
       await syncFolder(place.folder);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST')
         throw new StoreError('exists', 'Something already exists at this path');
       throw storeErrorOf(error, 'parent-missing');
+    } finally {
+      this.folders.forget(place.file);
     }
   }
 
   async removeOne(path: StorePath): Promise<void> {
     if (path.length === 0) throw new StoreError('share-root', 'The share root cannot be removed');
-    const located = await this.locate(path);
+    const located = await this.locate(path, true);
     if (!located) throw notFound();
-    const link = await lstat(located.joined);
     try {
-      if (link.isDirectory()) await rmdir(located.joined);
+      this.folders.forget(located.joined);
+      if (located.isDirectory) await rmdir(located.joined);
       else await unlink(located.joined);
     } catch (error) {
       throw storeErrorOf(error);
+    } finally {
+      this.folders.forget(located.joined);
     }
   }
 
   async rename(from: StorePath, to: StorePath): Promise<'renamed' | 'cross-device'> {
     if (from.length === 0) throw new StoreError('share-root', 'The share root cannot be moved');
-    const source = await this.locate(from);
+    const source = await this.locate(from, true);
     if (!source) throw notFound();
-    const { place } = await this.placeFor(to);
+    const place = await this.checkedPlace((await this.placeFor(to)).place);
     try {
+      this.folders.forget(source.joined);
+      this.folders.forget(place.file);
       await rename(source.joined, place.file);
       await syncFolder(place.folder);
       return 'renamed';
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EXDEV') return 'cross-device';
       throw storeErrorOf(error, 'parent-missing');
+    } finally {
+      this.folders.forget(source.joined);
+      this.folders.forget(place.file);
     }
   }
 
   async setModified(path: StorePath, modified: Date): Promise<void> {
-    const located = await this.locate(path);
+    const located = await this.locate(path, true);
     if (!located) throw notFound();
     await utimes(located.file, new Date(), modified);
   }
@@ -229,20 +312,37 @@ export class FsStore implements Store {
     return realPath === this.root || realPath.startsWith(this.root.endsWith(sep) ? this.root : this.root + sep);
   }
 
-  /** The entry `name` in a real folder as spelled on disk (NFC, or the NFD spelling macOS leaves), or null. */
-  private async childSpelling(folder: string, name: string): Promise<string | null> {
-    const composed = join(folder, name);
-    if (await exists(composed)) return composed;
-    const decomposed = join(folder, name.normalize('NFD'));
-    return decomposed !== composed && (await exists(decomposed)) ? decomposed : null;
+  /**
+   * What is at a path, inside the root, or null when nothing is. Temporary
+   * upload files are never reachable. `checked`: before a change, the folder
+   * is checked on disk (realpath), not only taken from the cache.
+   */
+  protected async locate(path: StorePath, checked = false): Promise<Located | null> {
+    if (path.some(isTemporaryName)) return null;
+    const name = path.at(-1);
+    if (name === undefined) {
+      const stats = await lstatPath(this.root).catch(() => null);
+      return stats ? { joined: this.root, file: this.root, stats, isDirectory: true } : null;
+    }
+    let folder = await this.folderAt(path.slice(0, -1));
+    if (folder === null) return null;
+    if (checked) folder = await this.checkedFolder(folder).catch(nullWhenMissing);
+    if (folder === null) return null;
+    const entry = await entryIn(folder, name);
+    if (entry === null) return null;
+    const isDirectory = entry.stats.isDirectory();
+    if (!entry.stats.isSymbolicLink()) return { joined: entry.path, file: entry.path, stats: entry.stats, isDirectory };
+    const real = await realpath(entry.path).catch(() => null);
+    if (real === null) return null;
+    if (!this.contains(real)) throw outsideShare();
+    const stats = await stat(real, { bigint: true }).catch(() => null);
+    return stats ? { joined: entry.path, file: real, stats, isDirectory: false } : null;
   }
 
-  /** What is at an entry on disk; a symbolic link is described by what it leads to, which must be inside the share. */
-  private async entryInfo(file: string, name: string): Promise<ResourceInfo | null> {
-    const link = await lstatFast(file).catch(() => null);
-    if (!link) return null;
-    if (!link.isSymbolicLink()) return toInfo(name, link);
-    const real = await realpath(file).catch(() => null);
+  /** What an entry found on disk describes: a symbolic link what it leads to, which must be inside the share. */
+  private async describe(entry: Entry, name: string): Promise<ResourceInfo | null> {
+    if (!entry.stats.isSymbolicLink()) return toInfo(name, entry.stats);
+    const real = await realpath(entry.path).catch(() => null);
     // A dangling link: nothing is there to describe, and a write replaces the link.
     if (real === null) return null;
     if (!this.contains(real)) throw outsideShare();
@@ -250,19 +350,127 @@ export class FsStore implements Store {
     return stats ? toInfo(name, stats) : null;
   }
 
-  /** The path joined under the root as asked, or with NFD names where only those exist. */
-  private async existingSpelling(path: StorePath): Promise<string | null> {
-    const direct = join(this.root, ...path);
-    if (await exists(direct)) return direct;
-    let current = this.root;
-    for (const name of path) {
-      const composed = join(current, name);
-      const decomposed = join(current, name.normalize('NFD'));
-      if (await exists(composed)) current = composed;
-      else if (decomposed !== composed && (await exists(decomposed))) current = decomposed;
-      else return null;
+  /**
+   * The real folder at a path (symbolic links inside the share followed),
+   * or null when there is no folder there. Throws 'outside-share' for a link
+   * that leads out. As far as the cache knows the path, this costs nothing;
+   * from there on, one lstat per folder, which is then cached, and a
+   * realpath per symbolic link (nothing below a link is cached).
+   */
+  private async folderAt(names: StorePath): Promise<string | null> {
+    let cached: Folder | null = this.folders.top();
+    let real = this.root;
+    let index = 0;
+    if (cached !== null) {
+      for (; index < names.length; index++) {
+        const child = this.folders.child(cached, names[index]!);
+        if (!child) break;
+        cached = child;
+      }
+      real = cached.real;
+      this.folders.touch(cached);
     }
-    return current;
+    let links = 0;
+    let isLink = false;
+    for (; index < names.length; index++) {
+      const name = names[index]!;
+      const seen = cached === null ? 0 : this.folders.changesOf(cached);
+      const entry = await entryIn(real, name);
+      if (entry === null) return null;
+      if (entry.stats.isDirectory()) {
+        real = entry.path;
+        cached = cached === null ? null : this.folders.add(cached, name, real, seen);
+        isLink = false;
+        continue;
+      }
+      if (!entry.stats.isSymbolicLink() || ++links > MAX_LINKS) return null;
+      const target = await realpath(entry.path).catch(() => null);
+      if (target === null) return null;
+      if (!this.contains(target)) throw outsideShare();
+      real = target;
+      cached = null;
+      isLink = true;
+    }
+    // A link as the last step must lead to a folder (before, the next lookup in it found out).
+    if (
+      isLink &&
+      !(await stat(real).then(
+        (stats) => stats.isDirectory(),
+        () => false,
+      ))
+    )
+      return null;
+    return real;
+  }
+
+  /**
+   * Before a change: where a folder from the cache leads on disk now
+   * (realpath), which must be inside the share. When that is not the cached
+   * path any more, the cache forgets the whole branch.
+   */
+  private async checkedFolder(folder: string): Promise<string> {
+    if (folder === this.root) return folder;
+    const real = await realpath(folder).catch(() => null);
+    if (real !== folder) this.folders.forget(join(this.root, folder.slice(this.rootPrefix.length).split(sep)[0]!));
+    if (real === null) throw new StoreError('parent-missing', 'A folder on the way disappeared');
+    if (!this.contains(real)) throw outsideShare();
+    return real;
+  }
+
+  /** A prepared place, checked on disk before a change (see checkedFolder). */
+  private async checkedPlace(place: { folder: string; file: string }): Promise<{ folder: string; file: string }> {
+    const folder = await this.checkedFolder(place.folder);
+    return folder === place.folder ? place : { folder, file: join(folder, basename(place.file)) };
+  }
+
+  /** Throws when the system says an open descriptor is outside the share (a folder swapped for a link since it was checked). */
+  private checkDescriptor(fd: number): void {
+    const where = whereIs(fd);
+    if (where === null || this.isInside(where)) return;
+    throw outsideShare();
+  }
+
+  /** A file just created in `folder` must be there; if a link swapped in led it elsewhere, it goes. */
+  private checkCreated(fd: number, folder: string, handle: { close(): Promise<void> }): void {
+    const where = whereIs(fd);
+    if (where === null) return;
+    const prefix = Buffer.from(folder.endsWith(sep) ? folder : folder + sep);
+    const inFolder =
+      where.length > prefix.length &&
+      where.subarray(0, prefix.length).equals(prefix) &&
+      !where.subarray(prefix.length).includes(sep.charCodeAt(0));
+    if (inFolder && this.isInside(where)) return;
+    void handle.close();
+    void unlink(where).catch(() => undefined);
+    throw outsideShare();
+  }
+
+  private isInside(where: Buffer): boolean {
+    return (
+      where.equals(this.rootBytes) ||
+      (where.length > this.rootPrefix.length && where.subarray(0, this.rootPrefix.length).equals(this.rootPrefix))
+    );
+  }
+
+  /** The descriptor of the entry `name` in a real folder (NFC, else NFD spelling), or null when there is none. */
+  private async openEntry(folder: string, name: string): Promise<number | null> {
+    const composed = join(folder, name);
+    let opened = await openForReading(composed);
+    if (opened === 'missing') {
+      const decomposed = join(folder, name.normalize('NFD'));
+      if (decomposed === composed) return null;
+      opened = await openForReading(decomposed);
+      if (opened === 'link') return this.openLink(decomposed);
+    } else if (opened === 'link') return this.openLink(composed);
+    return typeof opened === 'number' ? opened : null;
+  }
+
+  private async openLink(link: string): Promise<number | null> {
+    const real = await realpath(link).catch(() => null);
+    if (real === null) return null;
+    if (!this.contains(real)) throw outsideShare();
+    const opened = await openForReading(real);
+    return typeof opened === 'number' ? opened : null;
   }
 
   private displayableName(folder: string, raw: Buffer): string | null {
@@ -295,9 +503,9 @@ export class FsStore implements Store {
   }
 
   private async statChild(folder: string, name: string): Promise<ResourceInfo | null> {
-    const file = join(folder, name);
+    const file = folder.endsWith(sep) ? folder + name : folder + sep + name;
     try {
-      let stats = await lstatFast(file);
+      let stats = await lstatPath(file);
       if (stats.isSymbolicLink()) {
         const real = await realpath(file);
         if (!this.contains(real)) return null;
@@ -312,15 +520,39 @@ export class FsStore implements Store {
   }
 }
 
+/** The entry `name` in a real folder as found on disk (NFC, or the NFD spelling macOS leaves), or null. */
+async function entryIn(folder: string, name: string): Promise<Entry | null> {
+  const composed = join(folder, name);
+  const stats = await lstatPath(composed).catch(() => null);
+  if (stats) return { path: composed, stats };
+  const decomposed = join(folder, name.normalize('NFD'));
+  if (decomposed === composed) return null;
+  const other = await lstatPath(decomposed).catch(() => null);
+  return other ? { path: decomposed, stats: other } : null;
+}
+
 /**
- * lstat through the callback API: a listing makes one call per entry, and
- * the promise API's per-call overhead made it the largest cost of a
- * 10,000-photo PROPFIND (about twice the callback's).
+ * O_NOFOLLOW: a symbolic link is not followed here (it answers 'link'), so
+ * every link is checked. O_NONBLOCK: a named pipe in the share opens at once
+ * (and is then refused) instead of holding a thread of the pool forever; on
+ * regular files it changes nothing.
  */
-function lstatFast(file: string): Promise<BigIntStats> {
-  return new Promise((resolve, reject) => {
-    lstatCallback(file, { bigint: true }, (error, stats) => (error ? reject(error) : resolve(stats)));
-  });
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+async function openFolder(folder: string): Promise<number | null> {
+  const opened = await openForReading(folder);
+  return typeof opened === 'number' ? opened : null;
+}
+
+async function openForReading(file: string, extraFlags = 0): Promise<number | 'missing' | 'link' | null> {
+  try {
+    return await openFd(file, READ_FLAGS | extraFlags);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'missing';
+    if (code === 'ELOOP') return 'link';
+    return null;
+  }
 }
 
 /** A rename or create is durable only once the folder entry itself is on disk. */
@@ -333,17 +565,14 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
+/** For a lookup: a folder that vanished meanwhile means nothing is there. */
+function nullWhenMissing(error: unknown): null {
+  if (error instanceof StoreError && error.kind === 'parent-missing') return null;
+  throw error;
+}
+
 const notFound = (): StoreError => new StoreError('not-found', 'Not found');
 const outsideShare = (): StoreError => new StoreError('outside-share', 'This path leads outside the share');
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * ETags come from inode, nanosecond ctime and size: clients set mtime

@@ -48,13 +48,34 @@ export interface PreparedPath {
   readonly parentIsCollection: boolean;
 }
 
+/**
+ * A resource opened for reading (Store.open). `info` describes the very file
+ * that was opened, and every byte comes from it: the length and ETag sent
+ * belong to the bytes sent, even if a new version is renamed over the file
+ * meanwhile, and all the spans of one answer come from the same version.
+ *
+ * The opener calls close() once it has made what it needs (on every path,
+ * errors included); a stream made by stream() keeps the file open by itself
+ * until it has ended or been destroyed. A collection opens too (its `info`),
+ * with no bytes to read.
+ */
+export interface OpenFile {
+  readonly info: ResourceInfo;
+  /** The bytes of the file, or of one span, read at once into one buffer: for small spans. */
+  bytes(span?: ByteSpan): Promise<Buffer>;
+  /** The bytes of the file, or of one span, streamed. */
+  stream(span?: ByteSpan): Readable;
+  /** Lets go of the file; calling it again does nothing. */
+  close(): void;
+}
+
 export interface Store {
   /** The resource, or null when nothing is there. */
   stat(path: StorePath): Promise<ResourceInfo | null>;
   /** The children of a collection, in batches as they are read from disk. */
   list(path: StorePath): AsyncIterable<readonly ResourceInfo[]>;
-  /** The bytes of a file, or of one span of it. */
-  read(path: StorePath, span?: ByteSpan): Promise<Readable>;
+  /** The resource opened for reading (see OpenFile), or null when nothing is there. */
+  open(path: StorePath): Promise<OpenFile | null>;
   quota(): Promise<Quota>;
 
   /** One look at where a write would go (see PreparedPath). */
@@ -85,4 +106,9 @@ export interface Store {
   rename(from: StorePath, to: StorePath): Promise<'renamed' | 'cross-device'>;
   /** Sets the modification time (clients send Win32LastModifiedTime). */
   setModified(path: StorePath, modified: Date): Promise<void>;
+  /**
+   * Stops what the store keeps running (file-system watchers) when it is
+   * dropped. Calls still under way, and any made later, keep working.
+   */
+  close(): void;
 }

@@ -12,7 +12,15 @@
  */
 import { Readable } from 'node:stream';
 import { FsStore } from '../../plugin/store/fs-store.js';
-import type { ByteSpan, PreparedPath, Quota, ResourceInfo, Store, StorePath } from '../../plugin/store/store.js';
+import type {
+  ByteSpan,
+  OpenFile,
+  PreparedPath,
+  Quota,
+  ResourceInfo,
+  Store,
+  StorePath,
+} from '../../plugin/store/store.js';
 import { DavError } from '../../plugin/dav/errors.js';
 import type { Host } from '../../plugin/host-api.js';
 
@@ -81,13 +89,29 @@ export class FaultyStore implements Store {
     yield* this.inner.list(path);
   }
 
-  async read(path: StorePath, span?: ByteSpan): Promise<Readable> {
+  /** A 'read' fault fails the opening, or with afterBytes the bytes read from the open file. */
+  async open(path: StorePath): Promise<OpenFile | null> {
     const fault = this.faults.find(this.root, 'read', path);
     if (fault && fault.afterBytes === undefined && fault.status !== 'cross-device') {
       throw new DavError(fault.status, `Injected failure: read ${path.join('/')}`);
     }
-    const readable = await this.inner.read(path, span);
-    return fault?.afterBytes !== undefined ? breakingAfter(readable, fault.afterBytes) : readable;
+    const file = await this.inner.open(path);
+    const limit = fault?.afterBytes;
+    if (file === null || limit === undefined) return file;
+    return {
+      info: file.info,
+      bytes: async (span?: ByteSpan) => {
+        const bytes = await file.bytes(span);
+        if (bytes.length > limit) throw injectedReadError();
+        return bytes;
+      },
+      stream: (span?: ByteSpan) => breakingAfter(file.stream(span), limit),
+      close: () => file.close(),
+    };
+  }
+
+  close(): void {
+    this.inner.close();
   }
 
   quota(): Promise<Quota> {
@@ -138,13 +162,17 @@ function breakingAfter(readable: Readable, limit: number): Readable {
     let seen = 0;
     for await (const chunk of readable as AsyncIterable<Buffer>) {
       seen += chunk.length;
-      if (seen > limit) throw Object.assign(new Error('Injected read error'), { code: 'EIO' });
+      if (seen > limit) throw injectedReadError();
       yield chunk;
     }
   }
   const out = Readable.from(chunks(), { objectMode: false });
   out.once('close', () => readable.destroy());
   return out;
+}
+
+function injectedReadError(): Error {
+  return Object.assign(new Error('Injected read error'), { code: 'EIO' });
 }
 
 /** A storeFactory for startPlugin(): real file-system stores with the given faults. */

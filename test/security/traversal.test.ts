@@ -17,10 +17,13 @@
  *   reading (it serves what it points to, like the file system does), while
  *   writing a file at the link's own name (PUT, COPY or MOVE onto it)
  *   replaces the link, DELETE removes the link, and MOVE moves the link:
- *   the file it points to is never changed through a second name.
+ *   the file it points to is never changed through a second name;
+ * - a folder the server already knows (it caches which folders are real
+ *   folders inside the share) that is swapped for a symlink leading outside
+ *   while the server runs is refused at the very next request.
  */
 import assert from 'node:assert/strict';
-import { lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -411,5 +414,72 @@ describe('where a caller gets', () => {
     assert.equal(await readFile(join(share, 'sub', '.~webdav-upload-4567.part'), 'utf8'), 'half another upload');
     assertNoLeak();
     await assertNothingOutsideChanged();
+  });
+
+  it('a known folder swapped for a symlink to outside while the server runs: the next request is refused', async () => {
+    // Outside every share: where the swapped-in links lead.
+    const elsewhere = await mkdtemp(join(tmpdir(), 'traversal-elsewhere-'));
+    try {
+      await writeFile(join(elsewhere, 'photo.txt'), 'SWAPPED SECRET');
+      await mkdir(join(elsewhere, 'a', 'b'), { recursive: true });
+      await writeFile(join(elsewhere, 'a', 'b', 'photo.txt'), 'SWAPPED SECRET');
+      const elsewhereBefore = await snapshot(elsewhere);
+
+      for (const round of [1, 2]) {
+        // Folders the server reads, so that it knows them: a folder, and one three levels down.
+        const swap = `swap${round}`;
+        const deep = `deep${round}`;
+        await mkdir(join(share, swap));
+        await writeFile(join(share, swap, 'photo.txt'), 'inside');
+        await mkdir(join(share, deep, 'a', 'b'), { recursive: true });
+        await writeFile(join(share, deep, 'a', 'b', 'photo.txt'), 'deep inside');
+        for (const path of [`${swap}/photo.txt`, `${deep}/a/b/photo.txt`]) {
+          const read = await dav('warm', 'GET', `/webdav/box/${path}`);
+          assert.equal(read.status, 200, `GET ${path}`);
+        }
+        for (const path of [`${swap}/`, `${deep}/a/b/`]) {
+          assert.equal((await dav('warm', 'PROPFIND', `/webdav/box/${path}`, { depth: '1' })).status, 207);
+        }
+
+        // Swapped: the folder moves away (inside the share) and a link to outside takes its name.
+        await rename(join(share, swap), join(share, `${swap}-old`));
+        await symlink(elsewhere, join(share, swap));
+        await rename(join(share, deep), join(share, `${deep}-old`));
+        await symlink(elsewhere, join(share, deep));
+
+        // Round 1 reads first, round 2 writes first: each is the very next request after the swap.
+        const reads = [
+          ['GET', `${swap}/photo.txt`, {}, undefined],
+          ['GET', `${deep}/a/b/photo.txt`, {}, undefined],
+          ['PROPFIND', `${swap}/`, { depth: '1' }, undefined],
+          ['PROPFIND', `${deep}/a/b/`, { depth: '1' }, undefined],
+          ['PROPFIND', `${deep}/a/b/photo.txt`, { depth: '0' }, undefined],
+        ] as const;
+        const writes = [
+          ['PUT', `${swap}/new.txt`, {}, 'pwned'],
+          ['PUT', `${deep}/a/b/photo.txt`, {}, 'pwned'],
+          ['MKCOL', `${deep}/a/b/new`, {}, undefined],
+          ['DELETE', `${deep}/a/b/photo.txt`, {}, undefined],
+          ['MOVE', `${swap}/photo.txt`, { destination: '/webdav/box/taken.txt' }, undefined],
+          ['COPY', `${deep}/a/b/photo.txt`, { destination: '/webdav/box/taken.txt' }, undefined],
+          ['PROPPATCH', `${swap}/photo.txt`, { 'content-type': 'application/xml' }, PROPPATCH_BODY],
+        ] as const;
+        for (const [method, path, headers, body] of round === 1 ? [...reads, ...writes] : [...writes, ...reads]) {
+          const res = await dav('swapped', method, `/webdav/box/${path}`, headers as Record<string, string>, body);
+          assert.ok([403, 404, 409].includes(res.status), `${method} ${path}: ${res.status} ${res.text}`);
+          assert.doesNotMatch(res.text, /SWAPPED SECRET/);
+        }
+        assert.deepEqual(await snapshot(elsewhere), elsewhereBefore, 'nothing outside was written');
+        // The folders that moved away are intact.
+        assert.equal(await readFile(join(share, `${swap}-old`, 'photo.txt'), 'utf8'), 'inside');
+        assert.equal(await readFile(join(share, `${deep}-old`, 'a', 'b', 'photo.txt'), 'utf8'), 'deep inside');
+        await rm(join(share, swap));
+        await rm(join(share, deep));
+      }
+      assertNoLeak();
+      await assertNothingOutsideChanged();
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,10 @@
 /**
  * GET and HEAD (RFC 9110 §9.3.1–2; RFC 4918 §9.4), with preconditions and
  * byte ranges (RFC 9110 §14) so that a player can seek in a 4 GB video.
- * Files are streamed from disk, never read whole.
+ * A GET opens the file once (Store.open) and answers from that open file:
+ * its length and ETag, and every byte of every range. Small files are read
+ * at once into a buffer of their size; larger ones are streamed, never read
+ * whole.
  *
  * A collection answers with a small HTML index, so that a share opened in a
  * browser shows what is in it.
@@ -9,12 +12,12 @@
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
-import type { ByteSpan, ResourceInfo } from '../../store/store.js';
+import type { ByteSpan, OpenFile, ResourceInfo } from '../../store/store.js';
 import { httpDate } from '../live-properties.js';
-import type { DavRequest, MethodHandler, Resource } from '../context.js';
+import type { DavRequest, MethodHandler } from '../context.js';
 import { redirectedToCollection } from '../collection-url.js';
 import { checkPreconditions, strongMatch } from '../conditional.js';
-import { DavError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { formatContentRange, parseRange } from '../headers/range.js';
 import { contentTypeOf } from '../mime.js';
 import { rootInfo } from '../root-collection.js';
@@ -23,30 +26,25 @@ import { sendCollectionIndex } from './collection-index.js';
 export const get: MethodHandler = async (request) => {
   const { target } = request;
   if (!target) return redirectedToCollection(request, rootInfo()) ? undefined : sendCollectionIndex(request);
-  // A file replaced between looking at it and opening it (an upload renamed over it) would be
-  // sent with the other file's length and ETag: look again. Uploads are renamed in one step,
-  // so a second look almost always settles it.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await getFile(request, target);
-    } catch (error) {
-      if (!(error instanceof ReplacedMeanwhile) || attempt >= MAX_ATTEMPTS)
-        throw error instanceof ReplacedMeanwhile ? busy() : error;
-    }
+  // HEAD sends no bytes: a look at the file is enough.
+  if (request.method === 'HEAD') return answer(request, await target.store.stat(target.path), null);
+  // The description comes from the opened file itself: it and the bytes sent always belong together,
+  // even when an upload renames a new version over the file meanwhile.
+  const file = await target.store.open(target.path);
+  try {
+    await answer(request, file?.info ?? null, file);
+  } finally {
+    // The body streams hold the file themselves for as long as they need it.
+    file?.close();
   }
 };
 
-const MAX_ATTEMPTS = 5;
+/** Files up to this size are read at once into a buffer of their size and sent from it. */
+const SMALL_BYTES = 64 * 1024;
 
-/** The file changed between stat and open. */
-class ReplacedMeanwhile extends Error {}
-
-const busy = (): DavError =>
-  new DavError(503, 'The file is being replaced right now; try again', { headers: { 'Retry-After': '1' } });
-
-async function getFile(request: DavRequest, target: Resource): Promise<void> {
+/** The answer for a resource; `file` is its open file (null for HEAD, which reads nothing). */
+async function answer(request: DavRequest, info: ResourceInfo | null, file: OpenFile | null): Promise<void> {
   const { ctx } = request;
-  const info = await target.store.stat(target.path);
   if (!info) throw notFound();
   if (redirectedToCollection(request, info)) return;
   if (info.isCollection) return sendCollectionIndex(request);
@@ -67,25 +65,20 @@ async function getFile(request: DavRequest, target: Resource): Promise<void> {
     ctx.body = 'Range Not Satisfiable: no requested range overlaps the file\n';
     return;
   }
-  /** Opens (part of) the file, making sure it is still the file `info` describes. */
-  const open = async (span?: ByteSpan): Promise<Readable> => {
-    const stream = await target.store.read(target.path, span);
-    const now = await target.store.stat(target.path).catch(() => null);
-    if (now?.etag !== info.etag) {
-      stream.destroy();
-      throw new ReplacedMeanwhile();
-    }
-    return stream;
+  /** The bytes of one span (or the whole file): small ones at once, larger ones streamed. */
+  const content = async (span?: ByteSpan): Promise<Buffer | Readable> => {
+    const length = span ? span.end - span.start + 1 : info.size;
+    return length <= SMALL_BYTES ? file!.bytes(span) : file!.stream(span);
   };
   if (ranges === null || ranges.length === 0) {
-    return send(ctx, 200, type, info.size, () => open());
+    return send(ctx, 200, type, info.size, () => content());
   }
   if (ranges.length === 1) {
     const [range] = ranges as [ByteSpan];
     ctx.set('Content-Range', formatContentRange(range, info.size));
-    return send(ctx, 206, type, range.end - range.start + 1, () => open(range));
+    return send(ctx, 206, type, range.end - range.start + 1, () => content(range));
   }
-  const multipart = multipartRanges(open, ranges, type, info.size);
+  const multipart = multipartRanges(file!, ranges, type, info.size);
   return send(ctx, 206, `multipart/byteranges; boundary=${multipart.boundary}`, multipart.length, multipart.open);
 }
 
@@ -105,13 +98,13 @@ function rangesToServe(ctx: Context, info: ResourceInfo): ByteSpan[] | 'unsatisf
   return parseRange(header, info.size);
 }
 
-/** HEAD gets the same headers as GET, and no file is opened for it. */
+/** HEAD gets the same headers as GET, and no file is read for it. */
 async function send(
   ctx: Context,
   status: number,
   type: string,
   length: number,
-  open: () => Promise<Readable>,
+  content: () => Promise<Buffer | Readable>,
 ): Promise<void> {
   ctx.status = status;
   ctx.type = type;
@@ -119,22 +112,17 @@ async function send(
     ctx.length = length;
     return;
   }
-  ctx.body = await open();
+  ctx.body = await content();
   ctx.length = length;
 }
 
 /**
- * The parts are opened one after the other while the answer is under way;
- * the first part is opened (and checked) before the answer starts. A file
- * replaced between two parts ends the answer early (the connection is cut)
- * rather than sending parts of two different files.
+ * All parts are read from the one open file, so they all come from the same
+ * version of it. Each part's stream holds the file until it has closed, and
+ * all of them are destroyed with the answer's body (finished, failed, or the
+ * client gone), so none is left open.
  */
-function multipartRanges(
-  open: (span: ByteSpan) => Promise<Readable>,
-  ranges: readonly ByteSpan[],
-  type: string,
-  size: number,
-) {
+function multipartRanges(file: OpenFile, ranges: readonly ByteSpan[], type: string, size: number) {
   const boundary = randomUUID().replace(/-/g, '');
   const headOf = (range: ByteSpan, index: number) =>
     `${index === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: ${type}\r\nContent-Range: ${formatContentRange(range, size)}\r\n\r\n`;
@@ -144,12 +132,20 @@ function multipartRanges(
       (sum, range, index) => sum + Buffer.byteLength(headOf(range, index)) + range.end - range.start + 1,
       0,
     ) + Buffer.byteLength(tail);
-  async function* parts(first: Readable): AsyncGenerator<Buffer | string> {
+  async function* parts(streams: readonly Readable[]): AsyncGenerator<Buffer | string> {
     for (const [index, range] of ranges.entries()) {
       yield headOf(range, index);
-      for await (const chunk of index === 0 ? first : await open(range)) yield chunk as Buffer;
+      for await (const chunk of streams[index]!) yield chunk as Buffer;
     }
     yield tail;
   }
-  return { boundary, length, open: async () => Readable.from(parts(await open(ranges[0]!))) };
+  const open = async (): Promise<Readable> => {
+    const streams = ranges.map((range) => file.stream(range));
+    const body = Readable.from(parts(streams));
+    body.once('close', () => {
+      for (const stream of streams) stream.destroy();
+    });
+    return body;
+  };
+  return { boundary, length, open };
 }

@@ -5,6 +5,8 @@
  * complete, so a failure half way never loses data. File contents are
  * streamed, never buffered whole.
  */
+import type { Readable } from 'node:stream';
+import { StoreError } from '../../store/errors.js';
 import type { ResourceInfo, Store, StorePath } from '../../store/store.js';
 import type { Logger } from '../../host-api.js';
 import { MAX_ROUNDS, SourceError, attempt, type Failure, type StatusError } from './failures.js';
@@ -169,13 +171,26 @@ class Copier {
 
 /** Streams one file from a store into another (or the same); never buffered whole. */
 async function copyFile(fromStore: Store, from: StorePath, toStore: Store, to: StorePath): Promise<void> {
-  const readable = await fromStore.read(from).catch((error: unknown) => {
+  const file = await fromStore.open(from).catch((error: unknown) => {
     throw new SourceError(error);
   });
+  if (!file || file.info.isCollection) {
+    file?.close();
+    throw new SourceError(new StoreError('not-found', 'Not found'));
+  }
+  let readable: Readable;
+  try {
+    readable = file.stream();
+  } catch (error) {
+    throw new SourceError(error);
+  } finally {
+    // The stream holds the file for as long as it reads.
+    file.close();
+  }
   try {
     await toStore.write(to, sourceChunks(readable));
   } finally {
-    // When the destination refused before reading, the file is still open.
+    // When the destination refused before reading, the stream still holds the file.
     readable.destroy();
   }
 }
