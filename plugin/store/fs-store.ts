@@ -28,13 +28,23 @@
  * retries with the NFD spelling, which macOS tools leave on disk.
  */
 import { constants, type BigIntStats } from 'node:fs';
-import { mkdir, open, opendir, realpath, rename, rmdir, stat, statfs, unlink, utimes } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
+import { mkdir, opendir, realpath, rename, rmdir, stat, statfs, unlink, utimes } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import type { Logger } from '../host-api.js';
 import { StoreError, storeErrorOf } from './errors.js';
 import { FolderCache, type Folder, type FolderCacheOptions } from './folder-cache.js';
-import { closeQuietly, descriptorsTell, fstatFd, lstatPath, openFd, pathOfFd, whereIs } from './fs-calls.js';
+import { writeBody } from './body-writer.js';
+import {
+  closeFd,
+  closeQuietly,
+  descriptorsTell,
+  fstatFd,
+  fsyncFd,
+  lstatPath,
+  openFd,
+  pathOfFd,
+  whereIs,
+} from './fs-calls.js';
 import { isValidName } from './names.js';
 import { FsOpenFile, collectionFile } from './open-file.js';
 import type { OpenFile, PreparedPath, Quota, ResourceInfo, Store, StorePath } from './store.js';
@@ -225,31 +235,41 @@ export class FsStore implements Store {
     return ours as FsPreparedPath & { place: { folder: string; file: string } };
   }
 
+  /**
+   * The body goes into a temporary file beside the target (store/body-writer.ts:
+   * batched writes, periodic fdatasync), which is fsynced, renamed over the
+   * target, and the folder fsynced: the answer comes once the new file is
+   * durable, and until the rename the old one is untouched. The ETag is
+   * taken from the written file itself, after the rename (which changes its
+   * ctime), so it is this upload's even if another one follows at once.
+   */
   async write(
     path: StorePath,
     body: AsyncIterable<Uint8Array>,
     prepared?: PreparedPath,
   ): Promise<{ created: boolean; info: ResourceInfo }> {
-    const prepared_ = await this.placeFor(path, prepared);
-    const { existing } = prepared_;
-    if (existing?.isCollection) throw new StoreError('exists', 'A collection exists at this path');
+    const ours = await this.placeFor(path, prepared);
+    if (ours.existing?.isCollection) throw new StoreError('exists', 'A collection exists at this path');
     // Where the system cannot tell where the temporary file was created, the folder is checked on disk before.
-    const place = descriptorsTell() ? prepared_.place : await this.checkedPlace(prepared_.place);
+    const place = descriptorsTell() ? ours.place : await this.checkedPlace(ours.place);
     const temporary = join(place.folder, newTemporaryName());
-    let written: BigIntStats;
+    let fd: number | null = null;
+    let renamed = false;
     try {
-      const handle = await open(temporary, 'wx', 0o644);
-      this.checkCreated(handle.fd, place.folder, handle);
-      // flush: the data is on disk before the rename makes it visible.
-      await pipeline(body, handle.createWriteStream({ flush: true, highWaterMark: 1024 * 1024 } as object));
+      fd = await openFd(temporary, WRITE_FLAGS, 0o644);
+      this.checkCreated(fd, place.folder);
+      await writeBody(fd, body);
+      await fsyncFd(fd);
       await rename(temporary, place.file);
-      await syncFolder(place.folder);
-      written = await stat(place.file, { bigint: true });
+      renamed = true;
+      const [written] = await Promise.all([fstatFd(fd), syncFolder(place.folder)]);
+      return { created: ours.existing === null, info: toInfo(path.at(-1)!, written) };
     } catch (error) {
-      await unlink(temporary).catch(() => undefined);
+      if (!renamed) await unlink(temporary).catch(() => undefined);
       throw storeErrorOf(error, 'parent-missing');
+    } finally {
+      if (fd !== null) closeQuietly(fd);
     }
-    return { created: existing === null, info: toInfo(path.at(-1)!, written) };
   }
 
   async makeCollection(path: StorePath, prepared?: PreparedPath): Promise<void> {
@@ -431,7 +451,7 @@ export class FsStore implements Store {
   }
 
   /** A file just created in `folder` must be there; if a link swapped in led it elsewhere, it goes. */
-  private checkCreated(fd: number, folder: string, handle: { close(): Promise<void> }): void {
+  private checkCreated(fd: number, folder: string): void {
     const where = whereIs(fd);
     if (where === null) return;
     const prefix = Buffer.from(folder.endsWith(sep) ? folder : folder + sep);
@@ -440,7 +460,6 @@ export class FsStore implements Store {
       where.subarray(0, prefix.length).equals(prefix) &&
       !where.subarray(prefix.length).includes(sep.charCodeAt(0));
     if (inFolder && this.isInside(where)) return;
-    void handle.close();
     void unlink(where).catch(() => undefined);
     throw outsideShare();
   }
@@ -539,6 +558,9 @@ async function entryIn(folder: string, name: string): Promise<Entry | null> {
  */
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
+/** A new temporary file: never one that exists, never through a link. */
+const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
 async function openFolder(folder: string): Promise<number | null> {
   const opened = await openForReading(folder);
   return typeof opened === 'number' ? opened : null;
@@ -557,11 +579,11 @@ async function openForReading(file: string, extraFlags = 0): Promise<number | 'm
 
 /** A rename or create is durable only once the folder entry itself is on disk. */
 async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, constants.O_RDONLY);
+  const fd = await openFd(folder, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    await closeFd(fd);
   }
 }
 
