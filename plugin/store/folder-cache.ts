@@ -34,6 +34,8 @@ import { basename, dirname } from 'node:path';
 export interface Folder {
   /** The folder's path on disk: the root, then names as spelled on disk; no symbolic link in it. */
   readonly real: string;
+  /** The device the folder is on (st_dev); null for the root, whose device the store knows. */
+  readonly dev: bigint | null;
 }
 
 /** What the cache needs of a watcher (fs.FSWatcher has it). */
@@ -94,6 +96,7 @@ class Entry implements Folder {
     readonly key: string,
     readonly parent: Entry | null,
     readonly expires: number,
+    readonly dev: bigint | null,
   ) {}
 }
 
@@ -129,7 +132,7 @@ export class FolderCache {
   top(): Folder | null {
     if (this.rootEntry?.live) return this.rootEntry;
     if (this.closed || this.now() < this.retryRootAt) return null;
-    const entry = new Entry(this.root, '', null, Infinity);
+    const entry = new Entry(this.root, '', null, Infinity, null);
     if (!this.startWatching(entry)) {
       this.retryRootAt = this.now() + this.maxAgeMs;
       return null;
@@ -164,12 +167,13 @@ export class FolderCache {
   }
 
   /**
-   * Caches the real folder `real`, found on disk as the child `name` (NFC)
-   * of `folder` after changesOf(folder) answered `seen`. Answers the new
-   * entry, or null when it cannot be cached (the parent changed or was
-   * dropped meanwhile, the cache is closed, or the folder cannot be watched).
+   * Caches the real folder `real` on device `dev`, found on disk as the
+   * child `name` (NFC) of `folder` after changesOf(folder) answered `seen`.
+   * Answers the new entry, or null when it cannot be cached (the parent
+   * changed or was dropped meanwhile, the cache is closed, or the folder
+   * cannot be watched).
    */
-  add(folder: Folder, name: string, real: string, seen: number): Folder | null {
+  add(folder: Folder, name: string, real: string, seen: number, dev: bigint | null = null): Folder | null {
     const parent = folder as Entry;
     if (this.closed || !parent.live || !parent.unchangedSince(name, seen)) return null;
     const existing = parent.children.get(name);
@@ -179,7 +183,7 @@ export class FolderCache {
     }
     const clash = this.entries.get(real);
     if (clash) this.drop(clash);
-    const entry = new Entry(real, name, parent, Math.min(this.now() + this.maxAgeMs, parent.expires));
+    const entry = new Entry(real, name, parent, Math.min(this.now() + this.maxAgeMs, parent.expires), dev);
     if (!this.startWatching(entry)) return null;
     parent.children.set(name, entry);
     this.entries.set(real, entry);

@@ -11,6 +11,7 @@
  */
 import {
   close,
+  closeSync,
   existsSync,
   fdatasync,
   fstat,
@@ -113,6 +114,20 @@ export function closeFd(fd: number): Promise<void> {
 /** Closes without waiting; a failing close of a descriptor only read from loses nothing. */
 export function closeQuietly(fd: number): void {
   close(fd, () => undefined);
+}
+
+/**
+ * Closes a descriptor only read from: on the spot when `atOnce` (the caller
+ * knows the close cannot wait for anything: a small file on a local disk),
+ * else in the thread pool.
+ */
+export function closeNow(fd: number, atOnce: boolean): void {
+  if (!atOnce) return closeQuietly(fd);
+  try {
+    closeSync(fd);
+  } catch {
+    // As closeQuietly: nothing is lost.
+  }
 }
 
 let procTells: boolean | undefined;

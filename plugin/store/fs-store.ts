@@ -27,7 +27,7 @@
  * listings with a warning. Names are stored in NFC; a lookup that misses
  * retries with the NFD spelling, which macOS tools leave on disk.
  */
-import { constants, type BigIntStats } from 'node:fs';
+import { constants, fstatSync, type BigIntStats } from 'node:fs';
 import { mkdir, opendir, realpath, rename, rmdir, stat, statfs, unlink, utimes } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import type { Logger } from '../host-api.js';
@@ -36,6 +36,7 @@ import { FolderCache, type Folder, type FolderCacheOptions } from './folder-cach
 import { writeBody } from './body-writer.js';
 import {
   closeFd,
+  closeNow,
   closeQuietly,
   descriptorsTell,
   fstatFd,
@@ -94,20 +95,55 @@ interface Entry {
 /** How many symbolic links one lookup follows at most (Linux gives up after 40 too). */
 const MAX_LINKS = 40;
 
+/** A real folder, and the device it is on (null when not known: behind a symbolic link). */
+interface Place {
+  readonly real: string;
+  readonly dev: bigint | null;
+}
+
+/**
+ * File systems on local disks (statfs f_type): ext2/3/4, XFS, Btrfs, tmpfs,
+ * F2FS, ZFS. On them, fstat of a descriptor just opened reads the inode
+ * already in memory, and closing a small file only read from frees nothing
+ * that needs the disk, so both are done on the spot instead of through the
+ * thread pool (two of its four operations per small GET). Network and FUSE
+ * file systems may answer those over the wire: there they stay in the pool,
+ * and so does everything on another device than the share root (a mount
+ * inside the share) and every file of more than QUICK_CLOSE_BYTES (closing
+ * the last descriptor of a large file deleted meanwhile frees its blocks).
+ */
+const LOCAL_FILE_SYSTEMS = new Set([0xef53, 0x58465342, 0x9123683e, 0x01021994, 0xf2f52010, 0x2fc12fc1]);
+const QUICK_CLOSE_BYTES = 64n * 1024n;
+
 export class FsStore implements Store {
   private quotaCache: { value: Quota; expires: number } | null = null;
+  /** The root followed by a separator: every path inside the share starts with it. */
+  private readonly under: string;
   private readonly rootBytes: Buffer;
   private readonly rootPrefix: Buffer;
   private readonly folders: FolderCache;
+  /** The share root's device, and whether it is a local disk (LOCAL_FILE_SYSTEMS); learned once, at the start. */
+  private device: { readonly dev: bigint; readonly local: boolean } | null = null;
 
   constructor(
     readonly root: string,
     private readonly log: Logger,
     options: FsStoreOptions = {},
   ) {
+    this.under = root.endsWith(sep) ? root : root + sep;
     this.rootBytes = Buffer.from(root);
-    this.rootPrefix = Buffer.from(root.endsWith(sep) ? root : root + sep);
+    this.rootPrefix = Buffer.from(this.under);
     this.folders = new FolderCache(root, options.folders);
+    void this.learnDevice();
+  }
+
+  private async learnDevice(): Promise<void> {
+    try {
+      const [system, stats] = await Promise.all([statfs(this.root), lstatPath(this.root)]);
+      this.device = { dev: stats.dev, local: LOCAL_FILE_SYSTEMS.has(system.type) };
+    } catch {
+      // Unknown: everything goes through the pool.
+    }
   }
 
   /** Stops watching folders; the store keeps working, looking at the disk every time. */
@@ -131,7 +167,7 @@ export class FsStore implements Store {
    */
   async *list(path: StorePath): AsyncIterable<readonly ResourceInfo[]> {
     if (path.some(isTemporaryName)) return;
-    const folder = await this.folderAt(path);
+    const folder = (await this.folderAt(path))?.real ?? null;
     if (folder === null) return;
     const opened = await openForReading(folder, constants.O_DIRECTORY);
     if (typeof opened !== 'number') return;
@@ -167,27 +203,28 @@ export class FsStore implements Store {
   async open(path: StorePath): Promise<OpenFile | null> {
     if (path.some(isTemporaryName)) return null;
     const name = path.at(-1);
-    let fd: number | null;
-    if (name === undefined) fd = await openFolder(this.root);
-    else {
-      const folder = await this.folderAt(path.slice(0, -1));
-      fd = folder === null ? null : await this.openEntry(folder, name);
-    }
+    const folder = await this.folderAt(name === undefined ? [] : path.slice(0, -1));
+    if (folder === null) return null;
+    const fd = name === undefined ? await openFolder(this.root) : await this.openEntry(folder.real, name);
     if (fd === null) return null;
+    let quick = false;
     try {
       this.checkDescriptor(fd);
-      const stats = await fstatFd(fd);
+      // On a local disk, fstat of a descriptor just opened reads the inode in memory: no need for the pool.
+      const local = this.isLocal(folder.dev);
+      const stats = local ? fstatSync(fd, { bigint: true }) : await fstatFd(fd);
+      quick = local && stats.dev === folder.dev && stats.size <= QUICK_CLOSE_BYTES;
       if (stats.isDirectory()) {
-        closeQuietly(fd);
+        closeNow(fd, quick);
         return collectionFile(toInfo(name ?? '', stats));
       }
       if (!stats.isFile()) {
-        closeQuietly(fd);
+        closeNow(fd, quick);
         return null;
       }
-      return new FsOpenFile(fd, toInfo(name!, stats));
+      return new FsOpenFile(fd, toInfo(name!, stats), quick);
     } catch (error) {
-      closeQuietly(fd);
+      closeNow(fd, quick);
       throw error;
     }
   }
@@ -214,7 +251,7 @@ export class FsStore implements Store {
     if (name === undefined) return new FsPreparedPath(this, path, await this.stat(path), null);
     if (isTemporaryName(name))
       throw new StoreError('reserved-name', 'Names starting with .~webdav-upload- are reserved');
-    const folder = await this.folderAt(path.slice(0, -1));
+    const folder = (await this.folderAt(path.slice(0, -1)))?.real ?? null;
     if (folder === null) return new FsPreparedPath(this, path, null, null);
     const entry = await entryIn(folder, name);
     const existing = entry === null ? null : await this.describe(entry, name);
@@ -329,7 +366,7 @@ export class FsStore implements Store {
   }
 
   protected contains(realPath: string): boolean {
-    return realPath === this.root || realPath.startsWith(this.root.endsWith(sep) ? this.root : this.root + sep);
+    return realPath === this.root || realPath.startsWith(this.under);
   }
 
   /**
@@ -344,7 +381,7 @@ export class FsStore implements Store {
       const stats = await lstatPath(this.root).catch(() => null);
       return stats ? { joined: this.root, file: this.root, stats, isDirectory: true } : null;
     }
-    let folder = await this.folderAt(path.slice(0, -1));
+    let folder = (await this.folderAt(path.slice(0, -1)))?.real ?? null;
     if (folder === null) return null;
     if (checked) folder = await this.checkedFolder(folder).catch(nullWhenMissing);
     if (folder === null) return null;
@@ -377,9 +414,12 @@ export class FsStore implements Store {
    * from there on, one lstat per folder, which is then cached, and a
    * realpath per symbolic link (nothing below a link is cached).
    */
-  private async folderAt(names: StorePath): Promise<string | null> {
+  private async folderAt(names: StorePath): Promise<Place | null> {
+    // Temporary upload files (and anything so named) are never reachable, nor anything below them.
+    if (names.some(isTemporaryName)) return null;
     let cached: Folder | null = this.folders.top();
     let real = this.root;
+    let dev: bigint | null = this.device?.dev ?? null;
     let index = 0;
     if (cached !== null) {
       for (; index < names.length; index++) {
@@ -388,6 +428,7 @@ export class FsStore implements Store {
         cached = child;
       }
       real = cached.real;
+      if (index > 0) dev = cached.dev;
       this.folders.touch(cached);
     }
     let links = 0;
@@ -399,7 +440,8 @@ export class FsStore implements Store {
       if (entry === null) return null;
       if (entry.stats.isDirectory()) {
         real = entry.path;
-        cached = cached === null ? null : this.folders.add(cached, name, real, seen);
+        dev = entry.stats.dev;
+        cached = cached === null ? null : this.folders.add(cached, name, real, seen, dev);
         isLink = false;
         continue;
       }
@@ -408,6 +450,7 @@ export class FsStore implements Store {
       if (target === null) return null;
       if (!this.contains(target)) throw outsideShare();
       real = target;
+      dev = null;
       cached = null;
       isLink = true;
     }
@@ -420,7 +463,12 @@ export class FsStore implements Store {
       ))
     )
       return null;
-    return real;
+    return { real, dev };
+  }
+
+  /** Whether descriptors of files in a folder on device `dev` may be looked at and closed on the spot (see Device). */
+  private isLocal(dev: bigint | null): boolean {
+    return dev !== null && this.device?.local === true && dev === this.device.dev;
   }
 
   /**
@@ -431,7 +479,7 @@ export class FsStore implements Store {
   private async checkedFolder(folder: string): Promise<string> {
     if (folder === this.root) return folder;
     const real = await realpath(folder).catch(() => null);
-    if (real !== folder) this.folders.forget(join(this.root, folder.slice(this.rootPrefix.length).split(sep)[0]!));
+    if (real !== folder) this.folders.forget(this.under + folder.slice(this.under.length).split(sep)[0]!);
     if (real === null) throw new StoreError('parent-missing', 'A folder on the way disappeared');
     if (!this.contains(real)) throw outsideShare();
     return real;

@@ -14,7 +14,7 @@
 import { read } from 'node:fs';
 import { Readable } from 'node:stream';
 import { StoreError } from './errors.js';
-import { closeQuietly, readFully } from './fs-calls.js';
+import { closeNow, readFully } from './fs-calls.js';
 import type { ByteSpan, OpenFile, ResourceInfo } from './store.js';
 
 /** Streams read this much at a time (the buffer is never larger than what is left to send). */
@@ -28,6 +28,8 @@ export class FsOpenFile implements OpenFile {
   constructor(
     private readonly fd: number,
     readonly info: ResourceInfo,
+    /** Whether the descriptor may be closed on the spot (a small file on a local disk; see FsStore). */
+    private readonly closeAtOnce = false,
   ) {}
 
   async bytes(span?: ByteSpan): Promise<Buffer> {
@@ -71,7 +73,7 @@ export class FsOpenFile implements OpenFile {
 
   private letGo(): void {
     this.holds -= 1;
-    if (this.holds === 0 && this.fd >= 0) closeQuietly(this.fd);
+    if (this.holds === 0 && this.fd >= 0) closeNow(this.fd, this.closeAtOnce);
   }
 }
 

@@ -221,3 +221,15 @@ test('stream() of an opened file gives its bytes', async (t) => {
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   assert.equal(Buffer.concat(chunks).toString(), 'photo');
 });
+
+test('nothing below a name reserved for upload temporaries is reachable, nor can anything be written there', async (t) => {
+  const { root, store } = await setup(t);
+  await mkdir(join(root, '.~webdav-upload-dir'));
+  await writeFile(join(root, '.~webdav-upload-dir', 'inside.txt'), 'hidden');
+  const below = ['.~webdav-upload-dir', 'inside.txt'];
+  assert.equal(await store.stat(below), null);
+  assert.equal(await store.open(below), null);
+  assert.deepEqual(await names(store, ['.~webdav-upload-dir']), []);
+  assert.equal((await store.prepare(['.~webdav-upload-dir', 'new.txt'])).parentIsCollection, false);
+  await assert.rejects(store.write(['.~webdav-upload-dir', 'new.txt'], body('x')), { kind: 'parent-missing' });
+});
