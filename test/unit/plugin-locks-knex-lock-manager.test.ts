@@ -19,6 +19,7 @@ import fc from 'fast-check';
 import { migrate } from '../../plugin/store/migrations.js';
 import { KnexLockManager, type KnexLockManagerOptions } from '../../plugin/locks/knex-lock-manager.js';
 import type { ActiveLock, LockRequest } from '../../plugin/locks/model.js';
+import { statements } from '../helpers/sql.js';
 
 const memoryDb = (): Knex =>
   knex({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
@@ -220,19 +221,6 @@ describe('two instances on one database file', () => {
       assert.deepEqual(await manager.tokensCovering({ mount: 'main', path: ['race.jpg'] }), [token]);
   });
 });
-
-/** The SQL statements a database runs while `during` runs. */
-async function statements(db: Knex, during: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const onQuery = (query: { sql: string }): void => void seen.push(query.sql);
-  db.on('query', onQuery);
-  try {
-    await during();
-  } finally {
-    db.removeListener('query', onQuery);
-  }
-  return seen;
-}
 
 const at = (...path: string[]) => ({ mount: 'main', path });
 const tokensOf = (locks: readonly ActiveLock[]) => locks.map((lock) => lock.token).sort();

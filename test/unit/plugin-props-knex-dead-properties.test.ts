@@ -13,6 +13,7 @@ import knex, { type Knex } from 'knex';
 import { migrate } from '../../plugin/store/migrations.js';
 import { KnexDeadProperties, type KnexDeadPropertiesOptions } from '../../plugin/props/knex-dead-properties.js';
 import type { DeadProperty } from '../../plugin/props/dead-properties.js';
+import { statements } from '../helpers/sql.js';
 
 const memoryDb = (): Knex =>
   knex({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
@@ -24,19 +25,6 @@ const prop = (local: string, value: string): DeadProperty => ({
   xml: `<x:${local} xmlns:x="urn:x">${value}</x:${local}>`,
 });
 const values = (props: readonly DeadProperty[]) => props.map((p) => `${p.local}=${p.xml.replace(/<[^>]*>/g, '')}`);
-
-/** The SQL statements a database runs while `during` runs. */
-async function statements(db: Knex, during: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const onQuery = (query: { sql: string }): void => void seen.push(query.sql);
-  db.on('query', onQuery);
-  try {
-    await during();
-  } finally {
-    db.removeListener('query', onQuery);
-  }
-  return seen;
-}
 
 describe('KnexDeadProperties', () => {
   let db: Knex;
