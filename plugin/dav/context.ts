@@ -12,7 +12,7 @@ import type { LockManager } from '../locks/lock-manager.js';
 import type { Store } from '../store/store.js';
 import { DavError } from './errors.js';
 import type { RequestPath } from './paths.js';
-import type { Rights } from './permissions.js';
+import { ROOT_REFUSAL, type Rights } from './permissions.js';
 
 /** A resource in a share the caller belongs to: the share, its store, the names below its root, and the caller's rights there. */
 export interface Resource extends SharePath {
@@ -61,7 +61,7 @@ export type MethodHandler = (request: DavRequest) => Promise<void>;
  * that visible to the type checker.
  */
 export function shareTarget(request: DavRequest): Resource {
-  if (!request.target) throw new DavError(403, 'Nothing can be written at /webdav/ itself; use a share below it');
+  if (!request.target) throw new DavError(403, ROOT_REFUSAL);
   return request.target;
 }
 

@@ -65,14 +65,12 @@ export function effectNeeds(effect: Effect): readonly Right[] {
   return EFFECT_NEEDS[effect];
 }
 
+export const ROOT_REFUSAL = 'Nothing can be written at /webdav/ itself; use a share below it';
+
 /** `/webdav/` itself is a read-only listing of the caller's shares. */
 export const ROOT_RIGHTS: Rights = {
   granted: new Set<Right>(['read']),
-  refusals: {
-    write: 'Nothing can be written at /webdav/ itself; use a share below it',
-    upload: 'Nothing can be written at /webdav/ itself; use a share below it',
-    delete: 'Nothing can be written at /webdav/ itself; use a share below it',
-  },
+  refusals: { write: ROOT_REFUSAL, upload: ROOT_REFUSAL, delete: ROOT_REFUSAL },
 };
 
 /** A member's rights on a share: everything, unless the share or the global switches say otherwise. */
