@@ -51,7 +51,8 @@ export class Authenticator {
       .update('\0')
       .update(credentials.password)
       .digest('base64');
-    const known = this.credentials.peek(key);
+    // Known right: served at once; once due, checked again in the background (TtlCache).
+    const known = this.credentials.peek(key, () => this.users.verify(credentials.user, credentials.password));
     if (known) return known;
     const running = this.checking.get(key);
     if (running) return running;
