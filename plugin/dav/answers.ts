@@ -4,7 +4,7 @@
  */
 import type { Context } from 'koa';
 import { hrefOf } from './hrefs.js';
-import { ResponseSink } from './response-sink.js';
+import { produceBody } from './response-sink.js';
 import type { Failure } from './tree/failures.js';
 import { MultistatusWriter } from './xml/writer.js';
 
@@ -16,17 +16,19 @@ export function answerEmpty(ctx: Context, status: 201 | 204): void {
 
 /** A 207 Multi-Status naming each resource that failed, with its status (§13). */
 export async function answerFailures(ctx: Context, failures: readonly Failure[]): Promise<void> {
-  const sink = new ResponseSink();
-  const writer = new MultistatusWriter(sink);
-  await writer.begin();
-  for (const failure of failures) {
-    await writer.statusResponse(hrefOf(failure, failure.isCollection), failure.status, {
-      description: failure.description,
-    });
-  }
-  await writer.end();
-  await sink.close();
   ctx.status = 207;
   ctx.type = 'application/xml; charset=utf-8';
-  ctx.body = sink.stream;
+  ctx.body = await produceBody(
+    async (sink) => {
+      const writer = new MultistatusWriter(sink);
+      await writer.begin();
+      for (const failure of failures) {
+        await writer.statusResponse(hrefOf(failure, failure.isCollection), failure.status, {
+          description: failure.description,
+        });
+      }
+      await writer.end();
+    },
+    () => undefined, // Everything is known beforehand: only the client leaving can cut it short.
+  );
 }

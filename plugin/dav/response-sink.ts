@@ -1,12 +1,16 @@
 /**
- * A response body written piece by piece while it is produced: large
- * multistatus answers (100,000 photos) are never held in memory as one
- * document. Small pieces are gathered into chunks of about 64 KiB so the
- * socket sees few large writes, and the producer waits whenever the client
- * reads more slowly than we list.
+ * A response body written piece by piece while it is produced.
+ *
+ * Most answers are small (a PROPFIND of one file, a folder of 20 photos):
+ * those are sent whole, as one string with a Content-Length, which costs
+ * the server no stream machinery per request. An answer that outgrows one
+ * chunk (a listing of 100,000 photos) is streamed instead, and is never held
+ * in memory as one document: small pieces are gathered into chunks of about
+ * 64 KiB so the socket sees few large writes, and the producer waits
+ * whenever the client reads more slowly than we list.
  */
 import { once } from 'node:events';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 
 const CHUNK_BYTES = 64 * 1024;
 
@@ -17,9 +21,27 @@ export class ClientGone extends Error {
 }
 
 export class ResponseSink {
-  readonly stream = new PassThrough({ highWaterMark: 4 * CHUNK_BYTES });
+  /** Made once the answer outgrows one chunk; until then everything is pending. */
+  private stream: PassThrough | null = null;
   private pending: string[] = [];
   private pendingLength = 0;
+  private settle!: { resolve: (body: string | Readable) => void; reject: (error: Error) => void };
+  private readonly settled = new Promise<string | Readable>((resolve, reject) => (this.settle = { resolve, reject }));
+
+  constructor() {
+    // Whoever produces may fail before anyone asked for the body; body() still rejects.
+    this.settled.catch(() => undefined);
+  }
+
+  /** What to send: the whole text once it is complete, or a stream as soon as the first full chunk is ready. */
+  body(): Promise<string | Readable> {
+    return this.settled;
+  }
+
+  /** Whether part of the answer may already be on its way (a failure can then only cut it short). */
+  get streaming(): boolean {
+    return this.stream !== null;
+  }
 
   /** Resolves at once unless a full chunk had to wait for the client. */
   write(text: string): Promise<void> | void {
@@ -29,23 +51,57 @@ export class ResponseSink {
   }
 
   async close(): Promise<void> {
+    if (this.stream === null) {
+      this.settle.resolve(this.takePending());
+      return;
+    }
     await this.flush();
     this.stream.end();
   }
 
   fail(error: Error): void {
-    this.stream.destroy(error);
+    if (this.stream === null) this.settle.reject(error);
+    else this.stream.destroy(error);
+  }
+
+  private takePending(): string {
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingLength = 0;
+    return text;
   }
 
   private async flush(): Promise<void> {
+    if (this.stream === null) {
+      this.stream = new PassThrough({ highWaterMark: 4 * CHUNK_BYTES });
+      this.settle.resolve(this.stream);
+    }
     if (this.stream.destroyed) throw new ClientGone();
     if (this.pending.length === 0) return;
-    const chunk = this.pending.join('');
-    this.pending = [];
-    this.pendingLength = 0;
-    if (!this.stream.write(chunk)) {
+    if (!this.stream.write(this.takePending())) {
       await Promise.race([once(this.stream, 'drain'), once(this.stream, 'close')]);
       if (this.stream.destroyed) throw new ClientGone();
     }
   }
+}
+
+/**
+ * Runs `produce` into a new sink, without waiting for it to finish, and
+ * answers the body to send (see ResponseSink.body). A failure before
+ * anything was sent rejects that answer, so the caller answers with a proper
+ * error status; one after the stream started cuts it short and goes to
+ * `midway` (unless the client left).
+ */
+export function produceBody(
+  produce: (sink: ResponseSink) => Promise<void>,
+  midway: (error: unknown) => void,
+): Promise<string | Readable> {
+  const sink = new ResponseSink();
+  produce(sink)
+    .then(() => sink.close())
+    .catch((error: unknown) => {
+      if (sink.streaming && !(error instanceof ClientGone)) midway(error);
+      sink.fail(error instanceof Error ? error : new Error(String(error)));
+    });
+  return sink.body();
 }

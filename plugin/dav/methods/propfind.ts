@@ -7,8 +7,10 @@
  * refuse infinity with 403 and `propfind-finite-depth` (§9.1, §16): a
  * silently truncated tree makes sync clients think files were deleted.
  *
- * The answer is streamed response by response; a folder's dead properties
- * and its members' locks come from one query each, never one per entry.
+ * A small answer is sent whole; a big listing is streamed response by
+ * response as the client reads (response-sink.ts). A folder's dead
+ * properties and its members' locks come from one query each, never one
+ * per entry.
  */
 import type { ResourceInfo } from '../../store/store.js';
 import type { ActiveLock } from '../../locks/model.js';
@@ -20,7 +22,7 @@ import { ROOT_HREF, hrefOf, shareHref } from '../hrefs.js';
 import type { PropTarget } from '../live-properties.js';
 import { parsePropfind } from '../propfind-query.js';
 import { propstats, type Listed } from '../propstats.js';
-import { ClientGone, ResponseSink } from '../response-sink.js';
+import { produceBody } from '../response-sink.js';
 import { listRoot, rootInfo } from '../root-collection.js';
 import { readXmlBody } from '../xml/request-body.js';
 import { MultistatusWriter } from '../xml/writer.js';
@@ -37,32 +39,27 @@ export const propfind: MethodHandler = async (request) => {
     });
   }
 
-  const sink = new ResponseSink();
   ctx.status = 207;
   ctx.type = 'application/xml; charset=utf-8';
-  ctx.body = sink.stream;
-  const writer = new MultistatusWriter(sink);
-  // Not awaited: koa starts sending once the handler returns, and the listing
-  // then proceeds as fast as the client reads.
-  void (async () => {
-    await writer.begin();
-    await writer.propResponse(self.href, await propstats(query, self, { requested: true }));
-    if (depth === 1 && self.target.info.isCollection) {
-      for await (const batch of children(request)) {
-        for (const child of batch) {
-          // Awaited only when something is pending: most members need no I/O, and a listing has thousands.
-          const groups = propstats(query, child);
-          const written = writer.propResponse(child.href, groups instanceof Promise ? await groups : groups);
-          if (written) await written;
+  ctx.body = await produceBody(
+    async (sink) => {
+      const writer = new MultistatusWriter(sink);
+      await writer.begin();
+      await writer.propResponse(self.href, await propstats(query, self, { requested: true }));
+      if (depth === 1 && self.target.info.isCollection) {
+        for await (const batch of children(request)) {
+          for (const child of batch) {
+            // Awaited only when something is pending: most members need no I/O, and a listing has thousands.
+            const groups = propstats(query, child);
+            const written = writer.propResponse(child.href, groups instanceof Promise ? await groups : groups);
+            if (written) await written;
+          }
         }
       }
-    }
-    await writer.end();
-    await sink.close();
-  })().catch((error: unknown) => {
-    if (!(error instanceof ClientGone)) request.services.log.error({ err: error }, 'PROPFIND listing failed midway');
-    sink.fail(error instanceof Error ? error : new Error(String(error)));
-  });
+      await writer.end();
+    },
+    (error) => request.services.log.error({ err: error }, 'PROPFIND listing failed midway'),
+  );
 };
 
 async function describeSelf(request: DavRequest): Promise<Listed | null> {

@@ -18,7 +18,7 @@ import { DavError, badRequest, notFound } from '../errors.js';
 import { hrefOf } from '../hrefs.js';
 import { liveProperty } from '../live-properties.js';
 import { requireUnlocked } from '../lock-check.js';
-import { ResponseSink } from '../response-sink.js';
+import { produceBody } from '../response-sink.js';
 import { DAV_NS, childElements, is, textContent, type XmlElement } from '../xml/parse.js';
 import { readXmlBody } from '../xml/request-body.js';
 import { serializeElement } from '../xml/serialize.js';
@@ -78,24 +78,26 @@ export const proppatch: MethodHandler = async (request) => {
     await applyWindowsTimes(target, instructions);
   }
 
-  const sink = new ResponseSink();
-  const writer = new MultistatusWriter(sink);
-  await writer.begin();
-  await writer.propResponse(hrefOf(target, info.isCollection), [
-    { status: 200, props: ok },
-    { status: 403, props: failed, description: 'Live properties cannot be changed' },
-    {
-      status: 507,
-      props: noRoom,
-      description: `A resource keeps at most ${MAX_DEAD_PROPERTIES} properties, ${MAX_DEAD_PROPERTY_BYTES} bytes in all`,
-    },
-    { status: 424, props: dependent },
-  ]);
-  await writer.end();
-  await sink.close();
   request.ctx.status = 207;
   request.ctx.type = 'application/xml; charset=utf-8';
-  request.ctx.body = sink.stream;
+  request.ctx.body = await produceBody(
+    async (sink) => {
+      const writer = new MultistatusWriter(sink);
+      await writer.begin();
+      await writer.propResponse(hrefOf(target, info.isCollection), [
+        { status: 200, props: ok },
+        { status: 403, props: failed, description: 'Live properties cannot be changed' },
+        {
+          status: 507,
+          props: noRoom,
+          description: `A resource keeps at most ${MAX_DEAD_PROPERTIES} properties, ${MAX_DEAD_PROPERTY_BYTES} bytes in all`,
+        },
+        { status: 424, props: dependent },
+      ]);
+      await writer.end();
+    },
+    () => undefined, // Everything is known beforehand: only the client leaving can cut it short.
+  );
 };
 
 /**
