@@ -5,12 +5,46 @@
  */
 import type { PropName } from '../props/dead-properties.js';
 import { badRequest } from './errors.js';
-import { DAV_NS, childElements, is, type XmlElement } from './xml/parse.js';
+import { DAV_NS, childElements, is, parseXml, type XmlElement } from './xml/parse.js';
 
 export type PropfindQuery =
   | { readonly kind: 'allprop'; readonly include: readonly PropName[] }
   | { readonly kind: 'propname' }
   | { readonly kind: 'prop'; readonly props: readonly PropName[] };
+
+/** Bodies remembered, and the longest one remembered (real clients send a few hundred characters). */
+const REMEMBERED_BODIES = 64;
+const REMEMBERED_BODY_CHARS = 4096;
+const remembered = new Map<string, PropfindQuery>();
+
+/**
+ * The query a PROPFIND body holds. A client sends the same body for every
+ * folder it opens, so the queries of recent bodies are remembered by their
+ * exact text and that XML is parsed once, not on every request. Only
+ * queries are remembered, and they are frozen: nothing can change one
+ * after it was handed out. A body that is refused is parsed (and refused)
+ * every time.
+ */
+export function propfindQueryOf(text: string | null): PropfindQuery {
+  if (text === null) return ALLPROP;
+  const known = remembered.get(text);
+  if (known) return known;
+  const query = freeze(parsePropfind(parseXml(text)));
+  if (text.length <= REMEMBERED_BODY_CHARS) {
+    if (remembered.size >= REMEMBERED_BODIES) remembered.delete(remembered.keys().next().value!);
+    remembered.set(text, query);
+  }
+  return query;
+}
+
+const ALLPROP: PropfindQuery = Object.freeze({ kind: 'allprop', include: Object.freeze([]) });
+
+function freeze(query: PropfindQuery): PropfindQuery {
+  const names = query.kind === 'allprop' ? query.include : query.kind === 'prop' ? query.props : [];
+  for (const name of names) Object.freeze(name);
+  Object.freeze(names);
+  return Object.freeze(query);
+}
 
 export function parsePropfind(body: XmlElement | null): PropfindQuery {
   if (body === null) return { kind: 'allprop', include: [] };

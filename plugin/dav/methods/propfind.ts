@@ -20,17 +20,17 @@ import { DavError, notFound } from '../errors.js';
 import { parseDepth } from '../headers/depth.js';
 import { ROOT_HREF, hrefOf, shareHref } from '../hrefs.js';
 import type { PropTarget } from '../live-properties.js';
-import { parsePropfind } from '../propfind-query.js';
+import { propfindQueryOf } from '../propfind-query.js';
 import { propstats, type Listed } from '../propstats.js';
 import { produceBody } from '../response-sink.js';
 import { listRoot, rootInfo } from '../root-collection.js';
-import { readXmlBody } from '../xml/request-body.js';
+import { readXmlText } from '../xml/request-body.js';
 import { MultistatusWriter } from '../xml/writer.js';
 
 export const propfind: MethodHandler = async (request) => {
   const { ctx } = request;
   const depth = parseDepth(ctx.get('depth') || undefined, 'infinity');
-  const query = parsePropfind(await readXmlBody(ctx.req));
+  const query = propfindQueryOf(await readXmlText(ctx.req));
   const self = await describeSelf(request);
   if (!self) throw notFound();
   if (self.target.info.isCollection && depth === 'infinity') {

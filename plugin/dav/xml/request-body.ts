@@ -97,6 +97,16 @@ export async function readXmlBody(
   req: IncomingMessage,
   options: { maxBytes?: number } = {},
 ): Promise<XmlElement | null> {
+  const text = await readXmlText(req, options);
+  return text === null ? null : parseXml(text);
+}
+
+/**
+ * The body as text, with every check of {@link readXmlBody} but the parse
+ * itself; null when there is none. For callers that remember what a body
+ * they saw before meant (PROPFIND).
+ */
+export async function readXmlText(req: IncomingMessage, options: { maxBytes?: number } = {}): Promise<string | null> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_XML_BYTES;
   const { charset: charsetName } = contentTypeOf(req.headers['content-type']);
   const lengthHeader = req.headers['content-length'];
@@ -116,7 +126,7 @@ export async function readXmlBody(
     throw new DavError(415, `Unsupported charset ${JSON.stringify(charsetName)} in the request body`);
   const text = decodeBody(bytes, charset);
   if (/^[\s\ufeff]*$/.test(text)) return null;
-  return parseXml(text);
+  return text;
 }
 
 function tooLarge(maxBytes: number): DavError {
