@@ -3,7 +3,7 @@
  * and `/webdav/` itself as the collection of the caller's shares.
  */
 import type { SharePath } from '../config/shares.js';
-import { encodeHref } from './paths.js';
+import { encodeHref, encodeSegment } from './paths.js';
 
 /** The URL prefix of every share: `/webdav/<mount>/...`. */
 export const WEBDAV_SEGMENT = 'webdav';
@@ -17,4 +17,13 @@ export function shareHref(mount: string, path: readonly string[], isCollection: 
 
 export function hrefOf(at: SharePath, isCollection: boolean): string {
   return shareHref(at.mount, at.path, isCollection);
+}
+
+/**
+ * The hrefs of a collection's members: the collection's own href is encoded
+ * once, and each member only adds its encoded name (a listing has thousands).
+ */
+export function memberHrefs(collection: SharePath): (name: string, isCollection: boolean) => string {
+  const base = shareHref(collection.mount, collection.path, true);
+  return (name, isCollection) => base + encodeSegment(name) + (isCollection ? '/' : '');
 }

@@ -131,10 +131,14 @@ function decodeBytes(bytes: Uint8Array): string {
  * text and attributes). A lone surrogate is encoded as U+FFFD.
  */
 export function encodeSegment(name: string): string {
+  // Most photo names need no escape at all.
+  if (NOTHING_TO_ENCODE.test(name)) return name;
   return encodeURIComponent(wellFormed(name)).replace(/%(24|2B|2C|3B|3D|3A|40)/g, (m, hex: string) =>
     String.fromCharCode(parseInt(hex, 16)),
   );
 }
+
+const NOTHING_TO_ENCODE = /^[A-Za-z0-9\-._~!$'()*+,;=:@]*$/;
 
 function wellFormed(s: string): string {
   return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');

@@ -18,7 +18,7 @@ import type { DavRequest, MethodHandler, Resource } from '../context.js';
 import { noteCollectionUrl } from '../collection-url.js';
 import { DavError, notFound } from '../errors.js';
 import { parseDepth } from '../headers/depth.js';
-import { ROOT_HREF, hrefOf, shareHref } from '../hrefs.js';
+import { ROOT_HREF, hrefOf, memberHrefs } from '../hrefs.js';
 import type { PropTarget } from '../live-properties.js';
 import { propfindQueryOf } from '../propfind-query.js';
 import { propstats, type Listed } from '../propstats.js';
@@ -85,11 +85,12 @@ async function* children(request: DavRequest): AsyncIterable<readonly Listed[]> 
     services.deadProperties.childrenOf(target),
     services.locks.discoverMembers(target),
   ]);
+  const hrefOfMember = memberHrefs(target);
   for await (const batch of target.store.list(target.path)) {
     yield batch.map((info) => {
       const path = [...target.path, info.name];
       return {
-        href: shareHref(target.mount, path, info.isCollection),
+        href: hrefOfMember(info.name, info.isCollection),
         target: propTarget(target, info, path, locks.of(info.name)),
         dead: dead.get(info.name) ?? [],
       };
