@@ -23,7 +23,10 @@
  *   event, because the kernel drops events when its queue overflows;
  * - at most `capacity` folders (and watchers); the least recently used
  *   folder without cached children goes first;
- * - close() stops every watcher and caches nothing more.
+ * - close() stops every watcher and caches nothing more;
+ * - `onChange` hears of every change above (an event in a folder, forget()
+ *   of an entry in it, the folder dropped), so that what is cached of a
+ *   folder's entries (store/listing-cache.ts) goes with it.
  *
  * Names: children are found by their NFC spelling (requests are NFC), and
  * each keeps the real path, which holds the name as spelled on disk.
@@ -57,6 +60,8 @@ export interface FolderCacheOptions {
   readonly now?: () => number;
   /** How folders are watched (tests count and fire events). */
   readonly watch?: WatchFolder;
+  /** Told when what is in a folder may have changed, or the folder is dropped. */
+  readonly onChange?: (folder: Folder) => void;
 }
 
 export const DEFAULT_CAPACITY = 1000;
@@ -113,6 +118,7 @@ export class FolderCache {
   private readonly maxAgeMs: number;
   private readonly now: () => number;
   private readonly watchFolder: WatchFolder;
+  private readonly onChange: (folder: Folder) => void;
 
   constructor(
     readonly root: string,
@@ -122,6 +128,7 @@ export class FolderCache {
     this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
     this.now = options.now ?? Date.now;
     this.watchFolder = options.watch ?? defaultWatch;
+    this.onChange = options.onChange ?? (() => undefined);
   }
 
   get size(): number {
@@ -166,6 +173,11 @@ export class FolderCache {
     return (folder as Entry).changes;
   }
 
+  /** Whether a folder is still cached (and watched). */
+  holds(folder: Folder): boolean {
+    return (folder as Entry).live;
+  }
+
   /**
    * Caches the real folder `real` on device `dev`, found on disk as the
    * child `name` (NFC) of `folder` after changesOf(folder) answered `seen`.
@@ -199,7 +211,10 @@ export class FolderCache {
   forget(real: string): void {
     const entry = this.entries.get(real);
     if (entry) this.drop(entry);
-    this.entries.get(dirname(real))?.noteChange(basename(real).normalize('NFC'));
+    const parent = this.entries.get(dirname(real));
+    if (!parent) return;
+    parent.noteChange(basename(real).normalize('NFC'));
+    this.onChange(parent);
   }
 
   /** Stops every watcher; nothing is cached from now on. */
@@ -232,6 +247,7 @@ export class FolderCache {
     }
     const key = spelled.normalize('NFC');
     entry.noteChange(key);
+    this.onChange(entry);
     const child = entry.children.get(key);
     if (child) this.drop(child);
     // Events about the watched folder itself (moved, removed) carry its own name.
@@ -242,6 +258,7 @@ export class FolderCache {
   private drop(entry: Entry): void {
     if (!entry.live) return;
     entry.live = false;
+    this.onChange(entry);
     for (const child of [...entry.children.values()]) this.drop(child);
     entry.watcher?.close();
     entry.watcher = null;

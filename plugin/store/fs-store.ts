@@ -33,6 +33,13 @@ import { basename, join, sep } from 'node:path';
 import type { Logger } from '../host-api.js';
 import { StoreError, storeErrorOf } from './errors.js';
 import { FolderCache, type Folder, type FolderCacheOptions } from './folder-cache.js';
+import {
+  DEFAULT_LISTING_MAX_AGE_MS,
+  ListingCache,
+  type ListingCacheOptions,
+  type Recording,
+  type Slot,
+} from './listing-cache.js';
 import { writeBody } from './body-writer.js';
 import {
   closeFd,
@@ -46,7 +53,7 @@ import {
   pathOfFd,
   whereIs,
 } from './fs-calls.js';
-import { isValidName } from './names.js';
+import { displayableName, lookAt, toInfo } from './folder-entries.js';
 import { FsOpenFile, collectionFile } from './open-file.js';
 import type { OpenFile, PreparedPath, Quota, ResourceInfo, Store, StorePath } from './store.js';
 import { isTemporaryName, newTemporaryName } from './temporary-names.js';
@@ -79,11 +86,12 @@ class FsPreparedPath implements PreparedPath {
 
 const STAT_BATCH = 128;
 const QUOTA_CACHE_MS = 5000;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface FsStoreOptions {
   /** The cache of checked folders (tests make it small, or shorten its age). */
   readonly folders?: FolderCacheOptions;
+  /** The cache of folder listings (tests bound it, or shorten its age). */
+  readonly listings?: ListingCacheOptions;
 }
 
 /** An entry as found on disk: its path (spelled as on disk) and what lstat says of it. */
@@ -99,6 +107,8 @@ const MAX_LINKS = 40;
 interface Place {
   readonly real: string;
   readonly dev: bigint | null;
+  /** The folder as the folder cache holds it; null when it does not (behind a link, or not cacheable). */
+  readonly cached: Folder | null;
 }
 
 /**
@@ -122,8 +132,10 @@ export class FsStore implements Store {
   private readonly rootBytes: Buffer;
   private readonly rootPrefix: Buffer;
   private readonly folders: FolderCache;
+  private readonly listings: ListingCache;
   /** The share root's device, and whether it is a local disk (LOCAL_FILE_SYSTEMS); learned once, at the start. */
   private device: { readonly dev: bigint; readonly local: boolean } | null = null;
+  private readonly learned: Promise<void>;
 
   constructor(
     readonly root: string,
@@ -133,8 +145,13 @@ export class FsStore implements Store {
     this.under = root.endsWith(sep) ? root : root + sep;
     this.rootBytes = Buffer.from(root);
     this.rootPrefix = Buffer.from(this.under);
-    this.folders = new FolderCache(root, options.folders);
-    void this.learnDevice();
+    this.folders = new FolderCache(root, { ...options.folders, onChange: (folder) => this.listings.drop(folder) });
+    this.listings = new ListingCache(this.folders, {
+      maxAgeMs: Math.min(DEFAULT_LISTING_MAX_AGE_MS, options.folders?.maxAgeMs ?? Infinity),
+      now: options.folders?.now,
+      ...options.listings,
+    });
+    this.learned = this.learnDevice();
   }
 
   private async learnDevice(): Promise<void> {
@@ -148,6 +165,7 @@ export class FsStore implements Store {
 
   /** Stops watching folders; the store keeps working, looking at the disk every time. */
   close(): void {
+    this.listings.close();
     this.folders.close();
   }
 
@@ -163,12 +181,25 @@ export class FsStore implements Store {
    * that descriptor (/proc/self/fd/N), so the names listed are those of the
    * checked folder. Each entry then costs one lstat by its path in the
    * folder (through /proc it cost 40% more), a symbolic link a realpath and
-   * a stat as well (where it leads must stay inside the share).
+   * a stat as well (where it leads must stay inside the share). A folder
+   * the folder cache watches, on the share's local disk, has its listing
+   * kept (store/listing-cache.ts): listed again unchanged, it costs a call
+   * only for the entries whose description can change unseen.
    */
   async *list(path: StorePath): AsyncIterable<readonly ResourceInfo[]> {
     if (path.some(isTemporaryName)) return;
-    const folder = (await this.folderAt(path))?.real ?? null;
-    if (folder === null) return;
+    // Whether a listing may be kept depends on the disk: the first listings wait to know it.
+    if (this.device === null) await this.learned;
+    const place = await this.folderAt(path);
+    if (place === null) return;
+    const folder = place.real;
+    const cached = place.cached !== null && this.isLocal(place.dev) ? place.cached : null;
+    const kept = cached && this.listings.get(cached);
+    if (kept) {
+      yield* this.listKept(folder, kept);
+      return;
+    }
+    const recording = cached && this.listings.record(cached);
     const opened = await openForReading(folder, constants.O_DIRECTORY);
     if (typeof opened !== 'number') return;
     try {
@@ -179,15 +210,16 @@ export class FsStore implements Store {
       });
       let names: string[] = [];
       for await (const entry of dir) {
-        const name = this.displayableName(folder, entry.name as unknown as Buffer);
+        const name = displayableName(this.log, folder, entry.name as unknown as Buffer);
         if (name === null) continue;
         names.push(name);
         if (names.length === STAT_BATCH) {
-          yield await this.statChildren(folder, names);
+          yield await this.statChildren(folder, names, recording);
           names = [];
         }
       }
-      if (names.length > 0) yield await this.statChildren(folder, names);
+      if (names.length > 0) yield await this.statChildren(folder, names, recording);
+      recording?.end();
     } finally {
       closeQuietly(opened);
     }
@@ -299,6 +331,7 @@ export class FsStore implements Store {
       await fsyncFd(fd);
       await rename(temporary, place.file);
       renamed = true;
+      this.folders.forget(place.file);
       const [written] = await Promise.all([fstatFd(fd), syncFolder(place.folder)]);
       return { created: ours.existing === null, info: toInfo(path.at(-1)!, written) };
     } catch (error) {
@@ -362,12 +395,18 @@ export class FsStore implements Store {
   async setModified(path: StorePath, modified: Date): Promise<void> {
     const located = await this.locate(path, true);
     if (!located) throw notFound();
-    await utimes(located.file, new Date(), modified);
+    try {
+      await utimes(located.file, new Date(), modified);
+    } finally {
+      this.folders.forget(located.file);
+    }
   }
 
   protected contains(realPath: string): boolean {
     return realPath === this.root || realPath.startsWith(this.under);
   }
+
+  private readonly inside = (realPath: string): boolean => this.contains(realPath);
 
   /**
    * What is at a path, inside the root, or null when nothing is. Temporary
@@ -463,7 +502,7 @@ export class FsStore implements Store {
       ))
     )
       return null;
-    return { real, dev };
+    return { real, dev, cached };
   }
 
   /** Whether descriptors of files in a folder on device `dev` may be looked at and closed on the spot (see Device). */
@@ -540,49 +579,34 @@ export class FsStore implements Store {
     return typeof opened === 'number' ? opened : null;
   }
 
-  private displayableName(folder: string, raw: Buffer): string | null {
-    let name: string;
-    try {
-      name = utf8.decode(raw);
-    } catch {
-      this.log.warn(
-        { folder, name: raw.toString('latin1') },
-        'file name is not valid UTF-8; left out of WebDAV listings',
-      );
-      return null;
+  private async statChildren(
+    folder: string,
+    names: readonly string[],
+    recording: Recording | null,
+  ): Promise<ResourceInfo[]> {
+    const looked = await Promise.all(names.map((name) => lookAt(folder, name, this.inside)));
+    const infos: ResourceInfo[] = [];
+    for (const [info, slot] of looked) {
+      if (slot !== null) recording?.add(slot);
+      if (info !== null) infos.push(info);
     }
-    if (isTemporaryName(name)) return null;
-    if (!isValidName(name)) {
-      // A backslash or a control character (CR, LF, ...): a request naming it is refused (400), so
-      // listing it would show clients a file they can never open, move or delete.
-      this.log.warn(
-        { folder, name },
-        'file name contains a backslash or a control character; left out of WebDAV listings',
-      );
-      return null;
-    }
-    return name;
+    return infos;
   }
 
-  private async statChildren(folder: string, names: readonly string[]): Promise<ResourceInfo[]> {
-    const infos = await Promise.all(names.map((name) => this.statChild(folder, name)));
-    return infos.filter((info): info is ResourceInfo => info !== null);
-  }
-
-  private async statChild(folder: string, name: string): Promise<ResourceInfo | null> {
-    const file = folder.endsWith(sep) ? folder + name : folder + sep + name;
-    try {
-      let stats = await lstatPath(file);
-      if (stats.isSymbolicLink()) {
-        const real = await realpath(file);
-        if (!this.contains(real)) return null;
-        stats = await stat(real, { bigint: true });
+  /** A kept listing, in batches: only the entries kept by name are looked at on disk again. */
+  private async *listKept(folder: string, slots: readonly Slot[]): AsyncIterable<readonly ResourceInfo[]> {
+    for (let start = 0; start < slots.length; start += STAT_BATCH) {
+      const batch = slots.slice(start, start + STAT_BATCH);
+      if (!batch.some((slot) => typeof slot === 'string')) {
+        yield batch as ResourceInfo[];
+        continue;
       }
-      if (!stats.isFile() && !stats.isDirectory()) return null;
-      return toInfo(name.normalize('NFC'), stats);
-    } catch {
-      // Deleted while we listed, or a dangling link: not part of the listing.
-      return null;
+      const infos = await Promise.all(
+        batch.map((slot) =>
+          typeof slot === 'string' ? lookAt(folder, slot, this.inside).then(([info]) => info) : slot,
+        ),
+      );
+      yield infos.filter((info): info is ResourceInfo => info !== null);
     }
   }
 }
@@ -644,24 +668,4 @@ function nullWhenMissing(error: unknown): null {
 const notFound = (): StoreError => new StoreError('not-found', 'Not found');
 const outsideShare = (): StoreError => new StoreError('outside-share', 'This path leads outside the share');
 
-/**
- * ETags come from inode, nanosecond ctime and size: clients set mtime
- * themselves (Win32LastModifiedTime), so mtime alone would let a changed file
- * keep its old tag.
- */
-export function etagOf(stats: BigIntStats): string {
-  return `"${stats.ino.toString(16)}-${stats.ctimeNs.toString(16)}-${stats.size.toString(16)}"`;
-}
-
-function toInfo(name: string, stats: BigIntStats): ResourceInfo {
-  const isCollection = stats.isDirectory();
-  const birth = Number(stats.birthtimeMs) > 0 ? stats.birthtime : stats.ctime;
-  return {
-    name,
-    isCollection,
-    size: isCollection ? 0 : Number(stats.size),
-    modified: stats.mtime,
-    created: birth,
-    etag: etagOf(stats),
-  };
-}
+export { etagOf } from './folder-entries.js';

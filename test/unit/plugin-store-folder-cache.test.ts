@@ -1,37 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  FolderCache,
-  type Folder,
-  type FolderCacheOptions,
-  type WatchFolder,
-} from '../../plugin/store/folder-cache.js';
-
-/** Watchers the test controls: it fires their events and sees which are still open. */
-class FakeWatchers {
-  readonly open = new Map<string, { fire(event: string, name: string | null): void; fail(): void }>();
-  refuse = false;
-
-  readonly watch: WatchFolder = (folder, listener) => {
-    if (this.refuse) throw Object.assign(new Error('no more watches'), { code: 'ENOSPC' });
-    let onError = (_error: Error) => {};
-    const watcher = {
-      close: () => this.open.delete(folder),
-      on: (_event: 'error', listener: (error: Error) => void) => (onError = listener),
-    };
-    this.open.set(folder, {
-      fire: (event, name) => listener(event, name),
-      fail: () => onError(new Error('watch failed')),
-    });
-    return watcher;
-  };
-
-  fire(folder: string, event: string, name: string | null): void {
-    const watcher = this.open.get(folder);
-    assert.ok(watcher, `${folder} is watched`);
-    watcher.fire(event, name);
-  }
-}
+import { FolderCache, type Folder, type FolderCacheOptions } from '../../plugin/store/folder-cache.js';
+import { FakeWatchers } from '../helpers/fake-watchers.js';
 
 function setup(options: FolderCacheOptions = {}) {
   const watchers = new FakeWatchers();
@@ -194,4 +164,22 @@ test('close() stops every watcher and caches nothing more', () => {
   assert.equal(cache.top(), null);
   assert.equal(cache.add(root, 'x', '/share/x', cache.changesOf(root)), null);
   assert.equal(watchers.open.size, 0);
+});
+
+test('onChange hears of every change in a folder and of every folder dropped; holds() tells which are live', () => {
+  const heard: string[] = [];
+  const { cache, watchers, root, cachePath } = setup({ onChange: (folder) => heard.push(folder.real) });
+  const b = cachePath('a', 'b');
+  watchers.fire('/share/a/b', 'change', 'photo.jpg');
+  assert.deepEqual(heard.splice(0), ['/share/a/b'], 'an event about an entry');
+  cache.forget('/share/a/b/new.jpg');
+  assert.deepEqual(heard.splice(0), ['/share/a/b'], 'the store’s own change of an entry');
+  assert.ok(cache.holds(b));
+  watchers.fire('/share/a', 'rename', 'b');
+  assert.deepEqual(heard.splice(0).sort(), ['/share/a', '/share/a/b'], 'the event in a, and b dropped');
+  assert.equal(cache.holds(b), false);
+  cachePath('a', 'c');
+  cache.close();
+  assert.deepEqual(heard.splice(0).sort(), ['/share', '/share/a', '/share/a/c'], 'close() drops them all');
+  assert.equal(cache.holds(root), false);
 });

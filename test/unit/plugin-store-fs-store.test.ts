@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, realpathSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, link, mkdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { FsStore, etagOf, type FsStoreOptions } from '../../plugin/store/fs-store.js';
@@ -10,6 +10,7 @@ import { StoreError } from '../../plugin/store/errors.js';
 import type { ResourceInfo, StorePath } from '../../plugin/store/store.js';
 import type { Logger } from '../../plugin/host-api.js';
 import { openFiles, tempFolder } from '../helpers/system.js';
+import { FakeWatchers } from '../helpers/fake-watchers.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
 
@@ -53,6 +54,27 @@ async function names(store: FsStore, path: StorePath): Promise<string[]> {
   const found: string[] = [];
   for await (const batch of store.list(path)) found.push(...batch.map((info) => info.name));
   return found.sort();
+}
+
+async function infosOf(store: FsStore, path: StorePath): Promise<ResourceInfo[]> {
+  const found: ResourceInfo[] = [];
+  for await (const batch of store.list(path)) found.push(...batch);
+  return found;
+}
+
+/** Each entry of a listing as name: size, in the order listed. */
+async function sizes(store: FsStore, path: StorePath): Promise<Record<string, number>> {
+  const found: Record<string, number> = {};
+  for await (const batch of store.list(path)) for (const info of batch) found[info.name] = info.size;
+  return found;
+}
+
+/** A store whose watchers fire only when the test says: a change on disk stays unseen until then. */
+async function silentSetup(t: Parameters<typeof tempFolder>[0], options: FsStoreOptions = {}) {
+  const watchers = new FakeWatchers();
+  let now = 0;
+  const made = await setup(t, { ...options, folders: { watch: watchers.watch, now: () => now, ...options.folders } });
+  return { ...made, watchers, advance: (ms: number) => (now += ms) };
 }
 
 async function content(store: FsStore, path: StorePath): Promise<string | null> {
@@ -232,4 +254,137 @@ test('nothing below a name reserved for upload temporaries is reachable, nor can
   assert.deepEqual(await names(store, ['.~webdav-upload-dir']), []);
   assert.equal((await store.prepare(['.~webdav-upload-dir', 'new.txt'])).parentIsCollection, false);
   await assert.rejects(store.write(['.~webdav-upload-dir', 'new.txt'], body('x')), { kind: 'parent-missing' });
+});
+
+test('a listing is kept: listed again it reads nothing on disk, until an event in the folder or its age', async (t) => {
+  const { root, store, watchers, advance } = await silentSetup(t);
+  const folder = join(root, 'album', '2024');
+  assert.deepEqual(await sizes(store, ['album', '2024']), { 'photo.jpg': 7 });
+  await writeFile(join(folder, 'photo.jpg'), 'a longer photo');
+  await writeFile(join(folder, 'new.jpg'), 'new');
+  assert.deepEqual(await sizes(store, ['album', '2024']), { 'photo.jpg': 7 }, 'kept: neither read nor lstat');
+  watchers.fire(folder, 'change', 'photo.jpg');
+  assert.deepEqual(await sizes(store, ['album', '2024']), { 'photo.jpg': 14, 'new.jpg': 3 });
+  await writeFile(join(folder, 'photo.jpg'), 'x');
+  advance(4999);
+  assert.deepEqual(await sizes(store, ['album', '2024']), { 'photo.jpg': 14, 'new.jpg': 3 });
+  advance(1);
+  assert.deepEqual(await sizes(store, ['album', '2024']), { 'photo.jpg': 1, 'new.jpg': 3 }, 'read again after 5 s');
+});
+
+test('a file changed, added, removed or renamed by another program is listed so once its event arrives', async (t) => {
+  const { root, store } = await setup(t);
+  const folder = join(root, 'album', '2024');
+  const listed = (expected: Record<string, number>, what: string) =>
+    eventually(async () => {
+      try {
+        assert.deepEqual(await sizes(store, ['album', '2024']), expected);
+        return true;
+      } catch {
+        return false;
+      }
+    }, what);
+  assert.deepEqual(await sizes(store, ['album', '2024']), { 'photo.jpg': 7 });
+  await appendFile(join(folder, 'photo.jpg'), '!!');
+  await listed({ 'photo.jpg': 9 }, 'changed');
+  await writeFile(join(folder, 'new.jpg'), 'new');
+  await listed({ 'photo.jpg': 9, 'new.jpg': 3 }, 'added');
+  await rename(join(folder, 'new.jpg'), join(folder, 'renamed.jpg'));
+  await listed({ 'photo.jpg': 9, 'renamed.jpg': 3 }, 'renamed');
+  await rm(join(folder, 'photo.jpg'));
+  await listed({ 'renamed.jpg': 3 }, 'removed');
+  await utimes(join(folder, 'renamed.jpg'), new Date(), new Date(1_000_000_000_000));
+  await eventually(
+    async () => (await infosOf(store, ['album', '2024']))[0]!.modified.getTime() === 1_000_000_000_000,
+    'its time changed',
+  );
+});
+
+test('entries that can change without an event in their folder are looked at again every time', async (t) => {
+  const { outer, root, store } = await silentSetup(t);
+  await mkdir(join(root, 'other'));
+  await writeFile(join(root, 'other', 'target.jpg'), 'target');
+  await link(join(root, 'other', 'target.jpg'), join(root, 'hard.jpg'));
+  await symlink(join(root, 'other', 'target.jpg'), join(root, 'soft.jpg'));
+  await symlink(join(root, 'other', 'later.jpg'), join(root, 'dangling.jpg'));
+  await symlink(join(outer, 'outside', 'secret.txt'), join(root, 'out.txt'));
+  const first = await infosOf(store, []);
+  assert.deepEqual(first.map((info) => info.name).sort(), ['album', 'hard.jpg', 'other', 'soft.jpg', 'top.jpg']);
+  const album = first.find((info) => info.name === 'album')!;
+  await writeFile(join(root, 'other', 'target.jpg'), 'a changed target');
+  await writeFile(join(root, 'other', 'later.jpg'), 'now there');
+  await writeFile(join(root, 'album', 'in-album.jpg'), 'x');
+  await utimes(join(root, 'album'), new Date(), new Date(album.modified.getTime() - 60_000));
+  await writeFile(join(outer, 'outside', 'secret.txt'), 'SECRET, longer');
+  const again = await sizes(store, []);
+  assert.equal(again['hard.jpg'], 16, 'written under its other name');
+  assert.equal(again['soft.jpg'], 16, 'the file a link leads to');
+  assert.equal(again['dangling.jpg'], 9, 'a dangling link that now leads inside');
+  assert.equal(again['out.txt'], undefined, 'a link leading outside stays out');
+  const albumAgain = (await infosOf(store, [])).find((info) => info.name === 'album')!;
+  assert.notEqual(albumAgain.modified.getTime(), album.modified.getTime(), 'a folder changed inside');
+  assert.equal(again['top.jpg'], 3);
+});
+
+test('a listing that raced a change is not kept', async (t) => {
+  const { root, store, watchers } = await silentSetup(t);
+  const folder = join(root, 'many');
+  await mkdir(folder);
+  for (let i = 0; i < 300; i++) await writeFile(join(folder, `p${i}.jpg`), 'x');
+  const partly = store.list(['many'])[Symbol.asyncIterator]();
+  assert.ok((await partly.next()).value.length > 0);
+  watchers.fire(folder, 'change', 'p1.jpg');
+  while (!(await partly.next()).done);
+  await writeFile(join(folder, 'p1.jpg'), 'longer');
+  assert.equal((await sizes(store, ['many']))['p1.jpg'], 6, 'read again');
+  await writeFile(join(folder, 'p1.jpg'), 'longer still');
+  assert.equal((await sizes(store, ['many']))['p1.jpg'], 6, 'read whole without a change: kept');
+});
+
+test('the store’s own changes are listed at once, without waiting for their events', async (t) => {
+  const { store } = await silentSetup(t);
+  assert.deepEqual(await names(store, ['album', '2024']), ['photo.jpg']);
+  await store.write(['album', '2024', 'new.jpg'], body('new'));
+  assert.deepEqual(await names(store, ['album', '2024']), ['new.jpg', 'photo.jpg']);
+  await store.write(['album', '2024', 'new.jpg'], body('newer'));
+  assert.equal((await sizes(store, ['album', '2024']))['new.jpg'], 5);
+  await store.rename(['album', '2024', 'new.jpg'], ['album', '2024', 'moved.jpg']);
+  assert.deepEqual(await names(store, ['album', '2024']), ['moved.jpg', 'photo.jpg']);
+  await store.removeOne(['album', '2024', 'moved.jpg']);
+  await store.makeCollection(['album', '2024', 'sub']);
+  assert.deepEqual(await names(store, ['album', '2024']), ['photo.jpg', 'sub']);
+  await store.setModified(['album', '2024', 'photo.jpg'], new Date(1_000_000_000_000));
+  const photo = (await infosOf(store, ['album', '2024'])).find((info) => info.name === 'photo.jpg')!;
+  assert.equal(photo.modified.getTime(), 1_000_000_000_000);
+});
+
+test('listings are bounded: a folder too big is not kept; close() keeps nothing more', async (t) => {
+  const { root, store } = await silentSetup(t, { listings: { maxFolderEntries: 1 } });
+  await writeFile(join(root, 'album', '2024', 'second.jpg'), '2');
+  assert.deepEqual(await sizes(store, ['album', '2024']), { 'photo.jpg': 7, 'second.jpg': 1 });
+  await writeFile(join(root, 'album', '2024', 'second.jpg'), '22');
+  assert.deepEqual(await sizes(store, ['album', '2024']), { 'photo.jpg': 7, 'second.jpg': 2 }, 'not kept');
+  assert.deepEqual(await sizes(store, ['album']), { '2024': 0 });
+  assert.ok(Object.isFrozen((await infosOf(store, ['album']))[0]), 'what is handed out cannot be changed');
+  store.close();
+  await writeFile(join(root, 'top.jpg'), 'changed');
+  assert.equal((await sizes(store, []))['top.jpg'], 7, 'a closed store reads the disk');
+});
+
+test('a kept listing never shows what is outside: its folder swapped for a link leading out', async (t) => {
+  const { outer, root, store } = await setup(t);
+  assert.deepEqual(await names(store, ['album', '2024']), ['photo.jpg']);
+  await mkdir(join(outer, 'outside', '2024'));
+  await writeFile(join(outer, 'outside', '2024', 'secret.jpg'), 'SECRET');
+  await rename(join(root, 'album'), join(root, 'album-old'));
+  await symlink(join(outer, 'outside'), join(root, 'album'));
+  // Until the event arrives, the listing kept may still show what was inside; never what is outside.
+  await names(store, ['album', '2024']).then(
+    (found) => assert.deepEqual(found, ['photo.jpg']),
+    (error) => assert.ok(isOutside(error)),
+  );
+  await eventually(
+    () => names(store, ['album', '2024']).then(() => false, isOutside),
+    'refused once the event arrived',
+  );
 });

@@ -1,0 +1,169 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FolderCache, type Folder } from '../../plugin/store/folder-cache.js';
+import { ListingCache, type ListingCacheOptions, type Slot } from '../../plugin/store/listing-cache.js';
+import { FakeWatchers } from '../helpers/fake-watchers.js';
+
+function setup(options: ListingCacheOptions = {}) {
+  const watchers = new FakeWatchers();
+  let now = 0;
+  const folders = new FolderCache('/share', {
+    watch: watchers.watch,
+    now: () => now,
+    onChange: (folder) => listings.drop(folder),
+  });
+  const listings = new ListingCache(folders, { now: () => now, ...options });
+  const root = folders.top()!;
+  const folder = (name: string): Folder =>
+    folders.child(root, name) ?? folders.add(root, name, `/share/${name}`, folders.changesOf(root))!;
+  /** Records a whole listing of `count` entries, as a listing read from disk would. */
+  const read = (at: Folder, count: number): void => {
+    const recording = listings.record(at);
+    for (let i = 0; i < count; i++) recording.add(`p${i}.jpg`);
+    recording.end();
+  };
+  return { folders, listings, watchers, root, folder, read, advance: (ms: number) => (now += ms) };
+}
+
+test('a listing read whole is kept, entries in their order', () => {
+  const { listings, root, read } = setup();
+  assert.equal(listings.get(root), undefined);
+  read(root, 3);
+  assert.deepEqual(listings.get(root), ['p0.jpg', 'p1.jpg', 'p2.jpg']);
+  assert.equal(listings.entries, 4, 'three entries and the listing itself');
+});
+
+test('a listing not read to its end is not kept', () => {
+  const { listings, root } = setup();
+  const recording = listings.record(root);
+  recording.add('p0.jpg');
+  assert.equal(listings.get(root), undefined);
+});
+
+test('any event in the folder drops its listing, whatever the name; other folders keep theirs', () => {
+  const { listings, watchers, root, folder, read } = setup();
+  const a = folder('a');
+  for (const [event, name] of [
+    ['change', 'p1.jpg'],
+    ['rename', 'new.jpg'],
+    ['change', 'unrelated'],
+    ['rename', null],
+  ] as const) {
+    read(root, 2);
+    read(a, 2);
+    watchers.fire('/share', event, name);
+    assert.equal(listings.get(root), undefined, `${event} ${name}`);
+    if (name !== null) assert.ok(listings.get(a), 'a sibling folder keeps its listing');
+  }
+});
+
+test('the folder dropped (event in its parent, watcher error, age) or forget() of an entry drops its listing', () => {
+  const { folders, listings, watchers, root, folder, read, advance } = setup();
+  read(folder('a'), 2);
+  watchers.fire('/share', 'rename', 'a');
+  assert.equal(folders.child(root, 'a'), undefined);
+  assert.equal(listings.entries, 0);
+
+  read(folder('a'), 2);
+  watchers.open.get('/share/a')!.fail();
+  assert.equal(listings.entries, 0, 'a watcher error');
+
+  const a = folder('a');
+  read(a, 2);
+  folders.forget('/share/a/p0.jpg');
+  assert.equal(listings.get(a), undefined, 'the store’s own change');
+
+  read(a, 2);
+  advance(10_001);
+  assert.equal(folders.child(root, 'a'), undefined, 'the folder aged out');
+  assert.equal(listings.entries, 0);
+});
+
+test('a listing that raced a change is not kept: an event or forget() while it was read', () => {
+  const { folders, listings, watchers, root } = setup();
+  let recording = listings.record(root);
+  recording.add('p0.jpg');
+  watchers.fire('/share', 'change', 'p0.jpg');
+  recording.add('p1.jpg');
+  recording.end();
+  assert.equal(listings.get(root), undefined);
+
+  recording = listings.record(root);
+  folders.forget('/share/p9.jpg');
+  recording.end();
+  assert.equal(listings.get(root), undefined);
+
+  recording = listings.record(root);
+  recording.end();
+  assert.deepEqual(listings.get(root), [], 'without a change, kept (an empty folder too)');
+});
+
+test('a listing of a folder dropped while it was read is not kept', () => {
+  const { listings, watchers, folder } = setup();
+  const a = folder('a');
+  const recording = listings.record(a);
+  watchers.fire('/share', 'rename', 'a');
+  recording.end();
+  assert.equal(listings.get(a), undefined);
+  assert.equal(listings.entries, 0);
+});
+
+test('listings are read again after maxAgeMs, even without an event', () => {
+  const { listings, root, read, advance } = setup({ maxAgeMs: 3000 });
+  read(root, 1);
+  advance(2999);
+  assert.ok(listings.get(root));
+  advance(1);
+  assert.equal(listings.get(root), undefined);
+  assert.equal(listings.entries, 0);
+});
+
+test('bounded: no folder above maxFolderEntries, at most maxEntries in all, least recently used first', () => {
+  const { listings, root, folder, read } = setup({ maxEntries: 100, maxFolderEntries: 50 });
+  read(root, 51);
+  assert.equal(listings.get(root), undefined, 'too big');
+  read(root, 50);
+  assert.ok(listings.get(root));
+  const a = folder('a');
+  const b = folder('b');
+  read(a, 30);
+  listings.get(root);
+  read(b, 30);
+  assert.ok(listings.entries <= 100, `${listings.entries} entries`);
+  assert.equal(listings.get(a), undefined, 'a was used least recently');
+  assert.ok(listings.get(root));
+  assert.ok(listings.get(b));
+  for (let i = 0; i < 50; i++) read(folder(`f${i}`), 0);
+  assert.ok(listings.entries <= 100, `${listings.entries} entries, empty folders counted`);
+});
+
+test('close() drops every listing and keeps nothing more, even a listing under way', () => {
+  const { folders, listings, root, folder, read } = setup();
+  read(root, 2);
+  const recording = listings.record(folder('a'));
+  listings.close();
+  folders.close();
+  recording.end();
+  read(root, 2);
+  assert.equal(listings.get(root), undefined);
+  assert.equal(listings.entries, 0);
+});
+
+test('the slots handed out are what was recorded: descriptions stay the same objects', () => {
+  const { listings, root } = setup();
+  const info = Object.freeze({
+    name: 'p.jpg',
+    isCollection: false,
+    size: 1,
+    modified: new Date(0),
+    created: new Date(0),
+    etag: '"1"',
+  });
+  const recording = listings.record(root);
+  recording.add(info);
+  recording.add('link');
+  recording.end();
+  const slots: readonly Slot[] = listings.get(root)!;
+  assert.equal(slots[0], info);
+  assert.equal(slots[1], 'link');
+});
