@@ -7,9 +7,10 @@
  * when they are asked for does the answer become a promise.
  */
 import type { DeadProperty, PropName } from '../props/dead-properties.js';
+import type { ResourceInfo } from '../store/store.js';
 import { LIVE_PROPERTIES, liveProperty, type LiveProperty, type PropTarget } from './live-properties.js';
 import type { PropfindQuery } from './propfind-query.js';
-import { propXml, type PropStat } from './xml/writer.js';
+import { propXml, propstatsXml, type PropStat } from './xml/writer.js';
 
 /** One resource as a listing describes it. */
 export interface Listed {
@@ -96,4 +97,36 @@ async function propnames(resource: Listed): Promise<PropStat[]> {
   }
   for (const prop of resource.dead) found.push(propXml(prop.ns, prop.local));
   return [{ status: 200, props: found }];
+}
+
+/**
+ * What was last written for a listed member, by its description: a store
+ * hands out the same frozen description for as long as the entry is
+ * unchanged (store/listing-cache.ts), and listing the same folder again
+ * with the same query then writes the same XML. Only for members without
+ * dead properties or locks, whose XML depends on nothing else; the entry
+ * goes with its description.
+ */
+const written = new WeakMap<ResourceInfo, { readonly query: PropfindQuery; readonly xml: string }>();
+
+/** The `<D:propstat>` elements of a listed member (never the requested resource: see propstats' `requested`). */
+export function memberPropstatsXml(query: PropfindQuery, member: Listed): string | Promise<string> {
+  const { info, locks } = member.target;
+  const reusable =
+    Object.isFrozen(info) &&
+    member.dead.length === 0 &&
+    locks !== undefined &&
+    locks.active.length === 0 &&
+    locks.lockable;
+  if (reusable) {
+    const known = written.get(info);
+    if (known?.query === query) return known.xml;
+  }
+  const render = (groups: readonly PropStat[]): string => {
+    const xml = propstatsXml(groups);
+    if (reusable) written.set(info, { query, xml });
+    return xml;
+  };
+  const groups = propstats(query, member);
+  return isPromise(groups) ? groups.then(render) : render(groups);
 }

@@ -178,6 +178,23 @@ export function errorBody(condition: string, innerXml?: string): string {
   return `${XML_DECLARATION}<D:error xmlns:D="DAV:">${propXml(DAV_NS, condition, innerXml)}</D:error>\n`;
 }
 
+/**
+ * The `<D:propstat>` elements of a response, one per group; groups with no
+ * props are left out. When every group is empty (e.g. a `<D:prop/>`
+ * request), one empty `<D:prop/>` with 200, since a response needs a
+ * propstat or a status (RFC 4918 §14.24).
+ */
+export function propstatsXml(propstats: readonly PropStat[]): string {
+  let xml = '';
+  for (const ps of propstats) {
+    if (ps.props.length === 0) continue;
+    xml += `<D:propstat><D:prop>${ps.props.join('')}</D:prop><D:status>${statusLine(ps.status)}</D:status>`;
+    if (ps.description) xml += `<D:responsedescription>${escapeText(ps.description)}</D:responsedescription>`;
+    xml += '</D:propstat>';
+  }
+  return xml === '' ? `<D:propstat><D:prop/><D:status>${statusLine(200)}</D:status></D:propstat>` : xml;
+}
+
 export interface Sink {
   write(chunk: string): Promise<void> | void;
 }
@@ -220,25 +237,16 @@ export class MultistatusWriter {
   }
 
   /**
-   * A `<D:response>` with one `<D:propstat>` per group; groups with no props
-   * are left out. When every group is empty (e.g. a `<D:prop/>` request), one
-   * empty `<D:prop/>` with 200 is written, since a response needs a propstat
-   * or a status (RFC 4918 §14.24).
+   * A `<D:response>` with one `<D:propstat>` per group (see {@link propstatsXml}).
    */
   propResponse(href: string, propstats: readonly PropStat[]): Promise<void> | void {
+    return this.propResponseXml(href, propstatsXml(propstats));
+  }
+
+  /** A `<D:response>` whose propstats were already written by {@link propstatsXml}. */
+  propResponseXml(href: string, propstats: string): Promise<void> | void {
     this.assertOpen();
-    let xml = `<D:response><D:href>${escapeText(href)}</D:href>`;
-    let any = false;
-    for (const ps of propstats) {
-      if (ps.props.length === 0) continue;
-      any = true;
-      xml += `<D:propstat><D:prop>${ps.props.join('')}</D:prop><D:status>${statusLine(ps.status)}</D:status>`;
-      if (ps.description) xml += `<D:responsedescription>${escapeText(ps.description)}</D:responsedescription>`;
-      xml += '</D:propstat>';
-    }
-    if (!any) xml += `<D:propstat><D:prop/><D:status>${statusLine(200)}</D:status></D:propstat>`;
-    xml += '</D:response>';
-    return this.emit(xml, false);
+    return this.emit(`<D:response><D:href>${escapeText(href)}</D:href>${propstats}</D:response>`, false);
   }
 
   /**
