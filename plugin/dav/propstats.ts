@@ -105,9 +105,13 @@ async function propnames(resource: Listed): Promise<PropStat[]> {
  * unchanged (store/listing-cache.ts), and listing the same folder again
  * with the same query then writes the same XML. Only for members without
  * dead properties or locks, whose XML depends on nothing else; the entry
- * goes with its description.
+ * goes with its description. The XML is kept only from a description's
+ * second listing on: a folder too big for the store to keep (100,000
+ * photos) hands out new descriptions every time, and keeping their XML
+ * would only add to the peak memory of that listing.
  */
 const written = new WeakMap<ResourceInfo, { readonly query: PropfindQuery; readonly xml: string }>();
+const listedBefore = new WeakSet<ResourceInfo>();
 
 /** The `<D:propstat>` elements of a listed member (never the requested resource: see propstats' `requested`). */
 export function memberPropstatsXml(query: PropfindQuery, member: Listed): string | Promise<string> {
@@ -124,7 +128,8 @@ export function memberPropstatsXml(query: PropfindQuery, member: Listed): string
   }
   const render = (groups: readonly PropStat[]): string => {
     const xml = propstatsXml(groups);
-    if (reusable) written.set(info, { query, xml });
+    if (reusable && listedBefore.has(info)) written.set(info, { query, xml });
+    else if (reusable) listedBefore.add(info);
     return xml;
   };
   const groups = propstats(query, member);
