@@ -27,7 +27,7 @@
  * listings with a warning. Names are stored in NFC; a lookup that misses
  * retries with the NFD spelling, which macOS tools leave on disk.
  */
-import { constants, fstatSync, type BigIntStats } from 'node:fs';
+import { constants, fstatSync, openSync, type BigIntStats } from 'node:fs';
 import { mkdir, opendir, realpath, rename, rmdir, stat, statfs, unlink, utimes } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import type { Logger } from '../host-api.js';
@@ -55,6 +55,7 @@ import {
 } from './fs-calls.js';
 import { displayableName, lookAt, toInfo } from './folder-entries.js';
 import { FsOpenFile, collectionFile } from './open-file.js';
+import { OnTheSpot, type OnTheSpotOptions } from './on-the-spot.js';
 import type { OpenFile, PreparedPath, Quota, ResourceInfo, Store, StorePath } from './store.js';
 import { isTemporaryName, newTemporaryName } from './temporary-names.js';
 
@@ -92,6 +93,8 @@ export interface FsStoreOptions {
   readonly folders?: FolderCacheOptions;
   /** The cache of folder listings (tests bound it, or shorten its age). */
   readonly listings?: ListingCacheOptions;
+  /** When small reads of a local disk are done on the main thread (tests set the clock and thresholds). */
+  readonly onTheSpot?: OnTheSpotOptions;
 }
 
 /** An entry as found on disk: its path (spelled as on disk) and what lstat says of it. */
@@ -133,6 +136,7 @@ export class FsStore implements Store {
   private readonly rootPrefix: Buffer;
   private readonly folders: FolderCache;
   private readonly listings: ListingCache;
+  private readonly onTheSpot: OnTheSpot;
   /** The share root's device, and whether it is a local disk (LOCAL_FILE_SYSTEMS); learned once, at the start. */
   private device: { readonly dev: bigint; readonly local: boolean } | null = null;
   private readonly learned: Promise<void>;
@@ -151,6 +155,7 @@ export class FsStore implements Store {
       now: options.folders?.now,
       ...options.listings,
     });
+    this.onTheSpot = new OnTheSpot(options.onTheSpot);
     this.learned = this.learnDevice();
   }
 
@@ -237,13 +242,16 @@ export class FsStore implements Store {
     const name = path.at(-1);
     const folder = await this.folderAt(name === undefined ? [] : path.slice(0, -1));
     if (folder === null) return null;
-    const fd = name === undefined ? await openFolder(this.root) : await this.openEntry(folder.real, name);
+    const local = this.isLocal(folder.dev);
+    const fd =
+      name === undefined
+        ? await openFolder(this.root)
+        : ((local ? this.openOnTheSpot(join(folder.real, name)) : null) ?? (await this.openEntry(folder.real, name)));
     if (fd === null) return null;
     let quick = false;
     try {
       this.checkDescriptor(fd);
       // On a local disk, fstat of a descriptor just opened reads the inode in memory: no need for the pool.
-      const local = this.isLocal(folder.dev);
       const stats = local ? fstatSync(fd, { bigint: true }) : await fstatFd(fd);
       quick = local && stats.dev === folder.dev && stats.size <= QUICK_CLOSE_BYTES;
       if (stats.isDirectory()) {
@@ -254,7 +262,7 @@ export class FsStore implements Store {
         closeNow(fd, quick);
         return null;
       }
-      return new FsOpenFile(fd, toInfo(name!, stats), quick);
+      return new FsOpenFile(fd, toInfo(name!, stats), quick, quick ? this.onTheSpot : null);
     } catch (error) {
       closeNow(fd, quick);
       throw error;
@@ -569,6 +577,20 @@ export class FsStore implements Store {
       if (opened === 'link') return this.openLink(decomposed);
     } else if (opened === 'link') return this.openLink(composed);
     return typeof opened === 'number' ? opened : null;
+  }
+
+  /**
+   * The plain file at `file` opened on the main thread (store/on-the-spot.ts),
+   * or null when that is not allowed now or anything but a plain open
+   * happens (missing, a link, an error): the pool's way then handles it.
+   */
+  private openOnTheSpot(file: string): number | null {
+    if (!this.onTheSpot.allowed) return null;
+    try {
+      return this.onTheSpot.run(() => openSync(file, READ_FLAGS));
+    } catch {
+      return null;
+    }
   }
 
   private async openLink(link: string): Promise<number | null> {

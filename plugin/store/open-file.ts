@@ -11,10 +11,11 @@
  * belong to another file), and never left open: a stream that ends, fails or
  * is destroyed (the client went away) lets go of it.
  */
-import { read } from 'node:fs';
+import { read, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { StoreError } from './errors.js';
 import { closeNow, readFully } from './fs-calls.js';
+import type { OnTheSpot } from './on-the-spot.js';
 import type { ByteSpan, OpenFile, ResourceInfo } from './store.js';
 
 /** Streams read this much at a time (the buffer is never larger than what is left to send). */
@@ -30,6 +31,8 @@ export class FsOpenFile implements OpenFile {
     readonly info: ResourceInfo,
     /** Whether the descriptor may be closed on the spot (a small file on a local disk; see FsStore). */
     private readonly closeAtOnce = false,
+    /** Where whole small reads may be done on the main thread (store/on-the-spot.ts); null: always the pool. */
+    private readonly onTheSpot: OnTheSpot | null = null,
   ) {}
 
   async bytes(span?: ByteSpan): Promise<Buffer> {
@@ -38,7 +41,10 @@ export class FsOpenFile implements OpenFile {
     if (length === 0) return buffer;
     this.hold();
     try {
-      const read = await readFully(this.fd, buffer, start);
+      const read =
+        this.onTheSpot?.allowed === true
+          ? this.onTheSpot.run(() => readSync(this.fd, buffer, 0, length, start))
+          : await readFully(this.fd, buffer, start);
       if (read !== length) throw shrunk();
       return buffer;
     } finally {

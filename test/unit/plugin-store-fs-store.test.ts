@@ -110,6 +110,32 @@ test('open(): the description comes from the opened file; a folder opens as a co
   assert.equal(await store.open(['.~webdav-upload-x.part']), null);
 });
 
+for (const [mode, onTheSpot] of [
+  ['on the spot', { slowMs: Infinity }],
+  ['through the pool (every call counts as slow)', { slowMs: -1 }],
+] as const) {
+  test(`open() of small files ${mode}: the same bytes, links and odd names handled, nothing outside`, async (t) => {
+    const { root, outer, store } = await setup(t, { onTheSpot });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the store learns that its disk is local
+    for (let round = 0; round < 3; round++) {
+      const file = (await store.open(['album', '2024', 'photo.jpg']))!;
+      assert.equal((await file.bytes()).toString(), 'a photo');
+      assert.equal((await file.bytes({ start: 2, end: 4 })).toString(), 'pho');
+      file.close();
+    }
+    await symlink(join(root, 'top.jpg'), join(root, 'link.jpg'));
+    assert.equal((await (await store.open(['link.jpg']))!.bytes()).toString(), 'top');
+    await symlink(join(outer, 'outside', 'secret.txt'), join(root, 'out.jpg'));
+    await assert.rejects(
+      store.open(['out.jpg']),
+      (error) => error instanceof StoreError && error.kind === 'outside-share',
+    );
+    await writeFile(join(root, 'Cafe\u0301.jpg'), 'nfd'); // as macOS leaves names
+    assert.equal((await (await store.open(['Café.jpg']))!.bytes()).toString(), 'nfd');
+    assert.equal(await store.open(['album', 'missing.jpg']), null);
+  });
+}
+
 test('open() refuses a named pipe at once instead of waiting for a writer', async (t) => {
   const { root, store } = await setup(t);
   try {
