@@ -79,6 +79,10 @@ const PIECES = [
 ];
 
 describe('the If header parser, fuzzed', () => {
+  it('regression (found by this fuzzer, seed 546333674): a state token holding CR LF is quoted in the message', () => {
+    for (const value of ['(<\r\n>', '(<\r\n>)', '(<a\nb>)']) assert.equal(parsed(value), null);
+  });
+
   it('never throws anything but a DavError 400 on arbitrary text', () => {
     fc.assert(
       fc.property(

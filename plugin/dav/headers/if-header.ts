@@ -80,7 +80,7 @@ export function parseIfHeader(value: string, request: RequestAuthority): IfList[
     }
     if (s[i] === '<') {
       const token = readUntil('>', 'state token');
-      if (!ABSOLUTE_URI.test(token)) fail(`state token <${token}> is not an absolute URI`);
+      if (!ABSOLUTE_URI.test(token)) fail(`state token ${quoteForMessage(`<${token}>`)} is not an absolute URI`);
       return { not, kind: 'token', value: token };
     }
     if (s[i] === '[') {
