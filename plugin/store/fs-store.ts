@@ -27,12 +27,13 @@
  * listings with a warning. Names are stored in NFC; a lookup that misses
  * retries with the NFD spelling, which macOS tools leave on disk.
  */
-import { constants, fstatSync, openSync, type BigIntStats } from 'node:fs';
+import { constants, fstatSync, openSync, renameSync, type BigIntStats } from 'node:fs';
 import { mkdir, opendir, realpath, rename, rmdir, stat, statfs, unlink, utimes } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import type { Logger } from '../host-api.js';
 import { StoreError, storeErrorOf } from './errors.js';
 import { FolderCache, type Folder, type FolderCacheOptions } from './folder-cache.js';
+import { FolderSyncs } from './folder-syncs.js';
 import {
   DEFAULT_LISTING_MAX_AGE_MS,
   ListingCache,
@@ -71,13 +72,20 @@ interface Located {
 }
 
 /** prepare()'s answer, with where on disk the write goes (only this store reads those). */
+/** Where a change goes: the real parent folder, the entry's full name in it, and whether it is on the share's local disk. */
+interface Destination {
+  readonly folder: string;
+  readonly file: string;
+  readonly local: boolean;
+}
+
 class FsPreparedPath implements PreparedPath {
   constructor(
     readonly store: FsStore,
     readonly path: StorePath,
     readonly existing: ResourceInfo | null,
-    /** The real parent folder and the entry's full name in it; null without a parent collection. */
-    readonly place: { readonly folder: string; readonly file: string } | null,
+    /** Null without a parent collection. */
+    readonly place: Destination | null,
   ) {}
 
   get parentIsCollection(): boolean {
@@ -137,6 +145,7 @@ export class FsStore implements Store {
   private readonly folders: FolderCache;
   private readonly listings: ListingCache;
   private readonly onTheSpot: OnTheSpot;
+  private readonly folderSyncs = new FolderSyncs(syncFolder);
   /** The share root's device, and whether it is a local disk (LOCAL_FILE_SYSTEMS); learned once, at the start. */
   private device: { readonly dev: bigint; readonly local: boolean } | null = null;
   private readonly learned: Promise<void>;
@@ -291,25 +300,24 @@ export class FsStore implements Store {
     if (name === undefined) return new FsPreparedPath(this, path, await this.stat(path), null);
     if (isTemporaryName(name))
       throw new StoreError('reserved-name', 'Names starting with .~webdav-upload- are reserved');
-    const folder = (await this.folderAt(path.slice(0, -1)))?.real ?? null;
-    if (folder === null) return new FsPreparedPath(this, path, null, null);
+    const found = await this.folderAt(path.slice(0, -1));
+    if (found === null) return new FsPreparedPath(this, path, null, null);
+    const folder = found.real;
     const entry = await entryIn(folder, name);
     const existing = entry === null ? null : await this.describe(entry, name);
-    return new FsPreparedPath(this, path, existing, { folder, file: entry?.path ?? join(folder, name) });
+    const file = entry?.path ?? join(folder, name);
+    return new FsPreparedPath(this, path, existing, { folder, file, local: this.isLocal(found.dev) });
   }
 
   /** Where a write goes: the caller's prepared answer when it is ours, else a fresh one. */
-  private async placeFor(
-    path: StorePath,
-    prepared?: PreparedPath,
-  ): Promise<FsPreparedPath & { place: { folder: string; file: string } }> {
+  private async placeFor(path: StorePath, prepared?: PreparedPath): Promise<FsPreparedPath & { place: Destination }> {
     if (path.length === 0) throw new StoreError('share-root', 'The share root itself cannot be replaced');
     const ours =
       prepared instanceof FsPreparedPath && prepared.store === this
         ? prepared
         : ((await this.prepare(path)) as FsPreparedPath);
     if (ours.place === null) throw new StoreError('parent-missing', 'The parent collection does not exist');
-    return ours as FsPreparedPath & { place: { folder: string; file: string } };
+    return ours as FsPreparedPath & { place: Destination };
   }
 
   /**
@@ -330,23 +338,39 @@ export class FsStore implements Store {
     // Where the system cannot tell where the temporary file was created, the folder is checked on disk before.
     const place = descriptorsTell() ? ours.place : await this.checkedPlace(ours.place);
     const temporary = join(place.folder, newTemporaryName());
+    const quick = <T>(onTheSpot: () => T, pooled: () => Promise<T>) =>
+      this.metadataCall(place.local, onTheSpot, pooled);
     let fd: number | null = null;
     let renamed = false;
     try {
-      fd = await openFd(temporary, WRITE_FLAGS, 0o644);
-      this.checkCreated(fd, place.folder);
-      await writeBody(fd, body);
-      await fsyncFd(fd);
-      await rename(temporary, place.file);
+      fd = await quick(
+        () => openSync(temporary, WRITE_FLAGS, 0o644),
+        () => openFd(temporary, WRITE_FLAGS, 0o644),
+      );
+      const written = fd;
+      this.checkCreated(written, place.folder);
+      await writeBody(written, body);
+      await fsyncFd(written);
+      await quick(
+        () => renameSync(temporary, place.file),
+        () => rename(temporary, place.file),
+      );
       renamed = true;
       this.folders.forget(place.file);
-      const [written] = await Promise.all([fstatFd(fd), syncFolder(place.folder)]);
-      return { created: ours.existing === null, info: toInfo(path.at(-1)!, written) };
+      const [stats] = await Promise.all([
+        quick(
+          () => fstatSync(written, { bigint: true }),
+          () => fstatFd(written),
+        ),
+        this.folderSyncs.sync(place.folder),
+      ]);
+      return { created: ours.existing === null, info: toInfo(path.at(-1)!, stats) };
     } catch (error) {
       if (!renamed) await unlink(temporary).catch(() => undefined);
       throw storeErrorOf(error, 'parent-missing');
     } finally {
-      if (fd !== null) closeQuietly(fd);
+      // Written and fsynced (or given up): closing cannot wait for the disk.
+      if (fd !== null) closeNow(fd, place.local && this.onTheSpot.allowed);
     }
   }
 
@@ -355,7 +379,7 @@ export class FsStore implements Store {
     try {
       this.folders.forget(place.file);
       await mkdir(place.file);
-      await syncFolder(place.folder);
+      await this.folderSyncs.sync(place.folder);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST')
         throw new StoreError('exists', 'Something already exists at this path');
@@ -389,7 +413,7 @@ export class FsStore implements Store {
       this.folders.forget(source.joined);
       this.folders.forget(place.file);
       await rename(source.joined, place.file);
-      await syncFolder(place.folder);
+      await this.folderSyncs.sync(place.folder);
       return 'renamed';
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EXDEV') return 'cross-device';
@@ -533,9 +557,9 @@ export class FsStore implements Store {
   }
 
   /** A prepared place, checked on disk before a change (see checkedFolder). */
-  private async checkedPlace(place: { folder: string; file: string }): Promise<{ folder: string; file: string }> {
+  private async checkedPlace(place: Destination): Promise<Destination> {
     const folder = await this.checkedFolder(place.folder);
-    return folder === place.folder ? place : { folder, file: join(folder, basename(place.file)) };
+    return folder === place.folder ? place : { ...place, folder, file: join(folder, basename(place.file)) };
   }
 
   /** Throws when the system says an open descriptor is outside the share (a folder swapped for a link since it was checked). */
@@ -584,6 +608,15 @@ export class FsStore implements Store {
    * or null when that is not allowed now or anything but a plain open
    * happens (missing, a link, an error): the pool's way then handles it.
    */
+  /**
+   * A metadata call (open, rename, fstat) on the share's local disk, made on
+   * the spot while that is allowed (store/on-the-spot.ts), else through the
+   * pool; either way it fails as the call itself does.
+   */
+  private async metadataCall<T>(local: boolean, onTheSpot: () => T, pooled: () => Promise<T>): Promise<T> {
+    return local && this.onTheSpot.allowed ? this.onTheSpot.run(onTheSpot) : pooled();
+  }
+
   private openOnTheSpot(file: string): number | null {
     if (!this.onTheSpot.allowed) return null;
     try {

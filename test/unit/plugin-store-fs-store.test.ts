@@ -136,6 +136,33 @@ for (const [mode, onTheSpot] of [
   });
 }
 
+for (const [mode, onTheSpot] of [
+  ['on the spot', { slowMs: Infinity }],
+  ['through the pool (every call counts as slow)', { slowMs: -1 }],
+] as const) {
+  test(`write() ${mode}: new and replaced files whole, no temporary left, nothing outside, a missing parent refused`, async (t) => {
+    const { root, outer, store } = await setup(t, { onTheSpot });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the store learns that its disk is local
+    const uploads = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => store.write(['album', '2024', `new-${i}.jpg`], body(`photo ${i}`))),
+    );
+    assert.ok(uploads.every((upload) => upload.created));
+    for (let i = 0; i < 8; i++) {
+      assert.equal(await readFile(join(root, 'album', '2024', `new-${i}.jpg`), 'utf8'), `photo ${i}`);
+      assert.equal(uploads[i]!.info.etag, (await store.stat(['album', '2024', `new-${i}.jpg`]))!.etag);
+    }
+    const replaced = await store.write(['top.jpg'], body('replaced'));
+    assert.equal(replaced.created, false);
+    assert.equal(await readFile(join(root, 'top.jpg'), 'utf8'), 'replaced');
+    await assert.rejects(store.write(['missing', 'new.jpg'], body('x')), { kind: 'parent-missing' });
+    await symlink(join(outer, 'outside'), join(root, 'out'));
+    await assert.rejects(store.write(['out', 'new.jpg'], body('x')), isOutside);
+    assert.deepEqual(readdirSync(join(outer, 'outside')), ['secret.txt'], 'nothing written outside');
+    const leftovers = readdirSync(join(root, 'album', '2024')).filter((name) => name.startsWith('.~webdav-upload-'));
+    assert.deepEqual(leftovers, []);
+  });
+}
+
 test('open() refuses a named pipe at once instead of waiting for a writer', async (t) => {
   const { root, store } = await setup(t);
   try {
