@@ -9,54 +9,18 @@
 import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { BrowserSuite, SCREENSHOTS, screenshots, until } from '../helpers/browser.js';
 import { REPO_ROOT, startHost, type HostProcess } from '../helpers/host-process.js';
-import { hasTool, requireTool } from '../helpers/tools.js';
 import { basic } from '../helpers/raw-http.js';
-
-const SCREENSHOTS = path.join(REPO_ROOT, 'test-output', 'browser');
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
-
-/** Never downloads a browser: Debian's chromium, nothing that calls home. */
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-  ],
-};
-
-/** Retries `check` until it passes or `timeoutMs` is over (then rethrows its last error). */
-async function until<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
 
 describe('admin page and About control in chromium', () => {
   let host: HostProcess;
-  let browser: Browser | undefined;
   let family: string;
-  const contexts: BrowserContext[] = [];
-  /** Script errors of any page, checked by the last test. */
-  const scriptErrors: string[] = [];
+  const browser = new BrowserSuite();
 
   before(async () => {
-    if (!hasTool('chromium')) return; // each test says why (and fails under CI)
     host = await startHost({
       users: [
         { name: 'bob', password: 'bob-pw' },
@@ -67,45 +31,17 @@ describe('admin page and About control in chromium', () => {
     family = path.join(host.dataDir, 'family');
     await mkdir(family);
     await copyFile(path.join(REPO_ROOT, 'host', 'sample-photos', 'sample-1.jpg'), path.join(family, 'birthday.jpg'));
-    await mkdir(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch(LAUNCH);
+    await browser.start();
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
+    await browser.stop();
     await host?.stop();
   });
 
-  const ready = (t: TestContext): boolean => {
-    if (!requireTool(t, 'chromium', 'chromium')) return false;
-    assert.ok(browser, 'chromium started');
-    return true;
-  };
-
-  async function session(
-    name: string,
-    password: string,
-    options: Parameters<Browser['newContext']>[0] = {},
-  ): Promise<Page> {
-    const context = await browser!.newContext({ viewport: DESKTOP, ...options });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => scriptErrors.push(`${page.url()}: ${error.message}`));
-    await page.goto(`${host.url}/login`);
-    await page.getByLabel('User name').fill(name);
-    await page.getByLabel('Password').fill(password);
-    await Promise.all([page.waitForURL(`${host.url}/`), page.getByRole('button', { name: 'Log in' }).click()]);
-    return page;
-  }
-
-  async function screenshots(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-    await page.setViewportSize(PHONE);
-    await page.waitForTimeout(200);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
-    await page.setViewportSize(DESKTOP);
-  }
+  const ready = (t: Parameters<BrowserSuite['ready']>[0]): boolean => browser.ready(t);
+  const session = (name: string, password: string, options?: Parameters<BrowserSuite['login']>[3]): Promise<Page> =>
+    browser.login(host.url, name, password, options);
 
   let admin: Page;
 
@@ -332,8 +268,8 @@ describe('admin page and About control in chromium', () => {
     await screenshots(admin, 'admin-page');
   });
 
-  it('ran without a script error on any page', (t) => {
+  it('ran without a script error or console error on any page', (t) => {
     if (!ready(t)) return;
-    assert.deepEqual(scriptErrors, []);
+    assert.deepEqual(browser.errors, []);
   });
 });
