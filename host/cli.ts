@@ -8,12 +8,14 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { Knex } from 'knex';
 import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { openMigratedDatabase, toBool } from './db.js';
 import { UserError } from './errors.js';
 import { checkGroupName, DbGroups } from './groups.js';
 import { formatProperty, parseProperties, readPropertiesText, writePropertiesFile } from './properties.js';
 import { SETTINGS_FILE } from './settings.js';
+import { UserAdmin, type Actor } from './user-admin.js';
 import { DbUsers } from './users.js';
 // The server's modules (koa, pino, ajv...) are imported only by the commands that need them:
 // the CLI starts often, e.g. from scripts and tests.
@@ -52,6 +54,17 @@ function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...arg
       process.exitCode = 1;
     }
   };
+}
+
+/** Who the audit log names for a change made here: the operating-system account that ran the command. */
+function cliActor(): Actor {
+  let name: string;
+  try {
+    name = os.userInfo().username;
+  } catch {
+    name = `uid ${process.getuid?.() ?? '?'}`;
+  }
+  return { name: process.env['SUDO_USER'] ? `${process.env['SUDO_USER']} (sudo)` : name, via: 'cli' };
 }
 
 interface DataOption {
@@ -137,8 +150,12 @@ export function program(): Command {
             if (!(await groups.exists(g)))
               throw new UserError(`there is no group "${g}" (create it with: mediahost group add ${g})`);
           }
-          const created = await new DbUsers(db).add(name, opts.password, { admin: opts.admin });
-          for (const g of opts.group ?? []) await groups.addMember(g, created.name);
+          const { user: created } = await new UserAdmin(db).create(cliActor(), {
+            name,
+            password: opts.password,
+            admin: opts.admin,
+            groups: opts.group ?? [],
+          });
           out(
             `created user ${created.name}${created.admin ? ' (admin)' : ''}${opts.group?.length ? ` in ${opts.group.join(', ')}` : ''}`,
           );
@@ -150,7 +167,7 @@ export function program(): Command {
     .action(
       action(async (name: string, opts: DataOption & { password: string }) =>
         withDb(dataDirOf(opts), async (db) => {
-          await new DbUsers(db).setPassword(name, opts.password);
+          await new UserAdmin(db).setPassword(cliActor(), name, opts.password);
           out(`changed the password of ${name.normalize('NFC')}`);
         }),
       ),
@@ -158,7 +175,7 @@ export function program(): Command {
   withData(user.command('remove <name>').description('delete a user and their memberships')).action(
     action(async (name: string, opts: DataOption) =>
       withDb(dataDirOf(opts), async (db) => {
-        await new DbUsers(db).remove(name);
+        await new UserAdmin(db).remove(cliActor(), name);
         out(`removed user ${name.normalize('NFC')}`);
       }),
     ),
@@ -185,7 +202,7 @@ export function program(): Command {
   withData(group.command('add-member <group> <name>').description('add a user to a group')).action(
     action(async (groupName: string, name: string, opts: DataOption) =>
       withDb(dataDirOf(opts), async (db) => {
-        await new DbGroups(db).addMember(groupName, name);
+        await new UserAdmin(db).addToGroup(cliActor(), groupName, name);
         out(`${name.normalize('NFC')} is a member of ${groupName}`);
       }),
     ),
@@ -193,9 +210,8 @@ export function program(): Command {
   withData(group.command('remove-member <group> <name>').description('remove a user from a group')).action(
     action(async (groupName: string, name: string, opts: DataOption) =>
       withDb(dataDirOf(opts), async (db) => {
-        const groups = new DbGroups(db);
-        const wasMember = await groups.isMember(name, groupName);
-        await groups.removeMember(groupName, name); // fails with "no such user/group" when that is why
+        // Fails with "no such user/group" when that is why.
+        const wasMember = await new UserAdmin(db).removeFromGroup(cliActor(), groupName, name);
         if (!wasMember) throw new UserError(`${name.normalize('NFC')} is not a member of ${groupName}`);
         out(`${name.normalize('NFC')} is no longer a member of ${groupName}`);
       }),

@@ -67,6 +67,24 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  // Who changed which user, when, and how (host/admin-audit.ts). Names, not row ids: an entry outlives its user.
+  '002_host_audit': {
+    async up(knex) {
+      await knex.schema.createTable('host_audit', (t) => {
+        t.increments('id');
+        t.bigInteger('at').notNullable();
+        t.string('actor', 200).notNullable();
+        t.string('via', 10).notNullable();
+        t.string('action', 40).notNullable();
+        t.string('target', 200).notNullable();
+        t.text('details').notNullable().defaultTo('{}');
+        t.index(['target']);
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTableIfExists('host_audit');
+    },
+  },
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

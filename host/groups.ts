@@ -5,7 +5,8 @@
 import type { Knex } from 'knex';
 import type { HostGroups } from '../plugin/host-api.js';
 import { UserError } from './errors.js';
-import { DbUsers, normalizeUserName } from './users.js';
+import { normalizeUserName } from './user-rules.js';
+import { DbUsers } from './users.js';
 
 export interface GroupInfo {
   readonly name: string;

@@ -8,6 +8,7 @@ import type { HostUser, HostUsers } from '../plugin/host-api.js';
 import { BcryptPool } from './bcrypt-pool.js';
 import { toBool } from './db.js';
 import { UserError } from './errors.js';
+import { checkPassword, FieldError, normalizeUserName } from './user-rules.js';
 
 const BCRYPT_COST = 10;
 // Compared against when the user does not exist, so that a wrong name costs as long as a wrong password.
@@ -21,23 +22,12 @@ interface UserRow {
   admin: unknown;
 }
 
-/**
- * User names are compared in Unicode NFC (macOS sends decomposed characters,
- * Windows composed ones) and may not contain ':' (HTTP Basic splits there).
- */
-export function normalizeUserName(name: string): string {
-  const n = name.normalize('NFC');
-  if (n.length === 0 || n.length > 100) throw new UserError('a user name has 1 to 100 characters');
-  if (n !== n.trim()) throw new UserError(`user name "${n}" may not start or end with spaces`);
-  if (n.includes(':')) throw new UserError(`user name "${n}" may not contain ':' (WebDAV clients could not log in)`);
-  if (/\p{Cc}/u.test(n)) throw new UserError('a user name may not contain control characters');
-  return n;
-}
+export const alreadyExists = (name: string): FieldError => new FieldError('name', `user "${name}" already exists`, 409);
 
-function checkPassword(password: string): void {
-  if (password.length === 0) throw new UserError('the password may not be empty');
-  // bcrypt ignores everything after 72 bytes; a longer password would be weaker than it looks.
-  if (bcrypt.truncates(password)) throw new UserError('the password is longer than 72 bytes (UTF-8)');
+/** The bcrypt hash of a password that passes the rules (a FieldError otherwise). */
+export async function hashPassword(password: string): Promise<string> {
+  checkPassword(password);
+  return bcrypt.hash(password, BCRYPT_COST);
 }
 
 const toUser = (row: UserRow): HostUser => ({ name: row.name, admin: toBool(row.admin) });
@@ -86,19 +76,37 @@ export class DbUsers implements HostUsers {
   async add(name: string, password: string, options: { admin?: boolean } = {}): Promise<HostUser> {
     const key = normalizeUserName(name);
     checkPassword(password);
-    if (await this.row(key)) throw new UserError(`user "${key}" already exists`);
-    const hash = await bcrypt.hash(password, BCRYPT_COST);
-    await this.db('users').insert({ name: key, password_hash: hash, admin: options.admin === true });
-    return { name: key, admin: options.admin === true };
+    if (await this.row(key)) throw alreadyExists(key);
+    return this.insert(key, await hashPassword(password), options.admin === true);
+  }
+
+  /** Adds a user whose password hashPassword() hashed; the name must be normalised already. */
+  async insert(name: string, passwordHash: string, admin: boolean): Promise<HostUser> {
+    try {
+      await this.db('users').insert({ name, password_hash: passwordHash, admin });
+    } catch (err) {
+      // Another process created the same name since we looked.
+      if (await this.row(name)) throw alreadyExists(name);
+      throw err;
+    }
+    return { name, admin };
   }
 
   async setPassword(name: string, password: string): Promise<void> {
     checkPassword(password);
     const id = await this.idOf(name);
-    const hash = await bcrypt.hash(password, BCRYPT_COST);
-    await this.db('users').where({ id }).update({ password_hash: hash });
+    await this.setPasswordHash(id, await hashPassword(password));
+  }
+
+  /**
+   * Stores a new hash and ends the user's web sessions, all but `keepSession`
+   * (the token hash of the session that made the change); returns how many ended.
+   */
+  async setPasswordHash(id: number, passwordHash: string, keepSession?: string): Promise<number> {
+    await this.db('users').where({ id }).update({ password_hash: passwordHash });
     // Logged-in browsers keep no access that the old password gave.
-    await this.db('sessions').where({ user_id: id }).delete();
+    const sessions = this.db('sessions').where({ user_id: id });
+    return (keepSession === undefined ? sessions : sessions.whereNot({ token_hash: keepSession })).delete();
   }
 
   async setAdmin(name: string, admin: boolean): Promise<void> {

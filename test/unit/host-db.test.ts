@@ -31,7 +31,7 @@ describe('host database', () => {
     assert.ok(await db.schema.hasTable('host_knex_migrations'));
     assert.ok(!(await db.schema.hasTable('knex_migrations')));
     await migrate(db); // nothing pending: no error, no change
-    assert.equal(((await db('host_knex_migrations').count('* as n')) as Array<{ n: number }>)[0]!.n, 1);
+    assert.equal(((await db('host_knex_migrations').count('* as n')) as Array<{ n: number }>)[0]!.n, 2);
   });
 
   it('deletes a user’s memberships and sessions with the user', async () => {
