@@ -19,6 +19,8 @@ import { apiRoutes } from './web-api.js';
 import { authRoutes } from './web-auth.js';
 import { pageRoutes } from './web-pages.js';
 import { TIMEOUTS, connectionsCheckingInterval } from './timeouts.js';
+import { UserAdmin } from './user-admin.js';
+import { userApiRoutes } from './users-api.js';
 
 export { TIMEOUTS };
 
@@ -101,6 +103,8 @@ export function createApp(services: HostServices, plugins: PluginManager): Koa {
   authRoutes(hostRouter, services);
   pageRoutes(hostRouter, services, plugins);
   apiRoutes(hostRouter, services, plugins);
+  const userAdmin = new UserAdmin(services.db, services.log.child({ component: 'users' }));
+  userApiRoutes(hostRouter, services, userAdmin);
 
   app.use(front(services));
   // Not allowedMethods(): the host must not answer OPTIONS for paths that plugins serve.
