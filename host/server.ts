@@ -21,6 +21,7 @@ import { pageRoutes } from './web-pages.js';
 import { TIMEOUTS, connectionsCheckingInterval } from './timeouts.js';
 import { UserAdmin } from './user-admin.js';
 import { userApiRoutes } from './users-api.js';
+import { userPageRoutes } from './web-users.js';
 
 export { TIMEOUTS };
 
@@ -104,6 +105,7 @@ export function createApp(services: HostServices, plugins: PluginManager): Koa {
   pageRoutes(hostRouter, services, plugins);
   apiRoutes(hostRouter, services, plugins);
   const userAdmin = new UserAdmin(services.db, services.log.child({ component: 'users' }));
+  userPageRoutes(hostRouter, services, userAdmin);
   userApiRoutes(hostRouter, services, userAdmin);
 
   app.use(front(services));

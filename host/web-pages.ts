@@ -91,7 +91,9 @@ ${controls.map((c) => `<section aria-label="${esc(c.title)}"><h2>${esc(c.title)}
     const session = await requireAdmin(ctx, services);
     if (!session) return;
     const pages = plugins.uiModules('admin');
-    const body = `<h2>Plugins</h2>
+    const body = `<h2>Users</h2>
+<p><a href="/admin/users">Users and their shares</a>: create users, set passwords, choose groups.</p>
+<h2>Plugins</h2>
 <table><thead><tr><th scope="col">Plugin</th><th scope="col" class="optional">Version</th><th scope="col">State</th><th scope="col">Switch</th></tr></thead>
 <tbody>${plugins
       .list()

@@ -92,7 +92,7 @@ const newestId = async (): Promise<number> => Number((await audit('?limit=1'))[0
 const auditSince = async (sinceId: number): Promise<Array<Record<string, unknown>>> =>
   (await audit('?limit=500')).filter((e) => Number(e['id']) > sinceId).reverse();
 
-describe('user management API', () => {
+describe('user management', () => {
   before(async () => {
     host = await startHost({
       users: [
@@ -107,6 +107,34 @@ describe('user management API', () => {
   });
   after(() => host.stop());
 
+  describe('JSON API', apiTests);
+  describe('admin pages, as forms without JavaScript', formTests);
+
+  it('logs every change with the host logger, and no password anywhere: log, audit, database', async () => {
+    const records = host.logRecords().filter((r) => r['component'] === 'users');
+    assert.ok(records.length >= 10, `${records.length} log records of user changes`);
+    const created = records.find((r) => r['msg'] === 'admin created anna, in Family, WebDAV.main');
+    assert.deepEqual(created?.['audit'], {
+      actor: 'admin',
+      via: 'api',
+      action: 'user.create',
+      target: 'anna',
+      admin: false,
+      groups: ['Family', 'WebDAV.main'],
+    });
+    const auditText = JSON.stringify(await audit('?limit=500'));
+    const files = (await readdir(host.dataDir)).filter((f) => f.startsWith('mediahost.sqlite3'));
+    const database = (await Promise.all(files.map((f) => readFile(path.join(host.dataDir, f), 'latin1')))).join('');
+    assert.ok(secrets.length >= 6);
+    for (const secret of secrets) {
+      assert.ok(!host.logs().includes(secret), `the log holds the password ${secret}`);
+      assert.ok(!auditText.includes(secret), `the audit holds the password ${secret}`);
+      assert.ok(!database.includes(secret), `the database holds the password ${secret}`);
+    }
+  });
+});
+
+function apiTests(): void {
   it('lists users with their groups, and every group', async () => {
     const users = await api('GET', '/users');
     assert.equal(users.status, 200);
@@ -451,27 +479,225 @@ describe('user management API', () => {
     assert.equal((await api('GET', '/audit?limit=0')).status, 400);
     assert.equal((await api('GET', '/audit?limit=lots')).status, 400);
   });
+}
 
-  it('logs every change with the host logger, and no password anywhere: log, audit, database', async () => {
-    const records = host.logRecords().filter((r) => r['component'] === 'users');
-    assert.ok(records.length >= 10, `${records.length} log records of user changes`);
-    const created = records.find((r) => r['msg'] === 'admin created anna, in Family, WebDAV.main');
-    assert.deepEqual(created?.['audit'], {
-      actor: 'admin',
-      via: 'api',
-      action: 'user.create',
-      target: 'anna',
-      admin: false,
-      groups: ['Family', 'WebDAV.main'],
-    });
-    const auditText = JSON.stringify(await audit('?limit=500'));
-    const files = (await readdir(host.dataDir)).filter((f) => f.startsWith('mediahost.sqlite3'));
-    const database = (await Promise.all(files.map((f) => readFile(path.join(host.dataDir, f), 'latin1')))).join('');
-    assert.ok(secrets.length >= 6);
-    for (const secret of secrets) {
-      assert.ok(!host.logs().includes(secret), `the log holds the password ${secret}`);
-      assert.ok(!auditText.includes(secret), `the audit holds the password ${secret}`);
-      assert.ok(!database.includes(secret), `the database holds the password ${secret}`);
-    }
+interface FormAnswer {
+  readonly status: number;
+  readonly location: string | null;
+  readonly html: string;
+  /** The confirmation cookie for the next page, `name=value`, when the answer set one. */
+  readonly notice: string | undefined;
+}
+
+/** Posts a form as the browser would, with the session's CSRF token unless told otherwise. */
+async function postForm(
+  pathname: string,
+  fields: Record<string, string | readonly string[]> = {},
+  options: { as?: WebLogin; csrf?: string | false } = {},
+): Promise<FormAnswer> {
+  const as = options.as ?? admin;
+  const params = new URLSearchParams();
+  const csrf = options.csrf ?? as.csrfToken;
+  if (csrf !== false) params.append('_csrf', csrf);
+  for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) params.append(key, v);
+  const res = await fetch(`${host.url}${pathname}`, {
+    method: 'POST',
+    headers: { cookie: as.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: params.toString(),
+    redirect: 'manual',
   });
-});
+  const notice = res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('mediahost_notice='))
+    ?.split(';')[0];
+  return { status: res.status, location: res.headers.get('location'), html: await res.text(), notice };
+}
+
+/** The page a 303 leads to, with the confirmation cookie it set. */
+async function follow(answer: FormAnswer): Promise<string> {
+  assert.equal(answer.status, 303, answer.html);
+  const res = await fetch(`${host.url}${answer.location}`, {
+    headers: { cookie: [admin.cookie, answer.notice].filter(Boolean).join('; ') },
+  });
+  assert.equal(res.status, 200);
+  // Shown once: the answer clears the cookie.
+  assert.ok(res.headers.getSetCookie().some((c) => /^mediahost_notice=;.*expires=Thu, 01 Jan 1970/i.test(c)));
+  return res.text();
+}
+
+const pageOf = async (pathname: string, as: WebLogin = admin): Promise<Response> =>
+  fetch(`${host.url}${pathname}`, { headers: { cookie: as.cookie }, redirect: 'manual' });
+
+function formTests(): void {
+  it('links Users from the admin panel and lists every user', async () => {
+    assert.match(await (await pageOf('/admin')).text(), /<a href="\/admin\/users">Users and their shares<\/a>/);
+    const res = await pageOf('/admin/users');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    const html = await res.text();
+    assert.match(html, /<tr data-user="bob">/);
+    assert.match(html, /<form method="post" action="\/admin\/users" novalidate>/);
+    assert.match(html, /name="_csrf" value="[^"]+"/);
+  });
+
+  it('creates a user from the form, confirmed on the next page only', async () => {
+    secrets.push('form pw');
+    const answer = await postForm('/admin/users', { name: 'fred', password: 'form pw', groups: ['Family'] });
+    assert.equal(answer.location, '/admin/users');
+    const html = await follow(answer);
+    assert.match(html, /<p class="notice" role="status">User fred created\.<\/p>/);
+    assert.match(html, /<tr data-user="fred">/);
+    assert.ok(await canLogin('fred', 'form pw'));
+    assert.doesNotMatch(await (await pageOf('/admin/users')).text(), /User fred created/, 'no cookie, no notice');
+    const [entry] = await audit('?limit=1');
+    assert.deepEqual(
+      [entry!['actor'], entry!['via'], entry!['summary']],
+      ['admin', 'web', 'admin created fred, in Family'],
+    );
+  });
+
+  it('generates a password when the field is left empty, and shows it in that answer only', async () => {
+    const answer = await postForm('/admin/users', { name: 'gina', password: '' });
+    assert.equal(answer.status, 201);
+    const password = /<code id="generated-password" class="password">([^<]+)<\/code>/.exec(answer.html)?.[1];
+    assert.ok(password, answer.html);
+    secrets.push(password);
+    assert.equal(answer.notice, undefined, 'not in a cookie');
+    assert.ok(await canLogin('gina', password));
+    assert.ok(!(await (await pageOf('/admin/users/gina')).text()).includes(password));
+  });
+
+  it('answers a refused form with every problem at its field, keeping what was typed but the password', async () => {
+    const since = await newestId();
+    const answer = await postForm('/admin/users', {
+      name: 'fred',
+      password: 'y'.repeat(80),
+      admin: 'true',
+      groups: ['Family', 'Nope'],
+    });
+    assert.equal(answer.status, 400);
+    assert.match(answer.html, /<div class="problems" role="alert"><h2>3 problems:<\/h2>/);
+    assert.match(answer.html, /<p class="field-error" id="new-name-error">User &quot;fred&quot; already exists\.<\/p>/);
+    assert.match(answer.html, /id="new-password-error">The password is longer than 72 bytes \(UTF-8\)\.</);
+    assert.match(answer.html, /id="new-groups-error">There is no group &quot;Nope&quot;/);
+    assert.match(
+      answer.html,
+      /id="new-name" name="name" value="fred"[^>]* aria-invalid="true" autofocus aria-describedby="new-name-error new-name-hint"/,
+    );
+    assert.match(answer.html, /name="admin" value="true" checked/);
+    assert.match(answer.html, /name="groups" value="Family" id="new-groups-\d+" checked/);
+    assert.ok(!answer.html.includes('y'.repeat(80)), 'the password is not sent back');
+    assert.deepEqual(await auditSince(since), []);
+  });
+
+  it('sets the groups a page showed, leaving alone a group created since', async () => {
+    assert.equal((await host.cli(['group', 'add', 'Later'])).code, 0);
+    assert.equal((await host.cli(['group', 'add-member', 'Later', 'fred'])).code, 0);
+    // The page was drawn before "Later" existed: it showed three groups, and ticked WebDAV.main.
+    const answer = await postForm('/admin/users/fred/groups', {
+      groups: ['WebDAV.main'],
+      shown: ['Family', 'Scans', 'WebDAV.main'],
+    });
+    assert.equal(answer.location, '/admin/users/fred');
+    assert.match(await follow(answer), /role="status">fred: added to WebDAV\.main; removed from Family\.</);
+    assert.deepEqual((await api('GET', user('fred'))).json.groups, ['Later', 'WebDAV.main']);
+    const unknown = await postForm('/admin/users/fred/groups', { groups: ['Gone'], shown: ['Gone'] });
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.html, /id="user-groups-error">There is no group &quot;Gone&quot;/);
+    // More than 20 values: the form parser then hands back an object instead of a list.
+    const many = await postForm('/admin/users/fred/groups', {
+      groups: ['WebDAV.main'],
+      shown: [...Array.from({ length: 25 }, (_, i) => `Gone${i}`), 'WebDAV.main', 'Later'],
+    });
+    assert.match(await follow(many), /removed from Later\./);
+  });
+
+  it('sets, refuses and resets a password from the user page', async () => {
+    const fred = await login(host.url, 'fred', 'form pw');
+    const empty = await postForm('/admin/users/fred/password', { password: '' });
+    assert.equal(empty.status, 400);
+    assert.match(empty.html, /id="set-password-error">The password may not be empty\.</);
+    secrets.push('fred new');
+    const set = await postForm('/admin/users/fred/password', { password: 'fred new' });
+    assert.match(await follow(set), /role="status">Password set for fred\. \d web sessions? ended\.</);
+    assert.equal(await sessionAlive(fred), false);
+    assert.ok(await canLogin('fred', 'fred new'));
+    const reset = await postForm('/admin/users/fred/password-reset');
+    assert.equal(reset.status, 200);
+    const password = /id="generated-password" class="password">([^<]+)</.exec(reset.html)?.[1];
+    assert.ok(password);
+    secrets.push(password);
+    assert.ok(await canLogin('fred', password));
+    assert.ok(!(await canLogin('fred', 'fred new')));
+  });
+
+  it('grants admin rights, and refuses an admin their own', async () => {
+    assert.match(
+      await follow(await postForm('/admin/users/fred/admin', { admin: 'true' })),
+      /fred is now an administrator\./,
+    );
+    assert.match(
+      await follow(await postForm('/admin/users/fred/admin', { admin: 'false' })),
+      /fred is no longer an administrator\./,
+    );
+    const own = await postForm('/admin/users/admin/admin', { admin: 'false' });
+    assert.equal(own.status, 409);
+    assert.match(
+      own.html,
+      /id="admin-error">You cannot take away your own administrator rights; another administrator can\.</,
+    );
+  });
+
+  it('deletes after a confirmation page, never the admin’s own account, and says when a user is gone', async () => {
+    const confirm = await (await pageOf('/admin/users/gina/delete')).text();
+    assert.match(confirm, /Delete the user <strong>gina<\/strong>\?/);
+    assert.match(confirm, /<form method="post" action="\/admin\/users\/gina\/delete">/);
+    assert.match(await follow(await postForm('/admin/users/gina/delete')), /role="status">User gina deleted\.</);
+    assert.ok(!(await canLogin('gina', 'anything')));
+    const again = await postForm('/admin/users/gina/delete');
+    assert.equal(again.status, 404);
+    assert.match(again.html, /There is no user “gina”/);
+    assert.equal((await pageOf('/admin/users/gina')).status, 404);
+
+    const ownConfirm = await pageOf('/admin/users/admin/delete');
+    assert.equal(ownConfirm.status, 409);
+    assert.doesNotMatch(await ownConfirm.text(), /action="\/admin\/users\/admin\/delete"/);
+    const own = await postForm('/admin/users/admin/delete');
+    assert.equal(own.status, 409);
+    assert.match(
+      own.html,
+      /id="delete-error" role="alert">You cannot delete your own account; another administrator can\.</,
+    );
+    assert.ok(await canLogin('admin', host.adminPassword!));
+  });
+
+  it('refuses a non-admin and a form without the CSRF token, changing nothing', async () => {
+    const since = await newestId();
+    assert.equal((await pageOf('/admin/users', carol)).status, 403);
+    assert.equal((await pageOf('/admin/users/bob', carol)).status, 403);
+    const posts: Array<[string, Record<string, string>]> = [
+      ['/admin/users', { name: 'mallory', password: 'pw' }],
+      ['/admin/users/carol/password', { password: 'owned' }],
+      ['/admin/users/carol/password-reset', {}],
+      ['/admin/users/carol/groups', { groups: 'WebDAV.main', shown: 'WebDAV.main' }],
+      ['/admin/users/carol/admin', { admin: 'true' }],
+      ['/admin/users/bob/delete', {}],
+    ];
+    for (const [pathname, fields] of posts) {
+      assert.equal((await postForm(pathname, fields, { as: carol })).status, 403, `${pathname} by a non-admin`);
+      const forged = await postForm(pathname, fields, { csrf: false });
+      assert.equal(forged.status, 403, `${pathname} without a token`);
+      assert.match(forged.html, /The form has expired/);
+      assert.equal(
+        (await postForm(pathname, fields, { csrf: carol.csrfToken })).status,
+        403,
+        `${pathname}, another session's token`,
+      );
+    }
+    const anonymous = await fetch(`${host.url}/admin/users`, { method: 'POST', redirect: 'manual' });
+    assert.equal(anonymous.status, 303);
+    assert.deepEqual(await auditSince(since), []);
+    assert.ok(await canLogin('carol', 'carol-pw'));
+    assert.deepEqual((await api('GET', user('carol'))).json, { name: 'carol', admin: false, groups: [] });
+  });
+}
