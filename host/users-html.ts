@@ -45,7 +45,7 @@ a.button { display: inline-block; padding: .4rem .9rem; margin-top: .75rem; bord
 ol.changes { list-style: none; padding: 0; margin: 0; }
 ol.changes li { padding: .4rem 0; border-bottom: 1px solid #8884; }
 ol.changes time { display: inline-block; min-width: 11.5rem; opacity: .75; font-variant-numeric: tabular-nums; }
-td.groups { word-break: break-word; }
+td.groups { overflow-wrap: break-word; }
 @media (max-width: 36rem) { .secret code.password { font-size: 1.1rem; letter-spacing: 0; } }
 </style>`;
 
@@ -163,7 +163,7 @@ export function usersTable(users: readonly UserSummary[], me: string): string {
 </tr>`,
     )
     .join('\n');
-  return `<table><thead><tr><th scope="col">User</th><th scope="col">Administrator</th><th scope="col">Groups</th></tr></thead>
+  return `<table><thead><tr><th scope="col">User</th><th scope="col">Admin</th><th scope="col">Groups</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
 }
 
