@@ -3,6 +3,7 @@
  * and on a phone. Every value is escaped here, at the one place HTML is built.
  */
 import type { Context } from 'koa';
+import { FAVICON_PATH } from './favicon.js';
 import type { LoadedSession } from './sessions.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -51,6 +52,7 @@ export function page({ title, session, body, head = '' }: PageOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${session ? `<meta name="csrf-token" content="${esc(session.csrfToken)}">` : ''}
 <title>${esc(title)} · mediahost</title>
+<link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml">
 <style>${STYLE}</style>
 ${head}
 </head>

@@ -209,6 +209,32 @@ describe('host web UI', () => {
     assert.equal((await get('/about', alice)).status, 200, 'other sessions of the same user stay');
   });
 
+  it('serves a favicon that every page links, and sends /favicon.ico to it', async () => {
+    const icon = await get('/favicon.svg');
+    assert.equal(icon.status, 200);
+    assert.equal(icon.headers.get('content-type'), 'image/svg+xml');
+    assert.match(icon.headers.get('cache-control') ?? '', /^public, max-age=(\d+)$/);
+    assert.ok(
+      Number(/max-age=(\d+)/.exec(icon.headers.get('cache-control')!)![1]) >= 86_400,
+      'cached for a day at least',
+    );
+    assert.equal(icon.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(icon.headers.get('content-security-policy'), "default-src 'none'");
+    const svg = await icon.text();
+    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 32 32">/);
+    assert.match(svg, /<\/svg>\s*$/);
+
+    const ico = await get('/favicon.ico');
+    assert.equal(ico.status, 301);
+    assert.equal(ico.headers.get('location'), '/favicon.svg');
+    assert.equal((await fetch(`${host.url}/favicon.ico`)).headers.get('content-type'), 'image/svg+xml');
+
+    for (const [p, session] of [['/login'], ['/', alice], ['/about', alice], ['/admin', admin]] as const) {
+      const html = await (await get(p, session)).text();
+      assert.match(html, /<link rel="icon" href="\/favicon\.svg" type="image\/svg\+xml">/, p);
+    }
+  });
+
   it('answers 404 for unknown paths', async () => {
     const res = await get('/no/such/page');
     assert.equal(res.status, 404);
