@@ -226,6 +226,11 @@ export class PluginManager {
     });
   }
 
+  /** Whether an active plugin serves GET on `path`, e.g. /webdav/main/. */
+  serves(path: string): boolean {
+    return this.plugins.some((p) => p.activation?.serves(path) ?? false);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.poller);

@@ -10,6 +10,7 @@ import { photoRoots } from './photo-roots.js';
 import type { AdminPage, LoadedPlugin, PluginManager, UiModuleInfo } from './plugin-loader.js';
 import type { LoadedSession } from './sessions.js';
 import { requireAdmin, requireCsrf, requireUser } from './web-auth.js';
+import { standingIn, webdavGroup, webdavPath } from './webdav-shares.js';
 
 const STATE_TEXT: Record<LoadedPlugin['state'], string> = {
   active: 'Enabled',
@@ -93,6 +94,26 @@ function pageAbsence({ plugin }: AdminPage): [number, string] {
   return [404, `The plugin ${name} has no such page now.`];
 }
 
+/**
+ * The WebDAV column of the home page: the share's address while a plugin
+ * serves it, for its members and for admins (who may not be members; WebDAV
+ * then refuses them, and they manage the group); others learn only that it
+ * is not theirs.
+ */
+function shareCell(mount: string, session: LoadedSession, groups: ReadonlySet<string>, plugins: PluginManager): string {
+  const admin = session.user.admin;
+  if (!plugins.serves(webdavPath(mount)))
+    return admin
+      ? '<span class="muted">not served: the WebDAV plugin is switched off (<a href="/admin">plugins</a>)</span>'
+      : '<span class="muted">not available</span>';
+  const standing = standingIn(mount, session.user, groups);
+  if (standing === 'none') return '<span class="muted">not shared with you</span>';
+  const link = `<a href="${esc(webdavPath(mount))}">/webdav/${esc(mount)}/</a>`;
+  return standing === 'member'
+    ? link
+    : `${link}<div class="muted">You are not in the group ${esc(webdavGroup(mount))}: add yourself to use it.</div>`;
+}
+
 export function pageRoutes(router: Router, services: HostServices, plugins: PluginManager): void {
   router.get('/', async (ctx) => {
     const session = await services.sessions.current(ctx);
@@ -108,14 +129,13 @@ export function pageRoutes(router: Router, services: HostServices, plugins: Plug
       );
     }
     const roots = await photoRoots(services.settings);
+    const groups = new Set(await services.groups.groupsOf(session.user.name));
     const rows = roots
       .map((r) => {
         const count = r.error
           ? `unreadable (${esc(r.error)})`
           : `${r.files.toLocaleString('en')}${r.more ? '+' : ''} files`;
-        const share = r.mount
-          ? `<a href="/webdav/${encodeURIComponent(r.mount)}/">/webdav/${esc(r.mount)}/</a>`
-          : '<span class="muted">not shared</span>';
+        const share = r.mount ? shareCell(r.mount, session, groups, plugins) : '<span class="muted">not shared</span>';
         // Only admins see where the photos are on the server.
         const where = session.user.admin ? `<div class="muted">${esc(r.path)}</div>` : '';
         return `<tr><td>${esc(r.mount ?? r.key)}${where}</td><td>${count}</td><td>${share}</td></tr>`;
