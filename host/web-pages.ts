@@ -82,7 +82,9 @@ function pluginRow(p: LoadedPlugin, csrfToken: string, switched: Switched | unde
 /** A plugin page in the admin panel's list: a link while its plugin is active. */
 function pageItem(p: AdminPage): string {
   if (p.module) return `<li><a href="/admin/pages/${p.number}">${esc(p.title)}</a></li>`;
-  return `<li>${esc(p.title)} <span class="muted">(the plugin ${esc(nameOf(p.plugin))} is switched off)</span></li>`;
+  const name = nameOf(p.plugin);
+  const why = p.title === name ? 'switched off' : `the plugin ${name} is switched off`;
+  return `<li>${esc(p.title)} <span class="muted">(${esc(why)})</span></li>`;
 }
 
 /** Why an admin page that this host numbered is not there now: status and sentence. */
@@ -193,7 +195,10 @@ ${pages.length ? `<ul>${pages.map(pageItem).join('')}</ul>` : '<p class="muted">
       );
     }
     const [status, why] = found ? pageAbsence(found) : [404, `There is no plugin page ${n}.`];
-    const body = `<p>${esc(why)}</p><p>Plugins are switched on and off in the <a href="/admin">host's plugin list</a>.</p>`;
+    const where = `the <a href="/admin">host's plugin list</a>`;
+    const next =
+      found && !found.plugin.enabled ? `Switch it on in ${where}.` : `Plugins are switched on and off in ${where}.`;
+    const body = `<p>${esc(why)}</p><p>${next}</p>`;
     sendHtml(ctx, status, page({ title: found?.title ?? 'No such page', session, body }));
   });
 

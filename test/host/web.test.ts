@@ -319,7 +319,7 @@ describe('the home page and the admin page with the WebDAV plugin', () => {
       const html = await res.text();
       assert.match(html, /<h1>WebDAV shares<\/h1>/);
       assert.match(html, /<p>The plugin WebDAV shares is switched off\.<\/p>/);
-      assert.match(html, /<a href="\/admin">host's plugin list<\/a>/);
+      assert.match(html, /<p>Switch it on in the <a href="\/admin">host's plugin list<\/a>\.<\/p>/);
     } finally {
       await second.stop();
       assert.equal((await dav.cli(['plugin', 'enable', 'webdav-shares'])).code, 0);
