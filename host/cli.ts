@@ -5,7 +5,7 @@
  * with a busy timeout; the server polls settings and plugin switches and
  * reads users and groups on every request).
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Knex } from 'knex';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,6 +17,7 @@ import { formatProperty, parseProperties, readPropertiesText, writePropertiesFil
 import { SETTINGS_FILE } from './settings.js';
 import { UserAdmin, type Actor } from './user-admin.js';
 import { DbUsers } from './users.js';
+import type { LogFormat } from './log.js';
 // The server's modules (koa, pino, ajv...) are imported only by the commands that need them:
 // the CLI starts often, e.g. from scripts and tests.
 
@@ -93,10 +94,10 @@ async function knownPlugins(db: Knex, dataDir: string): Promise<Map<string, bool
   return known;
 }
 
-async function runServer(opts: DataOption & { port?: number; host: string }): Promise<void> {
+async function runServer(opts: DataOption & { port?: number; host: string; logFormat?: LogFormat }): Promise<void> {
   const { createLogger } = await import('./log.js');
   const { startHost } = await import('./start.js');
-  const log = createLogger();
+  const log = createLogger(opts.logFormat);
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
   process.on('uncaughtException', (err) => {
     log.fatal({ err }, 'uncaught exception; exiting');
@@ -135,6 +136,12 @@ export function program(): Command {
   withData(program.command('start').description('run the server'))
     .option('--port <n>', 'port (setting server.port, default 8080; 0 picks a free one)', portArg)
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'log as JSON lines or as readable lines (default: pretty on a terminal, else json)',
+      ).choices(['json', 'pretty']),
+    )
     .action(runServer);
 
   const user = program.command('user').description('manage users');

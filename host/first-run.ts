@@ -21,6 +21,7 @@ import {
   writePropertiesFile,
 } from './properties.js';
 import { DbUsers } from './users.js';
+import { webdavGroup } from './webdav-shares.js';
 
 export const ADMIN_USER = 'admin';
 export const DEFAULT_MOUNT = 'main';
@@ -96,7 +97,7 @@ export async function firstRun(options: {
   await defaultSettings(settingsFile, photos);
   const users = new DbUsers(db);
   const groups = new DbGroups(db);
-  const group = `WebDAV.${DEFAULT_MOUNT}`;
+  const group = webdavGroup(DEFAULT_MOUNT);
   await groups.ensure(group, `May use the WebDAV share ${DEFAULT_MOUNT}`);
   let adminPassword: string | undefined;
   if (!(await users.find(ADMIN_USER))) {

@@ -3,6 +3,7 @@
  * and on a phone. Every value is escaped here, at the one place HTML is built.
  */
 import type { Context } from 'koa';
+import { FAVICON_PATH } from './favicon.js';
 import type { LoadedSession } from './sessions.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -25,6 +26,9 @@ input[type=text], input[type=password] { display: block; width: 100%; max-width:
 button { font: inherit; padding: .4rem .9rem; margin-top: .75rem; cursor: pointer; }
 td button { margin-top: 0; }
 .error { color: #c00; font-weight: bold; }
+/* A confirmation stays in view wherever the page is scrolled, then fades away by itself. */
+.notice { position: fixed; z-index: 10; left: 50%; bottom: 1.5rem; transform: translateX(-50%); width: max-content; max-width: calc(100vw - 2rem); box-sizing: border-box; margin: 0; padding: .6rem 1.1rem; border-radius: .5rem; background: #17602f; color: #fff; box-shadow: 0 .25rem 1rem #0005; animation: notice-out .5s ease-in 6s forwards; }
+@keyframes notice-out { to { opacity: 0; visibility: hidden; } }
 .muted { opacity: .75; }
 :focus-visible { outline: 3px solid #48f; outline-offset: 2px; }
 @media (max-width: 36rem) { th.optional, td.optional { display: none; } }
@@ -51,6 +55,7 @@ export function page({ title, session, body, head = '' }: PageOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${session ? `<meta name="csrf-token" content="${esc(session.csrfToken)}">` : ''}
 <title>${esc(title)} · mediahost</title>
+<link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml">
 <style>${STYLE}</style>
 ${head}
 </head>

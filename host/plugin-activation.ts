@@ -64,6 +64,11 @@ export class Activation {
     return this.handler(ctx, next);
   }
 
+  /** Whether one of the plugin's routes answers GET on `path` (a path the host links to, e.g. a share). */
+  serves(path: string): boolean {
+    return this.router.match(path, 'GET').route;
+  }
+
   assetsUrl(index: number): string {
     return `/plugins/${this.pluginId}/assets${index === 0 ? '' : index}/`;
   }

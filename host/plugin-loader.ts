@@ -40,6 +40,15 @@ export interface UiModuleInfo {
   readonly url: string;
 }
 
+/** An admin page by its number in /admin/pages/N. */
+export interface AdminPage {
+  readonly number: number;
+  readonly plugin: LoadedPlugin;
+  readonly title: string;
+  /** Set while the plugin is active and has registered the page. */
+  readonly module?: UiModuleInfo;
+}
+
 export type HostFactory = (plugin: LoadedPlugin, activation: Activation) => Host;
 
 /**
@@ -102,6 +111,13 @@ export class PluginManager {
   private poller: NodeJS.Timeout | undefined;
   private mounts: Middleware | undefined;
   private closed = false;
+  /**
+   * Which plugin's which admin page each number of /admin/pages/N stands
+   * for: numbered when first declared in a manifest or registered, and kept
+   * while the plugin is switched off, so that a page's address stays its own
+   * and the host can say whose page it is.
+   */
+  private readonly adminSlots: Array<{ pluginId: string; index: number; title: string }> = [];
 
   constructor(private readonly deps: { db: Knex; log: HostLogger; hostFor: HostFactory; pollIntervalMs?: number }) {}
 
@@ -148,6 +164,8 @@ export class PluginManager {
         queue: Promise.resolve(),
       };
       this.plugins.push(plugin);
+      // Numbered before activation, so a plugin that starts switched off keeps the same number.
+      if (manifest.ui?.adminPage) this.claimAdminSlot(manifest.id, 0, manifest.ui.adminPage.title);
       await this.schedule(plugin);
     }
     this.mounts = mountAll(this.plugins);
@@ -189,6 +207,30 @@ export class PluginManager {
     });
   }
 
+  /** Every admin page this host has numbered, its module present while its plugin is active. */
+  adminPages(): AdminPage[] {
+    return this.adminSlots.map((slot, number) => {
+      const plugin = this.get(slot.pluginId)!;
+      const a = plugin.activation;
+      const registered = a?.adminPages[slot.index];
+      const module =
+        a && registered
+          ? {
+              pluginId: plugin.id,
+              title: registered.title,
+              element: registered.element,
+              url: a.moduleUrl('admin', slot.index),
+            }
+          : undefined;
+      return { number, plugin, title: registered?.title ?? slot.title, ...(module ? { module } : {}) };
+    });
+  }
+
+  /** Whether an active plugin serves GET on `path`, e.g. /webdav/main/. */
+  serves(path: string): boolean {
+    return this.plugins.some((p) => p.activation?.serves(path) ?? false);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.poller);
@@ -196,6 +238,12 @@ export class PluginManager {
       plugin.enabled = false;
       await this.schedule(plugin);
     }
+  }
+
+  private claimAdminSlot(pluginId: string, index: number, title: string): void {
+    const slot = this.adminSlots.find((s) => s.pluginId === pluginId && s.index === index);
+    if (slot) slot.title = title;
+    else this.adminSlots.push({ pluginId, index, title });
   }
 
   private schedule(plugin: LoadedPlugin): Promise<void> {
@@ -236,6 +284,7 @@ export class PluginManager {
           .catch((e: unknown) => log.error({ err: e }, 'deactivate after a failed activate failed'));
       return;
     }
+    for (const [index, page] of activation.adminPages.entries()) this.claimAdminSlot(plugin.id, index, page.title);
     plugin.activation = activation;
     plugin.state = 'active';
     delete plugin.error;

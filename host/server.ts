@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
 import { serveDeferringContinue } from './expect-continue.js';
+import { faviconRoutes } from './favicon.js';
 import type { HostServices } from './index.js';
 import { pluginAssets } from './plugin-assets.js';
 import type { PluginManager } from './plugin-loader.js';
@@ -102,6 +103,7 @@ export function createApp(services: HostServices, plugins: PluginManager): Koa {
 
   const hostRouter = new Router();
   authRoutes(hostRouter, services);
+  faviconRoutes(hostRouter);
   pageRoutes(hostRouter, services, plugins);
   apiRoutes(hostRouter, services, plugins);
   const userAdmin = new UserAdmin(services.db, services.log.child({ component: 'users' }));

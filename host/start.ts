@@ -5,6 +5,7 @@
 import { writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { openMigratedDatabase } from './db.js';
 import { firstRun, passwordBanner } from './first-run.js';
@@ -13,10 +14,12 @@ import { hostFactory, hostInfo, type HostServices } from './index.js';
 import type { HostLogger } from './log.js';
 import { CountingMedia } from './media.js';
 import { PluginManager, pluginFolders } from './plugin-loader.js';
+import { readyBanner } from './ready-banner.js';
 import { createApp, createServer } from './server.js';
 import { Sessions } from './sessions.js';
 import { FileSettings, SETTINGS_FILE } from './settings.js';
 import { DbUsers } from './users.js';
+import { configuredMounts } from './webdav-shares.js';
 
 export interface StartOptions {
   readonly dataDir: string;
@@ -107,6 +110,19 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
     );
     const actualPort = (server.address() as AddressInfo).port;
     const url = `${ssl ? 'https' : 'http'}://${urlHost(options.host)}:${actualPort}/`;
+    // Before the "listening" line, which is what scripts and the tests wait for.
+    writeSync(
+      1,
+      readyBanner({
+        scheme: ssl ? 'https' : 'http',
+        listenHost: options.host,
+        port: actualPort,
+        interfaces: networkInterfaces(),
+        webdavServed: plugins.serves('/webdav/'),
+        mounts: configuredMounts(settings),
+        firstRun: first?.adminPassword !== undefined,
+      }),
+    );
     log.info({ port: actualPort, url, dataDir }, 'listening');
     return { url, port: actualPort, services, plugins, close: cleanup };
   } catch (err) {

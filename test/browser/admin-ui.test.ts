@@ -54,7 +54,7 @@ describe('admin page and About control in chromium', () => {
       await admin.goto(`${host.url}/admin`);
       const row = admin.locator('tr[data-plugin="webdav-shares"]');
       await Promise.all([
-        admin.waitForURL(`${host.url}/admin`),
+        admin.waitForURL(`${host.url}/admin?disabled=webdav-shares`),
         row.getByRole('button', { name: 'Disable WebDAV shares' }).click(),
       ]);
       assert.match(await row.innerText(), /Disabled/);
@@ -65,7 +65,7 @@ describe('admin page and About control in chromium', () => {
       );
 
       await Promise.all([
-        admin.waitForURL(`${host.url}/admin`),
+        admin.waitForURL(`${host.url}/admin?enabled=webdav-shares`),
         row.getByRole('button', { name: 'Enable WebDAV shares' }).click(),
       ]);
       assert.match(await row.innerText(), /Enabled/);

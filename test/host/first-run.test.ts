@@ -15,6 +15,15 @@ async function dbBytes(dataDir: string): Promise<string> {
 
 const occurrences = (text: string, needle: string): number => text.split(needle).length - 1;
 
+/** The "ready" banner of a start's output, which comes once, before the "listening" log line. */
+function readyBannerOf(output: string): string {
+  const banner = /^-{72}\n {2}mediahost is ready\.[\s\S]*?\n-{72}\n/m.exec(output)?.[0];
+  assert.ok(banner, `a ready banner in:\n${output}`);
+  assert.equal(occurrences(output, 'mediahost is ready'), 1);
+  assert.ok(output.indexOf(banner) < output.indexOf('"msg":"listening"'), 'the banner comes before "listening"');
+  return banner;
+}
+
 describe('first run', () => {
   it('creates photos, settings and an admin whose password is printed once; a second start changes nothing', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mediahost-firstrun-'));
@@ -26,6 +35,16 @@ describe('first run', () => {
         assert.match(password, /^[A-Za-z0-9_-]{24}$/);
         assert.equal(occurrences(first.logs(), password), 1, 'the password appears once, in the banner');
         assert.match(first.logs(), /shown only this once/);
+        // The ready banner: the address to open, and (the fixture serves no /webdav/) why there is no share address.
+        const firstBanner = readyBannerOf(first.logs());
+        assert.ok(firstBanner.includes(`Open it in a browser:\n      ${first.url}/\n`), firstBanner);
+        assert.match(firstBanner, /WebDAV: not served now \(is the WebDAV plugin switched off\?/);
+        assert.match(firstBanner, /First start: log in as admin with the password shown above\./);
+        assert.ok(!firstBanner.includes(password), 'the password is printed once, in its own banner');
+        assert.ok(
+          first.logs().indexOf('shown only this once') < first.logs().indexOf('mediahost is ready'),
+          'the password banner comes first: it is printed before anything can fail',
+        );
 
         const photos = path.join(dataDir, 'photos');
         const jpegs = (await readdir(photos)).filter((f) => f.endsWith('.jpg'));
@@ -66,6 +85,9 @@ describe('first run', () => {
       try {
         assert.equal(second.adminPassword, undefined);
         assert.doesNotMatch(second.logs(), /password/i);
+        const banner = readyBannerOf(second.logs());
+        assert.ok(banner.includes(`Open it in a browser:\n      ${second.url}/\n`), banner);
+        assert.doesNotMatch(banner, /First start/);
         assert.equal((await readdir(path.join(dataDir, 'photos'))).length, 2, 'no sample photos are added again');
         assert.equal(await readFile(path.join(dataDir, 'settings.properties'), 'utf8'), settingsBefore);
         assert.equal((await second.cli(['user', 'list'])).stdout, 'admin (admin)\n');
@@ -80,12 +102,21 @@ describe('first run', () => {
   });
 
   it('still sets up the data folder when the CLI created users before the first start', async () => {
-    const host = await startHost({
-      plugins: [],
-      users: [{ name: 'alice', password: 'alice-pw', groups: ['WebDAV.main'] }],
-    });
+    // With the WebDAV plugin, as `npm start` runs it.
+    const host = await startHost({ users: [{ name: 'alice', password: 'alice-pw', groups: ['WebDAV.main'] }] });
     try {
       assert.ok(host.adminPassword);
+      const banner = readyBannerOf(host.logs());
+      assert.ok(
+        banner.includes(`WebDAV share "main", to map as a network drive:\n      ${host.url}/webdav/main/\n`),
+        banner,
+      );
+      assert.match(banner, /First start: log in as admin with the password shown above\./);
+      const share = await fetch(`${host.url}/webdav/main/`, {
+        method: 'PROPFIND',
+        headers: { authorization: `Basic ${Buffer.from('alice:alice-pw').toString('base64')}`, depth: '0' },
+      });
+      assert.equal(share.status, 207, 'the address in the banner is the share');
       assert.match((await host.cli(['group', 'list'])).stdout, /^WebDAV\.main: admin, alice$/m);
       assert.equal((await readdir(path.join(host.dataDir, 'photos'))).length, 3);
       await login(host.url, 'alice', 'alice-pw');

@@ -8,6 +8,7 @@ import {
   FIXTURE_PLUGIN,
   login,
   REPO_ROOT,
+  setPluginEnabled,
   startHost,
   type HostProcess,
   type WebLogin,
@@ -17,6 +18,9 @@ let host: HostProcess;
 let admin: WebLogin;
 
 const fixtureStatus = async (): Promise<number> => (await fetch(`${host.url}/fixture`)).status;
+
+const panel = async (p: string): Promise<string> =>
+  (await fetch(`${host.url}${p}`, { headers: { cookie: admin.cookie } })).text();
 
 function setEnabled(id: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${host.url}/api/host/plugins/${id}`, {
@@ -178,15 +182,76 @@ describe('plugins in the host', () => {
     assert.equal(await fixtureStatus(), 200);
     const res = await post({ enabled: 'false', _csrf: admin.csrfToken });
     assert.equal(res.status, 303);
-    assert.equal(res.headers.get('location'), '/admin');
+    assert.equal(res.headers.get('location'), '/admin?disabled=fixture');
     assert.equal(await fixtureStatus(), 404);
-    const html = await (await fetch(`${host.url}/admin`, { headers: { cookie: admin.cookie } })).text();
+    const html = await panel('/admin?disabled=fixture');
     assert.match(
       html,
       /<input type="hidden" name="enabled" value="true">\s*<button type="submit" aria-label="Enable Fixture plugin">Enable<\/button>/,
     );
-    await post({ enabled: 'true', _csrf: admin.csrfToken });
+    assert.match(html, /<p class="notice" role="status">Fixture plugin is switched off\.<\/p>/);
+
+    const on = await post({ enabled: 'true', _csrf: admin.csrfToken });
+    assert.equal(on.headers.get('location'), '/admin?enabled=fixture');
     assert.equal(await fixtureStatus(), 200);
+    assert.match(
+      await panel('/admin?enabled=fixture'),
+      /<p class="notice" role="status">Fixture plugin is switched on\.<\/p>/,
+    );
+    assert.doesNotMatch(await panel('/admin'), /class="notice"/, 'no notice without a switch');
+    assert.doesNotMatch(
+      await panel('/admin?disabled=fixture'),
+      /class="notice"/,
+      'an old address does not claim what is not so',
+    );
+  });
+
+  it('shows a plugin that fails to start when switched on in its row, not as a confirmation', async () => {
+    const post = (enabled: string): Promise<Response> =>
+      fetch(`${host.url}/admin/plugins/broken`, {
+        method: 'POST',
+        headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ enabled, _csrf: admin.csrfToken }).toString(),
+        redirect: 'manual',
+      });
+    assert.equal((await post('false')).headers.get('location'), '/admin?disabled=broken');
+    assert.equal((await post('true')).headers.get('location'), '/admin?enabled=broken');
+    const html = await panel('/admin?enabled=broken');
+    assert.doesNotMatch(html, /class="notice"/);
+    const row = /<tr data-plugin="broken">[\s\S]*?<\/tr>/.exec(html)?.[0] ?? '';
+    assert.match(row, /Enabled, but failed to start/);
+    assert.match(row, /<div class="error" role="alert">It did not start: broken on purpose<\/div>/);
+  });
+
+  it('keeps a plugin page’s number while its plugin is off, and says so on that page', async () => {
+    const page = async (n: string): Promise<{ status: number; html: string }> => {
+      const res = await fetch(`${host.url}/admin/pages/${n}`, { headers: { cookie: admin.cookie } });
+      return { status: res.status, html: await res.text() };
+    };
+    assert.match((await page('0')).html, /<fixture-admin /);
+    assert.equal((await setPluginEnabled(host.url, admin, 'fixture', false)).status, 200);
+    try {
+      const off = await page('0');
+      assert.equal(off.status, 404);
+      assert.match(off.html, /<h1>Fixture settings<\/h1>/);
+      assert.match(off.html, /<p>The plugin Fixture plugin is switched off\.<\/p>/);
+      assert.match(off.html, /<a href="\/admin">host's plugin list<\/a>/);
+      assert.doesNotMatch(off.html, /fixture-admin/);
+      const list = await panel('/admin');
+      assert.match(
+        list,
+        /<li>Fixture settings <span class="muted">\(the plugin Fixture plugin is switched off\)<\/span><\/li>/,
+      );
+      assert.doesNotMatch(list, /href="\/admin\/pages\/0"/);
+    } finally {
+      assert.equal((await setPluginEnabled(host.url, admin, 'fixture', true)).status, 200);
+    }
+    assert.match((await page('0')).html, /<fixture-admin /);
+    for (const n of ['1', '01x', '99999999999999999999']) {
+      const missing = await page(n);
+      assert.equal(missing.status, 404, n);
+      assert.match(missing.html, /There is no plugin page/, n);
+    }
   });
 
   it('follows `mediahost plugin disable/enable` while running', async () => {

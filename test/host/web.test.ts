@@ -4,9 +4,11 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  eventually,
   FIXTURE_PLUGIN,
   login,
   REPO_ROOT,
+  setPluginEnabled,
   startHost,
   type HostProcess,
   type WebLogin,
@@ -181,7 +183,9 @@ describe('host web UI', () => {
   it('shows the photo roots on the home page, with server paths only for admins', async () => {
     const forAlice = await (await get('/', alice)).text();
     assert.match(forAlice, /3 files/);
-    assert.match(forAlice, /<a href="\/webdav\/main\/">/);
+    // No plugin here serves /webdav/ (only the fixture is loaded): nothing to link to.
+    assert.match(forAlice, /<td><span class="muted">not available<\/span><\/td>/);
+    assert.doesNotMatch(forAlice, /href="\/webdav\//);
     assert.ok(!forAlice.includes(host.dataDir));
     const forAdmin = await (await get('/', admin)).text();
     assert.ok(forAdmin.includes(path.join(host.dataDir, 'photos')));
@@ -209,9 +213,117 @@ describe('host web UI', () => {
     assert.equal((await get('/about', alice)).status, 200, 'other sessions of the same user stay');
   });
 
+  it('serves a favicon that every page links, and sends /favicon.ico to it', async () => {
+    const icon = await get('/favicon.svg');
+    assert.equal(icon.status, 200);
+    assert.equal(icon.headers.get('content-type'), 'image/svg+xml');
+    assert.match(icon.headers.get('cache-control') ?? '', /^public, max-age=(\d+)$/);
+    assert.ok(
+      Number(/max-age=(\d+)/.exec(icon.headers.get('cache-control')!)![1]) >= 86_400,
+      'cached for a day at least',
+    );
+    assert.equal(icon.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(icon.headers.get('content-security-policy'), "default-src 'none'");
+    const svg = await icon.text();
+    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 32 32">/);
+    assert.match(svg, /<\/svg>\s*$/);
+
+    const ico = await get('/favicon.ico');
+    assert.equal(ico.status, 301);
+    assert.equal(ico.headers.get('location'), '/favicon.svg');
+    assert.equal((await fetch(`${host.url}/favicon.ico`)).headers.get('content-type'), 'image/svg+xml');
+
+    for (const [p, session] of [['/login'], ['/', alice], ['/about', alice], ['/admin', admin]] as const) {
+      const html = await (await get(p, session)).text();
+      assert.match(html, /<link rel="icon" href="\/favicon\.svg" type="image\/svg\+xml">/, p);
+    }
+  });
+
   it('answers 404 for unknown paths', async () => {
     const res = await get('/no/such/page');
     assert.equal(res.status, 404);
     assert.equal(await res.text(), 'Not Found');
+  });
+});
+
+describe('the home page and the admin page with the WebDAV plugin', () => {
+  let dav: HostProcess;
+  const sessions: Record<string, WebLogin> = {};
+  const home = async (name: string): Promise<string> => {
+    const res = await fetch(`${dav.url}/`, { headers: { cookie: sessions[name]!.cookie } });
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    // The row of the photo root "main", so that an absent link is not a missing page.
+    const row = /<tr><td>main[\s\S]*?<\/tr>/.exec(html)?.[0];
+    assert.ok(row, `the home page of ${name} lists the photo root main:\n${html}`);
+    return row;
+  };
+  const LINK = /<a href="\/webdav\/main\/">\/webdav\/main\/<\/a>/;
+
+  before(async () => {
+    dav = await startHost({
+      users: [
+        { name: 'member', password: 'member pw', groups: ['WebDAV.main'] },
+        { name: 'stranger', password: 'stranger pw', groups: ['WebDAV.other'] },
+        { name: 'boss', password: 'boss pw', admin: true },
+      ],
+    });
+    sessions['admin'] = await login(dav.url, 'admin', dav.adminPassword!);
+    for (const name of ['member', 'stranger', 'boss']) sessions[name] = await login(dav.url, name, `${name} pw`);
+  });
+  after(() => dav.stop());
+
+  it('links the share for its members and for admins, and tells others it is not theirs', async () => {
+    assert.match(await home('admin'), LINK, 'the first-run admin is a member of WebDAV.main');
+    assert.doesNotMatch(await home('admin'), /not in the group/);
+    assert.match(await home('member'), LINK);
+    const boss = await home('boss');
+    assert.match(boss, LINK, 'an admin sees the share they manage');
+    assert.match(boss, /You are not in the group WebDAV\.main: add yourself to use it\./);
+    const stranger = await home('stranger');
+    assert.match(stranger, /<span class="muted">not shared with you<\/span>/);
+    assert.doesNotMatch(stranger, /\/webdav\/main\//);
+
+    // Membership is read on every page load: the CLI's change shows at once.
+    assert.equal((await dav.cli(['group', 'add-member', 'WebDAV.main', 'stranger'])).code, 0);
+    assert.match(await home('stranger'), LINK);
+    assert.equal((await dav.cli(['group', 'remove-member', 'WebDAV.main', 'stranger'])).code, 0);
+    assert.doesNotMatch(await home('stranger'), LINK);
+  });
+
+  it('links no share while the WebDAV plugin is switched off', async () => {
+    assert.equal((await setPluginEnabled(dav.url, sessions['admin']!, 'webdav-shares', false)).status, 200);
+    try {
+      assert.equal((await fetch(`${dav.url}/webdav/main/`)).status, 404, 'the share is really gone');
+      const admin = await home('admin');
+      assert.doesNotMatch(admin, LINK);
+      assert.match(admin, /not served: the WebDAV plugin is switched off \(<a href="\/admin">plugins<\/a>\)/);
+      for (const name of ['member', 'stranger']) {
+        const row = await home(name);
+        assert.match(row, /<span class="muted">not available<\/span>/, name);
+        assert.doesNotMatch(row, /href=/, name);
+      }
+    } finally {
+      assert.equal((await setPluginEnabled(dav.url, sessions['admin']!, 'webdav-shares', true)).status, 200);
+    }
+    assert.match(await home('member'), LINK);
+  });
+
+  it('explains /admin/pages/0 of a host that started with the plugin off (its manifest names the page)', async () => {
+    assert.equal((await dav.cli(['plugin', 'disable', 'webdav-shares'])).code, 0);
+    const second = await startHost({ dataDir: dav.dataDir });
+    try {
+      const admin = await login(second.url, 'admin', dav.adminPassword!);
+      const res = await fetch(`${second.url}/admin/pages/0`, { headers: { cookie: admin.cookie } });
+      assert.equal(res.status, 404);
+      const html = await res.text();
+      assert.match(html, /<h1>WebDAV shares<\/h1>/);
+      assert.match(html, /<p>The plugin WebDAV shares is switched off\.<\/p>/);
+      assert.match(html, /<p>Switch it on in the <a href="\/admin">host's plugin list<\/a>\.<\/p>/);
+    } finally {
+      await second.stop();
+      assert.equal((await dav.cli(['plugin', 'enable', 'webdav-shares'])).code, 0);
+    }
+    await eventually(async () => assert.match(await home('member'), LINK));
   });
 });
