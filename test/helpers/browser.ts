@@ -50,7 +50,7 @@ export class BrowserSuite {
   private readonly contexts: BrowserContext[] = [];
   /** Script errors and console errors of any page, `url: message`. */
   readonly errors: string[] = [];
-  /** Console errors a test provokes on purpose (a 401 after logging out); matched against the message. */
+  /** Console errors a test provokes on purpose (a 400 for a form's bad input); matched against `message (resource url)`. */
   readonly expectedConsoleErrors: RegExp[] = [];
 
   /** Starts chromium when it is installed; each test then calls `ready`, which says why not. */
@@ -80,7 +80,8 @@ export class BrowserSuite {
     page.on('pageerror', (error) => this.errors.push(`${page.url()}: ${error.message}`));
     page.on('console', (message) => {
       if (message.type() !== 'error') return;
-      const text = message.text();
+      // Chromium reports a failed fetch as "Failed to load resource: …" and names the resource only in its location.
+      const text = `${message.text()} (${message.location().url})`;
       if (this.expectedConsoleErrors.some((expected) => expected.test(text))) return;
       this.errors.push(`${page.url()}: console: ${text}`);
     });
