@@ -110,7 +110,7 @@ ${pages.length ? `<ul>${pages.map((m, i) => `<li><a href="/admin/pages/${i}">${e
     sendHtml(
       ctx,
       200,
-      page({ title: m.title, session, body: element(m, session.csrfToken), head: moduleScripts([m]) }),
+      page({ title: m.title, session, body: element(m, session.csrfToken), head: moduleScripts([m]), wide: true }),
     );
   });
 
