@@ -50,7 +50,11 @@ export class BrowserSuite {
   private readonly contexts: BrowserContext[] = [];
   /** Script errors and console errors of any page, `url: message`. */
   readonly errors: string[] = [];
-  /** Console errors a test provokes on purpose (a 401 after logging out); matched against the message. */
+  /**
+   * Console errors a test provokes on purpose (a 401 after logging out);
+   * matched against the message, which ends with the failed resource's URL
+   * in parentheses when that is not the page's own.
+   */
   readonly expectedConsoleErrors: RegExp[] = [];
 
   /** Starts chromium when it is installed; each test then calls `ready`, which says why not. */
@@ -80,7 +84,9 @@ export class BrowserSuite {
     page.on('pageerror', (error) => this.errors.push(`${page.url()}: ${error.message}`));
     page.on('console', (message) => {
       if (message.type() !== 'error') return;
-      const text = message.text();
+      // "Failed to load resource: … 404 (Not Found)" names no URL by itself.
+      const where = message.location().url;
+      const text = where && where !== page.url() ? `${message.text()} (${where})` : message.text();
       if (this.expectedConsoleErrors.some((expected) => expected.test(text))) return;
       this.errors.push(`${page.url()}: console: ${text}`);
     });
