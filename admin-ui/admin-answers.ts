@@ -6,7 +6,7 @@
 export interface Problem {
   key: string;
   message: string;
-  severity: 'error' | 'notice';
+  severity: 'error' | 'warning' | 'notice';
 }
 
 export interface ShareRow {
@@ -15,6 +15,9 @@ export interface ShareRow {
   source: string;
   kind: 'photo-root' | 'extra';
   folder: string | null;
+  /** The folder as found on disk when the page asked; null when the share has none. */
+  folderState: 'ok' | 'missing' | 'not-a-folder' | 'not-readable' | 'not-absolute' | 'unusable' | null;
+  /** In use now: valid settings and a folder that is there and readable. */
   served: boolean;
   readonly: boolean;
   uploadAllowed: boolean;
@@ -46,8 +49,10 @@ export interface StatusAnswer {
   plugin: { id: string; name: string; version: string; state: string };
   host: { name: string; version: string; apiVersion: string };
   pluginListUrl: string;
+  loginUrl: string;
   shares: { served: number; configured: number };
   problems: number;
+  warnings: number;
   switches: { uploadAllowed: boolean; deleteAllowed: boolean; auditEnabled: boolean };
   baseUrl: string | null;
 }

@@ -1,6 +1,7 @@
 /**
  * The "Audit log" section: the WebDAV requests the plugin recorded, newest
- * first, searchable and paged AUDIT_PAGE entries at a time.
+ * first, searchable and paged AUDIT_PAGE entries at a time. A table on a
+ * desktop; on a phone each entry is two short lines (admin-styles.ts).
  */
 import { html, nothing } from 'lit';
 import type { AuditAnswer } from './admin-answers.js';
@@ -24,6 +25,8 @@ export interface AuditActions {
   /** 1: older entries, -1: newer ones. */
   page(direction: 1 | -1): void;
   refresh(): void;
+  /** Why the log could not be loaded or searched. */
+  readonly error: string;
 }
 
 export function renderAuditLog(a: AuditAnswer | null, actions: AuditActions) {
@@ -53,9 +56,12 @@ export function renderAuditLog(a: AuditAnswer | null, actions: AuditActions) {
       </div>
       <button type="submit">Search</button>
     </form>
+    ${actions.error ? html`<p class="error section-error" role="alert">${actions.error}</p>` : nothing}
     ${
       !a
-        ? html`<p class="muted">Loading…</p>`
+        ? actions.error
+          ? nothing
+          : html`<p class="muted">Loading…</p>`
         : a.entries.length === 0
           ? html`<p>No entries${query ? html` match “${query}”` : nothing}.</p>`
           : html`<table class="cards audit">
@@ -76,15 +82,15 @@ export function renderAuditLog(a: AuditAnswer | null, actions: AuditActions) {
                 ${a.entries.map(
                   (e) =>
                     html`<tr>
-                      <td data-label="Time">${formatTime(e.time)}</td>
-                      <td data-label="User">${e.user ?? html`<span class="muted">anonymous</span>`}</td>
-                      <td data-label="Address" class="mono">${e.address}</td>
-                      <td data-label="Request" class="folder">
+                      <td data-label="Time" class="time">${formatTime(e.time)}</td>
+                      <td data-label="User" class="user">${e.user ?? html`<span class="muted">anonymous</span>`}</td>
+                      <td data-label="Address" class="mono address">${e.address}</td>
+                      <td data-label="Request" class="folder request">
                         <span class="mono">${e.method}</span>
                         ${e.path}${e.destination ? html` → ${e.destination}` : nothing}
                       </td>
-                      <td data-label="Status" class=${e.status >= 400 ? 'error' : ''}>${e.status}</td>
-                      <td data-label="Bytes in / out" class="num">
+                      <td data-label="Status" class="status ${e.status >= 400 ? 'error' : ''}">${e.status}</td>
+                      <td data-label="Bytes in / out" class="num bytes">
                         ${formatBytes(e.bytesIn)} / ${formatBytes(e.bytesOut)}
                       </td>
                     </tr>`,

@@ -29,8 +29,13 @@ export interface FormState {
 
 export type FormField = 'mount' | 'folder' | 'readonly';
 
-/** The fields the form shows, in the order the focus goes through them. */
-const FIELDS: readonly string[] = ['mount', 'folder', 'readonly'];
+/** The fields the form shows, in the order the focus goes through them, with their labels. */
+const LABELS: Readonly<Record<string, string>> = {
+  mount: 'Name',
+  folder: 'Folder on the server',
+  readonly: 'Read-only',
+};
+const FIELDS: readonly string[] = Object.keys(LABELS);
 
 export const emptyForm = (): FormState => ({
   editing: null,
@@ -59,11 +64,11 @@ export const formForRoot = (root: UnsharedRoot): FormState => ({
   busy: false,
 });
 
-/** Empty fields, found before the server is asked. */
+/** Empty fields, found before the server is asked; each message names its field and says what to do. */
 export function missingFields(f: FormState): Record<string, string> {
   const errors: Record<string, string> = {};
-  if (!f.mount.trim()) errors['mount'] = 'is required';
-  if (!f.folder.trim()) errors['folder'] = 'is required';
+  if (!f.mount.trim()) errors['mount'] = 'Name: give the share a name, e.g. scans.';
+  if (!f.folder.trim()) errors['folder'] = 'Folder on the server: give the folder to share, e.g. /srv/scans.';
   return errors;
 }
 
@@ -74,12 +79,29 @@ export function requestBodyOf(f: FormState): Record<string, unknown> {
   return body;
 }
 
-/** The errors as the form shows them: one for a field it does not show (e.g. "body") still reaches the person, at the top. */
+/**
+ * The server's field errors ("mount": "use 1 to 64 letters…") as the form
+ * shows them, each starting with its field's label. One for a field the form
+ * does not show (e.g. "body") still reaches the person, at the top.
+ */
 export function shownErrors(errors: Record<string, string>): Record<string, string> {
-  const other = Object.entries(errors).filter(([k]) => !FIELDS.includes(k));
-  const shown = { ...errors };
-  if (other.length) shown['body'] = other.map(([k, v]) => `${k}: ${v}`).join('; ');
+  const shown: Record<string, string> = {};
+  const other: string[] = [];
+  for (const [field, text] of Object.entries(errors)) {
+    if (LABELS[field]) shown[field] = `${LABELS[field]}: ${text}`;
+    else other.push(field === 'body' ? text : `${field}: ${text}`);
+  }
+  if (other.length) shown['body'] = other.join('; ');
   return shown;
+}
+
+/** One sentence for the status line: "The share was not saved. Name: …. Folder on the server: …." */
+export function errorSummary(shown: Record<string, string>): string {
+  const sentences = [...FIELDS, 'body']
+    .map((field) => shown[field])
+    .filter((text): text is string => Boolean(text))
+    .map((text) => (/[.!?]$/.test(text) ? text : `${text}.`));
+  return ['The share was not saved.', ...sentences].join(' ');
 }
 
 /** The first field with an error, to take the focus there. */
@@ -101,10 +123,7 @@ export function renderShareForm(f: FormState, actions: ShareFormActions) {
       ? `Edit share ${editing.mount}`
       : `Share ${editing.folder ?? editing.source}`
     : 'Add a share';
-  const field = (name: 'mount' | 'folder') => ({
-    invalid: f.errors[name] ? 'true' : 'false',
-    describedby: `${name}-hint${f.errors[name] ? ` ${name}-error` : ''}`,
-  });
+  const field = ariaOf(f);
   return html`<section aria-labelledby="form-title">
     <h2 id="form-title" tabindex="-1">${title}</h2>
     <form class="share-form" novalidate @submit=${actions.submit}>
@@ -129,34 +148,9 @@ export function renderShareForm(f: FormState, actions: ShareFormActions) {
           The share's address becomes /webdav/<strong>name</strong>/ and its group WebDAV.<strong>name</strong>.
           Letters, digits, dots, dashes and underscores.
         </p>
-        ${f.errors['mount'] ? html`<p class="error field-error" id="mount-error">Name: ${f.errors['mount']}</p>` : nothing}
+        ${f.errors['mount'] ? html`<p class="error field-error" id="mount-error">${f.errors['mount']}</p>` : nothing}
       </div>
-      <div class="field">
-        <label for="folder">Folder on the server</label>
-        <input
-          type="text"
-          id="folder"
-          name="folder"
-          autocomplete="off"
-          autocapitalize="none"
-          spellcheck="false"
-          required
-          ?readonly=${photoRoot}
-          .value=${f.folder}
-          @input=${(e: Event) => actions.setField('folder', (e.target as HTMLInputElement).value)}
-          aria-invalid=${field('folder').invalid}
-          aria-describedby=${field('folder').describedby}
-        />
-        <p class="hint muted" id="folder-hint">
-          ${
-            photoRoot
-              ? html`A photo folder of the host (${editing?.source}.path): it is changed where the host's photo folders
-                are set.`
-              : html`An absolute path of an existing folder, e.g. /srv/scans.`
-          }
-        </p>
-        ${f.errors['folder'] ? html`<p class="error field-error" id="folder-error">Folder: ${f.errors['folder']}</p>` : nothing}
-      </div>
+      ${photoRoot ? renderHostFolder(f, editing.source) : renderFolderField(f, actions)}
       <div class="field check">
         <input
           type="checkbox"
@@ -171,11 +165,51 @@ export function renderShareForm(f: FormState, actions: ShareFormActions) {
       <p class="hint muted" id="readonly-hint">
         Members may only list and download; uploads, renames and deletes are refused.
       </p>
-      ${f.errors['readonly'] ? html`<p class="error field-error">Read-only: ${f.errors['readonly']}</p>` : nothing}
+      ${f.errors['readonly'] ? html`<p class="error field-error">${f.errors['readonly']}</p>` : nothing}
       <div class="form-buttons">
         <button type="submit" ?disabled=${f.busy}>${editing ? 'Save changes' : 'Add share'}</button>
         ${editing ? html`<button type="button" @click=${actions.cancel}>Cancel</button>` : nothing}
       </div>
     </form>
   </section>`;
+}
+
+const ariaOf = (f: FormState) => (name: 'mount' | 'folder') => ({
+  invalid: f.errors[name] ? 'true' : 'false',
+  describedby: `${name}-hint${f.errors[name] ? ` ${name}-error` : ''}`,
+});
+
+function renderFolderField(f: FormState, actions: ShareFormActions) {
+  const aria = ariaOf(f)('folder');
+  return html`<div class="field">
+    <label for="folder">Folder on the server</label>
+    <input
+      type="text"
+      id="folder"
+      name="folder"
+      autocomplete="off"
+      autocapitalize="none"
+      spellcheck="false"
+      required
+      .value=${f.folder}
+      @input=${(e: Event) => actions.setField('folder', (e.target as HTMLInputElement).value)}
+      aria-invalid=${aria.invalid}
+      aria-describedby=${aria.describedby}
+    />
+    <p class="hint muted" id="folder-hint">An absolute path of an existing folder, e.g. /srv/scans.</p>
+    ${f.errors['folder'] ? html`<p class="error field-error" id="folder-error">${f.errors['folder']}</p>` : nothing}
+  </div>`;
+}
+
+/** A photo folder belongs to the host: shown as text, not as a field that looks editable. */
+function renderHostFolder(f: FormState, source: string) {
+  return html`<div class="field">
+    <span class="label">Folder on the server</span>
+    <p class="fixed-value"><code>${f.folder}</code> <span class="badge">set by the host</span></p>
+    <p class="hint muted" id="folder-hint">
+      A photo folder of the host (<code>${source}.path</code>). It cannot be changed here: it is changed where the
+      host's photo folders are set. Only the WebDAV name and read-only switch are written.
+    </p>
+    ${f.errors['folder'] ? html`<p class="error field-error" id="folder-error">${f.errors['folder']}</p>` : nothing}
+  </div>`;
 }

@@ -12,20 +12,50 @@ import { formatBytes } from './format.js';
 export interface ShareActions {
   /** A change is under way: Delete waits for it. */
   readonly busy: boolean;
+  /** Per share id, why the last change to the share failed (shown in its row). */
+  readonly errors: Readonly<Record<string, string>>;
+  /** Why the shares could not be loaded. */
+  readonly loadError: string;
   edit(share: ShareRow): void;
   editRoot(root: UnsharedRoot): void;
   remove(share: ShareRow): void;
 }
 
-/** A path or URL that may wrap after each slash (not in the middle of a name). */
-const breakable = (text: string) => text.split(/(?<=\/)/).map((part, i) => (i === 0 ? part : html`<wbr />${part}`));
+/** Why a share is not served, in two or three words; the problems list says more. */
+const NOT_SERVED: Record<string, string> = {
+  missing: 'folder missing',
+  'not-a-folder': 'not a folder',
+  'not-readable': 'not readable',
+  'not-absolute': 'folder not absolute',
+  unusable: 'folder unusable',
+};
+
+const servedBadge = (share: ShareRow) =>
+  share.served
+    ? html`<span class="badge ok">served</span>`
+    : html`<span class="badge bad">${NOT_SERVED[share.folderState ?? ''] ?? 'not served'}</span>`;
+
+const problemClass = (severity: string) =>
+  severity === 'error' ? 'error' : severity === 'warning' ? 'warn-text' : 'muted';
+
+/** Up to this length a path or URL stays on one line on a desktop (admin-styles.ts); longer ones wrap. */
+const ONE_LINE = 56;
+
+/** A path or URL in code type that may wrap after each slash (not in the middle of a name). */
+const path = (text: string) =>
+  html`<code class=${text.length <= ONE_LINE ? 'one-line' : ''}
+    >${text.split(/(?<=\/)/).map((part, i) => (i === 0 ? part : html`<wbr />${part}`))}</code
+  >`;
 
 export function renderShares(data: SharesAnswer | null, actions: ShareActions, members: MembersEditor) {
   return html`<section aria-labelledby="shares-title">
     <h2 id="shares-title">Shares</h2>
+    ${actions.loadError ? html`<p class="error section-error" role="alert">${actions.loadError}</p>` : nothing}
     ${
       !data
-        ? html`<p class="muted">Loading…</p>`
+        ? actions.loadError
+          ? nothing
+          : html`<p class="muted">Loading…</p>`
         : html`
             ${
               data.shares.length === 0
@@ -53,10 +83,7 @@ export function renderShares(data: SharesAnswer | null, actions: ShareActions, m
                 ? html`<h3>Other settings problems</h3>
                     <ul class="problems">
                       ${data.problems.map(
-                        (p) =>
-                          html`<li class=${p.severity === 'error' ? 'error' : 'muted'}>
-                            <code>${p.key}</code>: ${p.message}
-                          </li>`,
+                        (p) => html`<li class=${problemClass(p.severity)}><code>${p.key}</code>: ${p.message}</li>`,
                       )}
                     </ul>`
                 : nothing
@@ -91,6 +118,8 @@ export function renderShares(data: SharesAnswer | null, actions: ShareActions, m
 function renderShareRow(share: ShareRow, actions: ShareActions, members: MembersEditor) {
   const name = share.mount ?? share.source;
   const errors = share.problems.filter((p) => p.severity === 'error');
+  const warnings = share.problems.filter((p) => p.severity === 'warning');
+  const rowError = actions.errors[share.id];
   const access = share.readonly
     ? 'Read-only'
     : `Read${share.uploadAllowed ? ', upload' : ''}${share.deleteAllowed ? ', delete' : ''}`;
@@ -100,20 +129,18 @@ function renderShareRow(share: ShareRow, actions: ShareActions, members: Members
       <div class="muted">
         ${share.kind === 'photo-root' ? 'photo folder' : 'extra share'} · <code>${share.source}</code>
       </div>
-      <div>
-        ${share.served ? html`<span class="badge ok">served</span>` : html`<span class="badge error">not served</span>`}
-      </div>
-      ${share.url ? html`<div class="url"><code>${breakable(share.url)}</code></div>` : nothing}
+      <div>${servedBadge(share)}</div>
+      ${share.url ? html`<div class="url">${path(share.url)}</div>` : nothing}
       ${
         share.problems.length
           ? html`<ul class="problems" aria-label="Problems of ${name}">
-              ${share.problems.map((p) => html`<li class=${p.severity === 'error' ? 'error' : 'muted'}>${p.message} <span class="muted">(${p.key})</span></li>`)}
+              ${share.problems.map((p) => html`<li class=${problemClass(p.severity)}>${p.message} <span class="muted">(${p.key})</span></li>`)}
             </ul>`
           : nothing
       }
     </td>
     <td data-label="Folder" class="folder">
-      ${share.folder ? html`<code>${breakable(share.folder)}</code>` : html`<span class="error">none</span>`}
+      ${share.folder ? path(share.folder) : html`<span class="error">none</span>`}
     </td>
     <td data-label="Access and space">
       ${access}
@@ -135,12 +162,15 @@ function renderShareRow(share: ShareRow, actions: ShareActions, members: Members
           class="danger"
           aria-label="${share.kind === 'photo-root' ? 'Stop sharing' : 'Delete'} ${name}"
           ?disabled=${actions.busy}
+          aria-describedby=${rowError ? `row-error-${share.source}` : nothing}
           @click=${() => actions.remove(share)}
         >
           ${share.kind === 'photo-root' ? 'Stop sharing' : 'Delete'}
         </button>
       </div>
       ${errors.length ? html`<div class="error">${errors.length === 1 ? '1 problem' : `${errors.length} problems`}</div>` : nothing}
+      ${warnings.length ? html`<div class="warn-text">${warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`}</div>` : nothing}
+      ${rowError ? html`<p class="error field-error row-error" id="row-error-${share.source}">${rowError}</p>` : nothing}
     </td>
   </tr>`;
 }

@@ -2,8 +2,10 @@ import { css } from 'lit';
 
 /**
  * The admin page's own look, on top of baseStyles: the tables, the share
- * form, the audit log's search and pager. On a phone every table row becomes
- * a card whose cells are labelled lines.
+ * form, the audit log's search and pager. The page takes the width the host
+ * gives it (a desktop's whole width: folders and URLs fit on a line). On a
+ * phone every share becomes a card whose cells are labelled lines, and each
+ * audit entry two short lines.
  */
 export const adminStyles = css`
   section {
@@ -71,9 +73,24 @@ export const adminStyles = css`
     margin-top: 0.35rem;
     align-items: center;
   }
+  /* The list keeps the width of its longest entry ("No one left to add"); the button wraps below if need be. */
   .add-member select {
-    flex: 1 1 8rem;
-    min-width: 0;
+    flex: 1 1 auto;
+  }
+  .section-error {
+    margin: 0.25rem 0 0.75rem;
+    font-weight: 600;
+  }
+  .row-error {
+    max-width: 16rem;
+  }
+  .label {
+    display: block;
+    font-weight: 600;
+  }
+  .fixed-value {
+    margin: 0.2rem 0 0;
+    overflow-wrap: anywhere;
   }
   .actions {
     display: flex;
@@ -83,6 +100,17 @@ export const adminStyles = css`
   .problems {
     margin: 0.35rem 0 0;
     padding-left: 1.1rem;
+    /* Long messages wrap rather than widen the first column at the cost of the folder's. */
+    max-width: 24rem;
+  }
+  /* Chromium breaks at a <wbr> even under nowrap: hidden, it is no break opportunity. */
+  @media (min-width: 64rem) {
+    code.one-line {
+      white-space: nowrap;
+    }
+    code.one-line wbr {
+      display: none;
+    }
   }
   form.share-form {
     border: 1px solid var(--webdav-border);
@@ -196,6 +224,43 @@ export const adminStyles = css`
     }
     dl.state dd {
       margin-bottom: 0.4rem;
+    }
+    /* The audit log: each entry three short lines (time, user, address / the request / status, bytes), in reading order. */
+    table.audit tr {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0 0.75rem;
+      border: none;
+      border-bottom: 1px solid var(--webdav-border);
+      border-radius: 0;
+      margin: 0;
+      padding: 0.4rem 0;
+    }
+    table.audit td {
+      width: auto;
+      padding: 0;
+      font-size: 0.88em;
+    }
+    table.audit td[data-label]::before {
+      content: none;
+    }
+    table.audit td.request {
+      flex-basis: 100%;
+      font-size: 0.95em;
+    }
+    table.audit td.time,
+    table.audit td.user,
+    table.audit td.address {
+      opacity: 0.8;
+    }
+    table.audit td.status {
+      font-weight: 600;
+    }
+    table.audit td.bytes::before {
+      content: 'in / out ';
+      display: inline;
+      font-weight: normal;
+      opacity: 0.75;
     }
   }
 `;

@@ -15,12 +15,14 @@ export const baseStyles = css`
     --webdav-ok: #070;
     --webdav-warn-bg: #fc03;
     --webdav-warn-border: #c90;
+    --webdav-warn-text: #8a5300;
     --webdav-focus: #48f;
   }
   @media (prefers-color-scheme: dark) {
     :host {
       --webdav-error: #ff7b72;
       --webdav-ok: #7ee787;
+      --webdav-warn-text: #e3b341;
     }
   }
   :host([hidden]) {
@@ -92,6 +94,9 @@ export const baseStyles = css`
   .ok {
     color: var(--webdav-ok);
   }
+  .warn-text {
+    color: var(--webdav-warn-text);
+  }
   .warning {
     border: 1px solid var(--webdav-warn-border);
     background: var(--webdav-warn-bg);
@@ -106,6 +111,15 @@ export const baseStyles = css`
     border-radius: 1em;
     white-space: nowrap;
     vertical-align: 0.1em;
+  }
+  .badge.ok {
+    border-color: var(--webdav-ok);
+  }
+  .badge.bad {
+    border-color: var(--webdav-error);
+    background: var(--webdav-error);
+    color: Canvas;
+    font-weight: 600;
   }
   .sr-only {
     position: absolute;

@@ -7,13 +7,29 @@
  * The element keeps the state and talks to the API; each section is drawn by
  * its own module (admin-status, admin-shares with admin-members,
  * admin-share-form, admin-audit) into this one shadow root.
+ *
+ * Every change is confirmed by a toast that stays in view for a few seconds
+ * (admin-feedback) and by the screen readers' status line; a failure is shown
+ * where the admin acted (the share's row, the member list, the form, the
+ * audit log), except the two that stop the whole page, a logged-out session
+ * and a plugin switched off, which get a banner with a way out. The page
+ * loads everything again when it is shown again after being hidden.
  */
 import { LitElement, html, nothing } from 'lit';
 import type { AuditAnswer, ShareRow, SharesAnswer, StatusAnswer, UnsharedRoot } from './admin-answers.js';
 import { auditPath, AUDIT_PAGE, renderAuditLog, type AuditActions } from './admin-audit.js';
+import {
+  feedbackStyles,
+  renderPageBlock,
+  renderToast,
+  Toast,
+  type HostLinks,
+  type PageBlock,
+} from './admin-feedback.js';
 import type { MembersEditor } from './admin-members.js';
 import {
   emptyForm,
+  errorSummary,
   firstFieldWithError,
   formForRoot,
   formForShare,
@@ -40,14 +56,16 @@ export class WebdavAdmin extends LitElement {
     auditQuery: { state: true },
     auditOffset: { state: true },
     form: { state: true },
-    failure: { state: true },
     message: { state: true },
     memberChoice: { state: true },
     memberErrors: { state: true },
+    rowErrors: { state: true },
+    loadErrors: { state: true },
+    block: { state: true },
     busy: { state: true },
   };
 
-  static override styles = [baseStyles, adminStyles];
+  static override styles = [baseStyles, adminStyles, feedbackStyles];
 
   declare status: StatusAnswer | null;
   declare shares: SharesAnswer | null;
@@ -56,12 +74,20 @@ export class WebdavAdmin extends LitElement {
   declare auditQuery: string;
   declare auditOffset: number;
   declare form: FormState;
-  declare failure: string;
+  /** The screen readers' status line: the last confirmation or failure. */
   declare message: string;
   /** Per share id, the user picked in its "add member" list. */
   declare memberChoice: Record<string, string>;
+  /** Per share id, why the last change of its members failed. */
   declare memberErrors: Record<string, string>;
+  /** Per share id, why the last change of the share itself (a delete) failed. */
+  declare rowErrors: Record<string, string>;
+  /** Per section, why it could not be loaded. */
+  declare loadErrors: Partial<Record<Section, string>>;
+  /** Set while nothing on the page can work: logged out, or the plugin switched off. */
+  declare block: PageBlock | null;
   declare busy: boolean;
+  private readonly toast = new Toast(() => this.requestUpdate());
 
   constructor() {
     super();
@@ -72,69 +98,126 @@ export class WebdavAdmin extends LitElement {
     this.auditQuery = '';
     this.auditOffset = 0;
     this.form = emptyForm();
-    this.failure = '';
     this.message = '';
     this.memberChoice = {};
     this.memberErrors = {};
+    this.rowErrors = {};
+    this.loadErrors = {};
+    this.block = null;
     this.busy = false;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    document.addEventListener('visibilitychange', this.onVisibility);
     void this.refresh();
   }
 
-  /** Reloads everything; an error shows once at the top. */
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    this.toast.stop();
+  }
+
+  /** Back to a tab left open: folders, members or the plugin itself may have changed meanwhile. */
+  private readonly onVisibility = () => {
+    if (document.visibilityState === 'visible') void this.refresh();
+  };
+
+  /** Where the host's login and plugin list are (from the last status; the reference host's until then). */
+  private get hostLinks(): HostLinks {
+    return {
+      loginUrl: this.status?.loginUrl ?? '/login',
+      pluginListUrl: this.status?.pluginListUrl ?? '/admin',
+    };
+  }
+
+  /** Loads every section again; each shows its own error. */
   async refresh(): Promise<void> {
-    try {
-      const [status, shares, users] = await Promise.all([
-        call<StatusAnswer>(this, 'GET', '/admin/status'),
-        call<SharesAnswer>(this, 'GET', '/admin/shares'),
-        call<{ users: string[] }>(this, 'GET', '/admin/users'),
-      ]);
-      this.status = status;
-      this.shares = shares;
-      this.users = users.users;
-      this.failure = '';
-    } catch (error) {
-      this.failure = (error as Error).message;
-    }
-    await this.loadAudit();
+    await Promise.all([this.reloadShares(), this.loadUsers(), this.loadAudit()]);
   }
 
   private async reloadShares(): Promise<void> {
-    try {
-      const [status, shares] = await Promise.all([
-        call<StatusAnswer>(this, 'GET', '/admin/status'),
-        call<SharesAnswer>(this, 'GET', '/admin/shares'),
-      ]);
-      this.status = status;
-      this.shares = shares;
-    } catch (error) {
-      this.failure = (error as Error).message;
-    }
+    await Promise.all([
+      this.load(
+        'status',
+        () => call<StatusAnswer>(this, 'GET', '/admin/status'),
+        (s) => (this.status = s),
+      ),
+      this.load(
+        'shares',
+        () => call<SharesAnswer>(this, 'GET', '/admin/shares'),
+        (s) => (this.shares = s),
+      ),
+    ]);
+  }
+
+  private loadUsers(): Promise<void> {
+    return this.load(
+      'users',
+      () => call<{ users: string[] }>(this, 'GET', '/admin/users'),
+      (u) => (this.users = u.users),
+    );
   }
 
   async loadAudit(): Promise<void> {
+    await this.load(
+      'audit',
+      () => call<AuditAnswer>(this, 'GET', auditPath(this.auditQuery, this.auditOffset)),
+      (a) => (this.audit = a),
+    );
+  }
+
+  /** One GET for one section: its answer, or its error in that section. An answer also lifts a page block. */
+  private async load<T>(section: Section, get: () => Promise<T>, use: (answer: T) => void): Promise<void> {
     try {
-      this.audit = await call<AuditAnswer>(this, 'GET', auditPath(this.auditQuery, this.auditOffset));
+      use(await get());
+      this.block = null;
+      this.loadErrors = { ...this.loadErrors, [section]: '' };
     } catch (error) {
-      this.failure = (error as Error).message;
+      if (this.blocksPage(error)) return;
+      const fields = error instanceof ApiFailure ? error.fields : {};
+      const text = fields['q'] ? `The search ${fields['q']}.` : (error as Error).message;
+      this.loadErrors = { ...this.loadErrors, [section]: text };
     }
   }
 
+  /** A logged-out session or a plugin switched off stops the whole page: the banner says so. */
+  private blocksPage(error: unknown): boolean {
+    if (!(error instanceof ApiFailure) || (error.reason !== 'logged-out' && error.reason !== 'plugin-off'))
+      return false;
+    this.block = error.reason;
+    return true;
+  }
+
+  /** A change went through: the toast and the status line say so. */
+  private confirmDone(text: string): void {
+    this.message = text;
+    this.toast.show(text);
+  }
+
   override render() {
+    const links = this.hostLinks;
     return html`
-      ${this.failure ? html`<p class="error" role="alert">${this.failure}</p>` : nothing}
+      ${renderPageBlock(this.block, links)}
       <p class="sr-only" role="status" aria-live="polite">${this.message}</p>
-      ${renderStatus(this.status)} ${renderShares(this.shares, this.shareActions(), this.membersEditor())}
-      ${renderShareForm(this.form, this.formActions)} ${renderAuditLog(this.audit, this.auditActions())}
+      ${renderStatus(this.status, this.block, this.loadErrors.status ?? '')}
+      ${
+        // Switched off, nothing below is served or can be changed: showing it would pretend otherwise.
+        this.block === 'plugin-off'
+          ? nothing
+          : html`${renderShares(this.shares, this.shareActions(), this.membersEditor())}
+            ${renderShareForm(this.form, this.formActions)} ${renderAuditLog(this.audit, this.auditActions())}`
+      }
+      ${renderToast(this.toast)}
     `;
   }
 
   private shareActions(): ShareActions {
     return {
       busy: this.busy,
+      errors: this.rowErrors,
+      loadError: [this.loadErrors.shares, this.loadErrors.users].filter(Boolean).join(' '),
       edit: (share) => this.edit(share),
       editRoot: (root) => this.editRoot(root),
       remove: (share) => void this.removeShare(share),
@@ -172,6 +255,7 @@ export class WebdavAdmin extends LitElement {
       search: (event) => void this.searchAudit(event),
       page: (direction) => void this.auditPage(direction),
       refresh: () => void this.loadAudit(),
+      error: this.loadErrors.audit ?? '',
     };
   }
 
@@ -209,7 +293,7 @@ export class WebdavAdmin extends LitElement {
         ? await call<{ share: ShareRow | null }>(this, 'PUT', `/admin/shares/${encodeURIComponent(f.editing.id)}`, body)
         : await call<{ share: ShareRow | null }>(this, 'POST', '/admin/shares', body);
       const mount = answer.share?.mount ?? f.mount.trim();
-      this.message = f.editing ? `Share ${mount} saved.` : `Share ${mount} added. Add its users in the table.`;
+      this.confirmDone(f.editing ? `Share ${mount} saved.` : `Share ${mount} added. Add its users in the table.`);
       this.form = emptyForm();
       await this.reloadShares();
       // Take keyboard users to the share they just made.
@@ -220,16 +304,18 @@ export class WebdavAdmin extends LitElement {
     } catch (error) {
       if (error instanceof ApiFailure && error.status === 400 && Object.keys(error.fields).length) {
         this.form = { ...this.form, busy: false };
-        return this.showFormErrors({ ...error.fields });
+        return this.showFormErrors(shownErrors({ ...error.fields }));
       }
-      this.form = { ...this.form, busy: false, errors: { body: (error as Error).message } };
+      this.form = { ...this.form, busy: false };
+      if (this.blocksPage(error)) return;
+      return this.showFormErrors({ body: (error as Error).message });
     }
   }
 
-  private async showFormErrors(errors: Record<string, string>): Promise<void> {
-    const shown = shownErrors(errors);
+  /** `shown`: the messages as the form shows them (each names its field). */
+  private async showFormErrors(shown: Record<string, string>): Promise<void> {
     this.form = { ...this.form, errors: shown, busy: false };
-    this.message = 'The share was not saved: ' + Object.values(shown).join('; ');
+    this.message = errorSummary(shown);
     await this.updateComplete;
     const first = firstFieldWithError(shown);
     if (first) this.renderRoot.querySelector<HTMLElement>(`#${first}`)?.focus();
@@ -242,10 +328,17 @@ export class WebdavAdmin extends LitElement {
         ? `Stop sharing ${name} over WebDAV? The photo folder stays, and the group ${share.group ?? ''} keeps its members.`
         : `Delete the share ${name}? The folder and its files stay on the server, and the group ${share.group ?? ''} keeps its members.`;
     if (!window.confirm(question)) return;
-    await this.mutate(async () => {
-      await call(this, 'DELETE', `/admin/shares/${encodeURIComponent(share.id)}`);
+    const done = share.kind === 'photo-root' ? `${name} is no longer shared over WebDAV.` : `Share ${name} deleted.`;
+    await this.mutate({ row: share.id }, async () => {
+      try {
+        await call(this, 'DELETE', `/admin/shares/${encodeURIComponent(share.id)}`);
+        this.confirmDone(done);
+      } catch (error) {
+        // Someone else removed it first: what the admin asked for is done.
+        if (!(error instanceof ApiFailure && error.status === 404 && error.reason === 'refused')) throw error;
+        this.confirmDone(`Share ${name} was already removed.`);
+      }
       if (this.form.editing?.id === share.id) this.form = emptyForm();
-      this.message = `Share ${name} removed.`;
     });
   }
 
@@ -253,41 +346,48 @@ export class WebdavAdmin extends LitElement {
     event.preventDefault();
     const user = this.memberChoice[share.id];
     if (!user) return;
-    await this.mutate(async () => {
+    await this.mutate({ members: share.id }, async () => {
       await call(this, 'POST', `/admin/shares/${encodeURIComponent(share.id)}/members/${encodeURIComponent(user)}`);
       this.memberChoice = { ...this.memberChoice, [share.id]: '' };
-      this.message = `${user} added to ${share.mount}.`;
-    }, share.id);
+      this.confirmDone(`${user} added to ${share.mount}.`);
+    });
   }
 
   private async removeMember(share: ShareRow, user: string): Promise<void> {
-    await this.mutate(async () => {
+    await this.mutate({ members: share.id }, async () => {
       await call(this, 'DELETE', `/admin/shares/${encodeURIComponent(share.id)}/members/${encodeURIComponent(user)}`);
-      this.message = `${user} removed from ${share.mount}.`;
-    }, share.id);
+      this.confirmDone(`${user} removed from ${share.mount}.`);
+    });
     // The button that had the focus is gone: keep the keyboard user in the same place.
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>(`tr[data-share="${CSS.escape(share.id)}"] select`)?.focus();
   }
 
-  /** Runs a change, shows its error next to the share (or at the top), and reloads the table. */
-  private async mutate(fn: () => Promise<void>, shareId?: string): Promise<void> {
+  /**
+   * Runs a change of one share, shows its error where the admin acted (the
+   * share's row, or its member list) and reloads the table.
+   */
+  private async mutate(place: { row: string } | { members: string }, fn: () => Promise<void>): Promise<void> {
+    const [key, id] = 'row' in place ? (['rowErrors', place.row] as const) : (['memberErrors', place.members] as const);
+    const withError = (text: string) => {
+      const errors = { ...this[key] };
+      if (text) errors[id] = text;
+      else delete errors[id];
+      this[key] = errors;
+    };
     this.busy = true;
-    const errors = { ...this.memberErrors };
-    if (shareId) delete errors[shareId];
-    this.memberErrors = errors;
+    withError('');
     try {
       await fn();
-      this.failure = '';
     } catch (error) {
-      const message = (error as Error).message;
-      if (shareId) this.memberErrors = { ...this.memberErrors, [shareId]: message };
-      else this.failure = message;
-      this.message = message;
+      if (!this.blocksPage(error)) {
+        withError((error as Error).message);
+        this.message = (error as Error).message;
+      }
     } finally {
       this.busy = false;
     }
-    await this.reloadShares();
+    if (!this.block) await this.reloadShares();
   }
 
   private async searchAudit(event: Event): Promise<void> {
@@ -301,5 +401,8 @@ export class WebdavAdmin extends LitElement {
     await this.loadAudit();
   }
 }
+
+/** What the page loads, each with its own load error (the users' shows with the shares, where they are picked). */
+type Section = 'status' | 'shares' | 'users' | 'audit';
 
 if (!customElements.get('webdav-admin')) customElements.define('webdav-admin', WebdavAdmin);

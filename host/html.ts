@@ -13,6 +13,7 @@ export const esc = (value: unknown): string => String(value).replace(/[&<>"']/g,
 const STYLE = `
 :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
 body { margin: 0 auto; max-width: 52rem; padding: 0 1rem 2rem; }
+body.wide { max-width: 100rem; }
 header { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; padding: .75rem 0; border-bottom: 1px solid #8884; }
 header nav { display: flex; flex-wrap: wrap; gap: .5rem 1rem; flex: 1; }
 header form { margin: 0; }
@@ -40,9 +41,11 @@ export interface PageOptions {
   readonly body: string;
   /** Extra markup for <head>, e.g. module scripts. */
   readonly head?: string;
+  /** Use a desktop's whole width (a plugin's admin page with wide tables), not a column for reading. */
+  readonly wide?: boolean;
 }
 
-export function page({ title, session, body, head = '' }: PageOptions): string {
+export function page({ title, session, body, head = '', wide = false }: PageOptions): string {
   const nav = session
     ? `<nav aria-label="Main"><a href="/">Home</a><a href="/about">About</a>${session.user.admin ? '<a href="/admin">Admin</a>' : ''}</nav>
 <form method="post" action="/logout"><input type="hidden" name="_csrf" value="${esc(session.csrfToken)}">
@@ -59,7 +62,7 @@ ${session ? `<meta name="csrf-token" content="${esc(session.csrfToken)}">` : ''}
 <style>${STYLE}</style>
 ${head}
 </head>
-<body>
+<body${wide ? ' class="wide"' : ''}>
 <header>${nav}</header>
 <main>
 <h1>${esc(title)}</h1>

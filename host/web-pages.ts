@@ -193,7 +193,7 @@ ${pages.length ? `<ul>${pages.map(pageItem).join('')}</ul>` : '<p class="muted">
       return sendHtml(
         ctx,
         200,
-        page({ title: m.title, session, body: element(m, session.csrfToken), head: moduleScripts([m]) }),
+        page({ title: m.title, session, body: element(m, session.csrfToken), head: moduleScripts([m]), wide: true }),
       );
     }
     const [status, why] = found ? pageAbsence(found) : [404, `There is no plugin page ${n}.`];

@@ -75,13 +75,17 @@ export class Activation {
     const exclusive = isExclusiveDatabase(host.db);
     this.locks = new KnexLockManager(host.db, { exclusive });
     this.deadProperties = new KnexDeadProperties(host.db, { exclusive });
-    this.stopListening = host.settings.onChange(() => {
-      this.reloading = this.reloading
-        .then(() => this.reload())
-        .catch((error: unknown) => {
-          host.log.error({ err: error }, 'WebDAV settings could not be applied');
-        });
-    });
+    this.stopListening = host.settings.onChange(() => void this.reloadSoon());
+  }
+
+  /** Rebuilds the snapshot after the reloads already queued; resolves once it is in place. */
+  private reloadSoon(): Promise<void> {
+    this.reloading = this.reloading
+      .then(() => this.reload())
+      .catch((error: unknown) => {
+        this.host.log.error({ err: error }, 'WebDAV settings could not be applied');
+      });
+    return this.reloading;
   }
 
   static async start(host: Host, options: ActivationOptions = {}): Promise<Activation> {
@@ -162,6 +166,7 @@ export class Activation {
       snapshot: () => this.snapshot,
       storeOf: (share) => this.storeOf(share),
       settled: () => this.settled(),
+      recheck: () => this.reloadSoon(),
       auditLog: () => this.audit,
     });
     registerUi(this.host);
@@ -215,8 +220,10 @@ export class Activation {
     const snapshot = await loadShares(this.host.settings.all());
     for (const problem of snapshot.problems) {
       const entry = { key: problem.key, mount: problem.mount };
-      if (problem.severity === 'error') this.host.log.error(entry, `WebDAV setting ${problem.key}: ${problem.message}`);
-      else this.host.log.info(entry, `WebDAV setting ${problem.key}: ${problem.message}`);
+      const text = `WebDAV setting ${problem.key}: ${problem.message}`;
+      if (problem.severity === 'error') this.host.log.error(entry, text);
+      else if (problem.severity === 'warning') this.host.log.warn(entry, text);
+      else this.host.log.info(entry, text);
     }
     for (const share of snapshot.shares.values()) {
       await this.host.groups.ensure(share.group, `May use the WebDAV share "${share.mount}"`);

@@ -2,9 +2,16 @@
  * How the admin API shows shares: each with its settings, whether and how it
  * is served, its group and members, free space and problems; the listing adds
  * the switches, the photo roots not shared and the problems of no share.
+ *
+ * "Served" is checked again on every call, not taken from the snapshot of
+ * the last settings change: a folder can vanish, or come back, on disk
+ * without any settings change. A folder that came back is served again at
+ * once (the snapshot is rebuilt); one that vanished is reported, and its
+ * share keeps its place so that it works again when the folder returns.
  */
 import type { Context } from 'koa';
-import { groupNameOf } from '../config/shares.js';
+import { folderState, type FolderState } from '../config/folder-state.js';
+import { groupNameOf, type ShareSnapshot } from '../config/shares.js';
 import type { SettingsProblem } from '../config/settings.js';
 import type { AdminContext } from './admin-context.js';
 import { shareUrl } from './connect.js';
@@ -18,19 +25,53 @@ import {
   type ShareEntry,
 } from './share-entries.js';
 
-const plainProblem = (p: SettingsProblem) => ({ key: p.key, message: p.message, severity: p.severity });
+type Problem = Pick<SettingsProblem, 'key' | 'message' | 'severity'>;
 
-export async function describeShare(
-  ctx: Context,
-  admin: AdminContext,
-  configured: ConfiguredShares,
-  entry: ShareEntry,
-) {
+const plainProblem = (p: SettingsProblem): Problem => ({ key: p.key, message: p.message, severity: p.severity });
+
+/** The settings, the snapshot and every share's folder as they are now. */
+interface LiveShares {
+  readonly configured: ConfiguredShares;
+  readonly snapshot: ShareSnapshot;
+  /** By source (webdav.N); absent for a share without a folder. */
+  readonly folders: ReadonlyMap<string, FolderState>;
+}
+
+const servedShareOf = (snapshot: ShareSnapshot, entry: ShareEntry) => {
+  const share = entry.mount !== null ? snapshot.shares.get(entry.mount) : undefined;
+  return share && share.source === entry.source ? share : undefined;
+};
+
+/** True when a rebuilt snapshot would serve differently: a folder is back, or now resolves elsewhere. */
+function outOfDate(snapshot: ShareSnapshot, entry: ShareEntry, folder: FolderState | undefined): boolean {
+  if (folder?.state !== 'ok') return false;
+  const share = servedShareOf(snapshot, entry);
+  if (share) return share.root !== folder.root;
+  return problemsOf(snapshot.problems, entry.source).some((p) => p.key === `${entry.source}.path`);
+}
+
+async function liveShares(admin: AdminContext): Promise<LiveShares> {
   const { services, host } = admin;
-  const snapshot = services.snapshot();
+  await services.settled();
+  const configured = configuredShares(host.settings.all());
+  const folders = new Map<string, FolderState>();
+  for (const entry of configured.shares) {
+    if (entry.folder !== null) folders.set(entry.source, await folderState(entry.folder));
+  }
+  let snapshot = services.snapshot();
+  if (configured.shares.some((entry) => outOfDate(snapshot, entry, folders.get(entry.source)))) {
+    await services.recheck();
+    snapshot = services.snapshot();
+  }
+  return { configured, snapshot, folders };
+}
+
+async function describeShare(ctx: Context, admin: AdminContext, live: LiveShares, entry: ShareEntry) {
+  const { services, host } = admin;
+  const { snapshot, configured } = live;
   const { settings } = snapshot;
-  const served = entry.mount !== null ? snapshot.shares.get(entry.mount) : undefined;
-  const share = served && served.source === entry.source ? served : undefined;
+  const folder = live.folders.get(entry.source);
+  const share = folder?.state === 'ok' ? servedShareOf(snapshot, entry) : undefined;
   const group = entry.mount !== null && isValidMount(entry.mount) ? groupNameOf(entry.mount) : null;
   const members = group ? await host.groups.members(group) : [];
   let space: { freeBytes: number; usedBytes: number } | null = null;
@@ -43,8 +84,13 @@ export async function describeShare(
     }
   }
   const problems = problemsOf(snapshot.problems, entry.source).map(plainProblem);
+  const pathKey = `${entry.source}.path`;
+  // The folder went away (or lost its permissions) since the settings were read.
+  if (folder && folder.state !== 'ok' && !problems.some((p) => p.key === pathKey && p.severity === 'error')) {
+    problems.unshift({ key: pathKey, message: folder.message, severity: 'error' });
+  }
   // Written but not yet picked up (another host's settings may notify late): say so rather than show nothing.
-  if (!share && problems.length === 0) {
+  if (!share && !problems.some((p) => p.severity === 'error')) {
     problems.push({
       key: entry.source,
       message: 'not served yet: the settings change is still being applied',
@@ -57,6 +103,7 @@ export async function describeShare(
     source: entry.source,
     kind: entry.family === 'robot.root' ? ('photo-root' as const) : ('extra' as const),
     folder: entry.folder,
+    folderState: folder?.state ?? null,
     served: share !== undefined,
     readonly: entry.readonly,
     uploadAllowed: !entry.readonly && settings.uploadAllowed,
@@ -75,16 +122,16 @@ export async function describeShare(
 
 /** The share configured under `source` (webdav.N, robot.root.N) as the settings say now; null once it is gone. */
 export async function describeSource(ctx: Context, admin: AdminContext, source: string) {
-  const configured = configuredShares(admin.host.settings.all());
-  const entry = [...configured.shares, ...configured.unsharedRoots].find((e) => e.source === source);
-  return entry ? describeShare(ctx, admin, configured, entry) : null;
+  const live = await liveShares(admin);
+  const entry = [...live.configured.shares, ...live.configured.unsharedRoots].find((e) => e.source === source);
+  return entry ? describeShare(ctx, admin, live, entry) : null;
 }
 
 export async function shareListing(ctx: Context, admin: AdminContext) {
-  const configured = configuredShares(admin.host.settings.all());
-  const snapshot = admin.services.snapshot();
+  const live = await liveShares(admin);
+  const { configured, snapshot } = live;
   const shares = [];
-  for (const entry of configured.shares) shares.push(await describeShare(ctx, admin, configured, entry));
+  for (const entry of configured.shares) shares.push(await describeShare(ctx, admin, live, entry));
   const claimed = [...configured.shares, ...configured.unsharedRoots].map((e) => e.source);
   const problems = snapshot.problems
     .filter((p) => !claimed.some((source) => p.key === source || p.key.startsWith(`${source}.`)))
@@ -104,4 +151,11 @@ export async function shareListing(ctx: Context, admin: AdminContext) {
     })),
     problems,
   };
+}
+
+/** How many problems of each severity the listing shows, on shares and on nothing. */
+export function problemCounts(listing: Awaited<ReturnType<typeof shareListing>>): Record<Problem['severity'], number> {
+  const counts = { error: 0, warning: 0, notice: 0 };
+  for (const p of [...listing.problems, ...listing.shares.flatMap((s) => s.problems)]) counts[p.severity] += 1;
+  return counts;
 }

@@ -14,6 +14,8 @@ export interface ApiServices {
   storeOf(share: Share): Store;
   /** Resolves once the settings changes noticed so far are applied to the snapshot. */
   settled(): Promise<void>;
+  /** Builds the snapshot again, as a settings change does (a folder that was missing may be back). */
+  recheck(): Promise<void>;
   /** The audit log while `user.log.webdav=true`. */
   auditLog(): AuditLog | null;
 }

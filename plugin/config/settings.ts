@@ -37,8 +37,12 @@ export interface SettingsProblem {
   readonly message: string;
   /** The mount name the problem concerns, when known. */
   readonly mount?: string;
-  /** Gaps in numbering are reported but are not errors. */
-  readonly severity: 'error' | 'notice';
+  /**
+   * error: the share (or switch) is not used as written; warning: it is
+   * used, but something about it will surprise (two shares on one folder);
+   * notice: for information.
+   */
+  readonly severity: 'error' | 'warning' | 'notice';
 }
 
 export interface ParsedSettings {
@@ -67,7 +71,7 @@ export function parseSettings(all: Readonly<Record<string, string>>): ParsedSett
 
   const candidates: ShareSetting[] = [];
   for (const family of SHARE_FAMILIES) {
-    for (const index of indexesOf(all, family.prefix, problems)) {
+    for (const index of indexesOf(all, family.prefix)) {
       const source = `${family.prefix}.${index}`;
       const share = readShare(all, source, family.readonlyKey, family.mountRequired, problems, flag);
       if (share) candidates.push(share);
@@ -160,26 +164,20 @@ function withoutDuplicates(shares: ShareSetting[], problems: SettingsProblem[]):
   return result;
 }
 
-/** The N of every `<prefix>.N.*` key, ascending; a gap in the numbering is reported as a notice. */
-function indexesOf(all: Readonly<Record<string, string>>, prefix: string, problems: SettingsProblem[]): number[] {
+/**
+ * The N of every `<prefix>.N.*` key, ascending. Gaps are normal (a share
+ * deleted from the admin page leaves one) and are not reported: renumbering
+ * would rewrite the keys of shares nobody touched, and robot.root.N is the
+ * host's numbering, which the plugin must not change.
+ */
+function indexesOf(all: Readonly<Record<string, string>>, prefix: string): number[] {
   const pattern = new RegExp(`^${prefix.replace(/\./g, '\\.')}\\.(\\d+)\\.`);
   const indexes = new Set<number>();
   for (const key of Object.keys(all)) {
     const match = pattern.exec(key);
     if (match) indexes.add(Number(match[1]));
   }
-  const sorted = [...indexes].sort((a, b) => a - b);
-  sorted.forEach((index, position) => {
-    const expected = position === 0 ? 0 : sorted[position - 1]! + 1;
-    if (index !== expected) {
-      problems.push({
-        key: `${prefix}.${expected}`,
-        message: `numbering has a gap: ${prefix}.${expected} to ${prefix}.${index - 1} are not set (allowed; ${prefix}.${index} is still read)`,
-        severity: 'notice',
-      });
-    }
-  });
-  return sorted;
+  return [...indexes].sort((a, b) => a - b);
 }
 
 function parseBoolean(

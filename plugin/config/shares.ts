@@ -3,8 +3,8 @@
  * Rebuilt whenever the host's settings change; requests read whichever
  * snapshot is current when they arrive.
  */
-import { realpath, stat } from 'node:fs/promises';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
+import { folderState } from './folder-state.js';
 import { parseSettings, type SettingsProblem, type WebdavSettings } from './settings.js';
 
 export const GROUP_PREFIX = 'WebDAV.';
@@ -59,33 +59,60 @@ export async function loadShares(all: Readonly<Record<string, string>>): Promise
   const problems = [...parseProblems];
   const shares = new Map<string, Share>();
   for (const setting of settings.shares) {
-    const root = await resolveFolder(setting.path);
-    if (typeof root !== 'string') {
-      problems.push({ key: `${setting.source}.path`, mount: setting.mount, message: root.problem, severity: 'error' });
+    const folder = await folderState(setting.path);
+    if (folder.state !== 'ok') {
+      problems.push({
+        key: `${setting.source}.path`,
+        mount: setting.mount,
+        message: folder.message,
+        severity: 'error',
+      });
       continue;
     }
     shares.set(setting.mount, {
       mount: setting.mount,
       configuredPath: setting.path,
-      root,
+      root: folder.root,
       source: setting.source,
       readonly: setting.readonly,
       group: groupNameOf(setting.mount),
     });
   }
+  problems.push(...overlapWarnings([...shares.values()]));
   return { settings, shares, problems };
 }
 
-async function resolveFolder(path: string): Promise<string | { problem: string }> {
-  if (!isAbsolute(path)) return { problem: `"${path}" is not an absolute path` };
-  try {
-    const resolved = await realpath(path);
-    if (!(await stat(resolved)).isDirectory()) return { problem: `"${path}" is not a folder` };
-    return resolved;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { problem: `folder "${path}" does not exist` };
-    if (code === 'EACCES') return { problem: `folder "${path}" cannot be read (permission denied)` };
-    return { problem: `folder "${path}" cannot be used (${code ?? String(error)})` };
-  }
+/** Whether folder `inner` is `outer` or lies below it (both resolved). */
+function within(inner: string, outer: string): boolean {
+  const rel = relative(outer, inner);
+  // A folder named "..photos" inside `outer` is inside; only ".." itself leads out.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+const nameOf = (share: Share): string => `"${share.mount}" (${share.source})`;
+
+/**
+ * Two shares on one folder, or one inside the other, serve the same files
+ * under two names: locks and properties are kept per share, so a lock taken
+ * through one does not protect the file from the other. Allowed, but both
+ * shares get a warning that names the two.
+ */
+export function overlapWarnings(shares: readonly Share[]): SettingsProblem[] {
+  const warnings: SettingsProblem[] = [];
+  const warn = (share: Share, message: string) =>
+    warnings.push({ key: `${share.source}.path`, mount: share.mount, message, severity: 'warning' });
+  const tail = 'locks taken through one do not protect the files from the other';
+  shares.forEach((a, i) => {
+    for (const b of shares.slice(i + 1)) {
+      const [outer, inner] = within(b.root, a.root) ? [a, b] : within(a.root, b.root) ? [b, a] : [];
+      if (!outer || !inner) continue;
+      const message =
+        a.root === b.root
+          ? `the shares ${nameOf(a)} and ${nameOf(b)} serve the same folder: ${tail}`
+          : `the share ${nameOf(inner)} serves a folder inside the share ${nameOf(outer)}: ${tail}`;
+      warn(a, message);
+      warn(b, message);
+    }
+  });
+  return warnings;
 }

@@ -4,7 +4,7 @@
  * messages that name the field, and what the calls change.
  */
 import assert from 'node:assert/strict';
-import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { readFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -106,9 +106,11 @@ describe('admin API', () => {
   it('GET admin/status tells the plugin state and where the host switches it', async () => {
     const res = await api('GET', '/admin/status', { as: admin });
     assert.equal(res.status, 200, res.text);
+    assertSchema('admin-status-response.schema.json', res.json);
     assert.equal(res.json.plugin.id, 'webdav-shares');
     assert.equal(res.json.plugin.state, 'enabled');
     assert.equal(res.json.pluginListUrl, '/admin');
+    assert.equal(res.json.loginUrl, '/login');
     assert.equal(res.json.host.name, 'mediahost');
     assert.equal(res.json.switches.auditEnabled, true);
     assert.ok(res.json.problems >= 2, 'the ghost share and the bad switch are counted');
@@ -388,5 +390,151 @@ describe('admin API', () => {
       assert.equal((await setEnabled(true)).status, 200);
     }
     assert.equal((await api('GET', '/admin/status', { as: admin })).status, 200);
+  });
+});
+
+describe('admin API: whether a share is served, checked on every call', () => {
+  let host: HostProcess;
+  let admin: WebLogin;
+  const api = (method: string, pathname: string, body?: unknown) =>
+    call(host.url, method, pathname, { as: admin, ...(body !== undefined ? { body } : {}) });
+  const listing = async () => {
+    const res = await api('GET', '/admin/shares');
+    assert.equal(res.status, 200, res.text);
+    assertSchema('admin-shares-response.schema.json', res.json);
+    return res.json;
+  };
+  const status = async () => {
+    const res = await api('GET', '/admin/status');
+    assert.equal(res.status, 200, res.text);
+    assertSchema('admin-status-response.schema.json', res.json);
+    return res.json;
+  };
+  const shareOf = async (mount: string) => {
+    const share = (await listing()).shares.find((s: { mount: string }) => s.mount === mount);
+    assert.ok(share, `no share ${mount}`);
+    return share;
+  };
+  const allProblems = (l: { problems: unknown[]; shares: Array<{ problems: unknown[] }> }) => [
+    ...l.problems,
+    ...l.shares.flatMap((s) => s.problems),
+  ];
+  const propfind = (mount: string) =>
+    fetch(`${host.url}/webdav/${mount}/`, {
+      method: 'PROPFIND',
+      headers: { authorization: basic('anna', 'anna-pw'), depth: '0' },
+    });
+
+  before(async () => {
+    host = await startHost({ users: [{ name: 'anna', password: 'anna-pw' }] });
+    admin = await login(host.url, 'admin', host.adminPassword!);
+  });
+  after(() => host?.stop());
+
+  it('a share whose folder is removed on disk shows "missing" with a plain error and is not counted as served; it is back with its folder', async () => {
+    const folder = path.join(host.dataDir, 'extra');
+    await mkdir(folder);
+    assert.equal((await api('POST', '/admin/shares', { mount: 'extra', folder })).status, 201);
+    assert.equal((await api('POST', '/admin/shares/extra/members/anna')).status, 200);
+    assert.deepEqual((await status()).shares, { served: 2, configured: 2 });
+    assert.equal((await shareOf('extra')).folderState, 'ok');
+
+    await rm(folder, { recursive: true });
+    const gone = await shareOf('extra');
+    assert.equal(gone.served, false);
+    assert.equal(gone.folderState, 'missing');
+    assert.equal(gone.space, null);
+    assert.deepEqual(
+      gone.problems.map((p: { key: string; severity: string }) => [p.key, p.severity]),
+      [['webdav.0.path', 'error']],
+    );
+    assert.match(gone.problems[0].message, /^folder ".*extra" does not exist$/);
+    const s = await status();
+    assert.deepEqual(s.shares, { served: 1, configured: 2 }, 'only the served share counts');
+    assert.equal(s.problems, 1);
+    assert.equal((await propfind('extra')).status, 404, 'what a client meets meanwhile');
+
+    // A file where the folder was: a different badge.
+    await writeFile(folder, 'not a folder');
+    assert.equal((await shareOf('extra')).folderState, 'not-a-folder');
+    await rm(folder);
+
+    await mkdir(folder);
+    const back = await shareOf('extra');
+    assert.equal(back.served, true);
+    assert.deepEqual(back.problems, []);
+    assert.deepEqual((await status()).shares, { served: 2, configured: 2 });
+    assert.equal((await propfind('extra')).status, 207);
+  });
+
+  it('a share written while its folder was missing is served once the folder exists, at the next call', async () => {
+    const folder = path.join(host.dataDir, 'later');
+    assert.equal((await host.cli(['settings', 'set', 'webdav.1.path', folder])).code, 0);
+    assert.equal((await host.cli(['settings', 'set', 'webdav.1.webdavmount', 'later'])).code, 0);
+    const missing = await eventually(async () => {
+      const share = await shareOf('later');
+      assert.equal(share.folderState, 'missing');
+      return share;
+    }, 6_000);
+    assert.equal(missing.served, false);
+    assert.match(missing.problems.map((p: { message: string }) => p.message).join(), /does not exist/);
+
+    await mkdir(folder);
+    const found = await shareOf('later');
+    assert.equal(found.served, true, JSON.stringify(found.problems));
+    assert.deepEqual(found.problems, []);
+    assert.equal((await api('POST', '/admin/shares/later/members/anna')).status, 200);
+    await eventually(async () => assert.equal((await propfind('later')).status, 207), 6_000);
+  });
+
+  it('deleting a share through the API leaves no settings problem: the gap in the numbering is normal', async () => {
+    const l = await listing();
+    assert.deepEqual(allProblems(l), [], 'nothing to report before');
+    assert.equal((await api('DELETE', '/admin/shares/extra')).status, 200);
+    const after = await listing();
+    assert.deepEqual(
+      after.shares.map((s: { source: string }) => s.source),
+      ['robot.root.0', 'webdav.1'],
+    );
+    assert.deepEqual(allProblems(after), [], 'webdav.0 is free, and that is no problem');
+    const s = await status();
+    assert.equal(s.problems, 0);
+    assert.equal(s.warnings, 0);
+    // The next share fills the gap.
+    const again = await api('POST', '/admin/shares', { mount: 'again', folder: path.join(host.dataDir, 'later') });
+    assert.equal(again.status, 201, again.text);
+    assert.equal(again.json.share.source, 'webdav.0');
+    assert.equal((await api('DELETE', '/admin/shares/again')).status, 200);
+  });
+
+  it("a share inside another share's folder, or on the same folder, is saved with a warning on both that names both", async () => {
+    const inner = path.join(host.dataDir, 'photos', 'scans');
+    await mkdir(inner);
+    const created = await api('POST', '/admin/shares', { mount: 'inner', folder: inner });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.json.share.served, true, 'a warning does not stop the share');
+    const expected = /the share "inner" \(webdav\.0\) serves a folder inside the share "main" \(robot\.root\.0\)/;
+    for (const share of [created.json.share, await shareOf('main'), await shareOf('inner')]) {
+      assert.deepEqual(
+        share.problems.map((p: { severity: string }) => p.severity),
+        ['warning'],
+        share.mount,
+      );
+      assert.match(share.problems[0].message, expected);
+    }
+    const s = await status();
+    assert.equal(s.warnings, 2);
+    assert.equal(s.problems, 0, 'warnings are not errors');
+
+    const same = await api('PUT', '/admin/shares/later', { folder: inner });
+    assert.equal(same.status, 200, same.text);
+    assert.match(
+      same.json.share.problems.map((p: { message: string }) => p.message).join('\n'),
+      /the shares "inner" \(webdav\.0\) and "later" \(webdav\.1\) serve the same folder/,
+    );
+
+    assert.equal((await api('DELETE', '/admin/shares/inner')).status, 200);
+    assert.equal((await api('DELETE', '/admin/shares/later')).status, 200);
+    assert.deepEqual(allProblems(await listing()), []);
   });
 });

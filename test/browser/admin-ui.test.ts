@@ -4,20 +4,34 @@
  * an admin enables the plugin, creates a share and assigns a user; that user
  * sees exactly their shares in About, copies the URL and lists the share with
  * a WebDAV request; a non-admin gets no admin page; the audit log shows the
- * test's requests. Screenshots go to test-output/browser/.
+ * test's requests. Then what the admin page says when things go wrong: a
+ * share whose folder is gone, a change that fails, a session that expired,
+ * the plugin switched off while the page is open; how every change is
+ * confirmed; and how the page uses a desktop's width and a phone's height.
+ * Screenshots go to test-output/browser/.
  */
 import assert from 'node:assert/strict';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { BrowserSuite, SCREENSHOTS, screenshots, until } from '../helpers/browser.js';
-import { REPO_ROOT, startHost, type HostProcess } from '../helpers/host-process.js';
+import { BrowserSuite, DESKTOP, PHONE, SCREENSHOTS, screenshots, until } from '../helpers/browser.js';
+import {
+  login,
+  REPO_ROOT,
+  setPluginEnabled,
+  startHost,
+  type HostProcess,
+  type WebLogin,
+} from '../helpers/host-process.js';
+import { call } from '../helpers/api.js';
 import { basic } from '../helpers/raw-http.js';
 
 describe('admin page and About control in chromium', () => {
   let host: HostProcess;
   let family: string;
+  /** The admin's own session for API calls that set the scene. */
+  let apiAdmin: WebLogin;
   const browser = new BrowserSuite();
 
   before(async () => {
@@ -31,6 +45,7 @@ describe('admin page and About control in chromium', () => {
     family = path.join(host.dataDir, 'family');
     await mkdir(family);
     await copyFile(path.join(REPO_ROOT, 'host', 'sample-photos', 'sample-1.jpg'), path.join(family, 'birthday.jpg'));
+    apiAdmin = await login(host.url, 'admin', host.adminPassword!);
     await browser.start();
   });
 
@@ -40,6 +55,9 @@ describe('admin page and About control in chromium', () => {
   });
 
   const ready = (t: Parameters<BrowserSuite['ready']>[0]): boolean => browser.ready(t);
+  const expectingFailedLoads = <T>(status: number, url: RegExp, fn: () => Promise<T>): Promise<T> =>
+    browser.expectingFailedLoads(status, url, fn);
+  const ADMIN_API = /http:\/\/127\.0\.0\.1:\d+\/api\/plugins\/webdav\/admin\/[^ ]*/;
   const session = (name: string, password: string, options?: Parameters<BrowserSuite['login']>[3]): Promise<Page> =>
     browser.login(host.url, name, password, options);
 
@@ -90,6 +108,7 @@ describe('admin page and About control in chromium', () => {
       const name = admin.getByLabel('Name', { exact: true });
       const folder = admin.getByLabel('Folder on the server');
       // Typed and submitted with the keyboard: a relative folder and a taken name are refused, each at its field.
+      browser.expectedConsoleErrors.push(/status of 400 \(Bad Request\) \(.*\/api\/plugins\/webdav\/admin\/shares\)$/);
       await name.focus();
       await admin.keyboard.type('MAIN');
       await admin.keyboard.press('Tab');
@@ -111,11 +130,14 @@ describe('admin page and About control in chromium', () => {
         assert.match(await mountError.innerText(), /already used by the share "main" \(robot\.root\.0\)/),
       );
       assert.equal(await admin.locator('webdav-admin #folder-error').count(), 0, 'the folder is fine now');
+      browser.expectedConsoleErrors.pop();
 
       await name.fill('family');
       await name.press('Enter');
       const row = admin.locator('webdav-admin tr[data-share="family"]');
       await row.waitFor();
+      const toast = admin.locator('webdav-admin .toast');
+      assert.match(await toast.innerText(), /Share family added\./);
       assert.match(await row.innerText(), /served/);
       assert.match(await row.innerText(), /webdav\.0/);
       assert.match(await row.innerText(), new RegExp(family.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
@@ -132,6 +154,7 @@ describe('admin page and About control in chromium', () => {
       await admin.keyboard.press('Enter');
       const members = admin.getByRole('list', { name: 'Members of family' });
       await until(async () => assert.match(await members.innerText(), /bob/));
+      assert.match(await toast.innerText(), /bob added to family\./);
       assert.match(await row.innerText(), /1 member\b/);
     },
   );
@@ -237,12 +260,17 @@ describe('admin page and About control in chromium', () => {
   it('a non-admin gets no admin page, and the admin API refuses them', { timeout: 60_000 }, async (t) => {
     if (!ready(t)) return;
     assert.equal(await bob.getByRole('link', { name: 'Admin' }).count(), 0, 'no Admin link for bob');
-    const page = await bob.goto(`${host.url}/admin/pages/0`);
-    assert.equal(page?.status(), 403);
-    assert.equal(await bob.locator('webdav-admin').count(), 0);
-    assert.equal((await bob.goto(`${host.url}/admin`))?.status(), 403);
-    const status = await bob.evaluate(async () => (await fetch('/api/plugins/webdav/admin/shares')).status);
-    assert.equal(status, 403);
+    // The refusals are the point here: their console lines are expected.
+    const ADMIN_PAGES_AND_API =
+      /http:\/\/127\.0\.0\.1:\d+\/(admin|admin\/pages\/0|api\/plugins\/webdav\/admin\/shares)/;
+    await expectingFailedLoads(403, ADMIN_PAGES_AND_API, async () => {
+      const page = await bob.goto(`${host.url}/admin/pages/0`);
+      assert.equal(page?.status(), 403);
+      assert.equal(await bob.locator('webdav-admin').count(), 0);
+      assert.equal((await bob.goto(`${host.url}/admin`))?.status(), 403);
+      const status = await bob.evaluate(async () => (await fetch('/api/plugins/webdav/admin/shares')).status);
+      assert.equal(status, 403);
+    });
   });
 
   it("the admin page's audit log shows the test's requests, newest first", { timeout: 60_000 }, async (t) => {
@@ -266,6 +294,302 @@ describe('admin page and About control in chromium', () => {
     await search.press('Enter');
     await admin.waitForTimeout(300);
     await screenshots(admin, 'admin-page');
+  });
+
+  /** How many lines an inline element takes: its fragments' distinct tops (in the page, not in Node). */
+  const linesOf = (el: Element): number => new Set([...el.getClientRects()].map((r) => Math.round(r.top))).size;
+  /** The "Plugin" section's facts: state, "N of M served", switches. */
+  const stateOf = () => admin.locator('webdav-admin dl.state');
+
+  it('the page uses the width of a desktop: folders and URLs on one line, the member list not cut off', async (t) => {
+    if (!ready(t)) return;
+    await admin.goto(`${host.url}/admin/pages/0`);
+    const row = admin.locator('webdav-admin tr[data-share="family"]');
+    await row.waitFor();
+    const width = await admin.locator('webdav-admin').evaluate((el) => el.getBoundingClientRect().width);
+    assert.ok(width >= DESKTOP.width - 80, `the page is ${width} px wide at ${DESKTOP.width} px`);
+    for (const selector of ['td.folder code', '.url code']) {
+      const lines = await row.locator(selector).evaluate(linesOf);
+      assert.equal(lines, 1, `${selector} takes ${lines} lines`);
+    }
+    // Every option of a member list can be read in full: the list is at least as wide as its longest entry.
+    for (const select of await admin.locator('webdav-admin .add-member select').all()) {
+      const fit = await select.evaluate((el) => {
+        const s = el as HTMLSelectElement;
+        const context = document.createElement('canvas').getContext('2d')!;
+        context.font = getComputedStyle(s).font;
+        const longest = Math.max(...[...s.options].map((o) => context.measureText(o.text).width));
+        return { longest, inner: s.clientWidth };
+      });
+      assert.ok(fit.inner >= fit.longest + 16, JSON.stringify(fit));
+    }
+  });
+
+  it(
+    'a share whose folder was removed on disk gets a red "folder missing" badge, a problem in plain words, and is not counted as served',
+    { timeout: 60_000 },
+    async (t) => {
+      if (!ready(t)) return;
+      const trips = path.join(host.dataDir, 'trips');
+      await mkdir(trips);
+      const created = await call(host.url, 'POST', '/admin/shares', {
+        as: apiAdmin,
+        body: { mount: 'trips', folder: trips },
+      });
+      assert.equal(created.status, 201, created.text);
+      await rm(trips, { recursive: true });
+
+      await admin.reload();
+      const row = admin.locator('webdav-admin tr[data-share="trips"]');
+      const badge = row.locator('.badge.bad');
+      await badge.waitFor();
+      assert.equal(await badge.innerText(), 'folder missing');
+      assert.equal(await badge.evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(204, 0, 0)', 'red');
+      assert.match(
+        await row.getByRole('list', { name: 'Problems of trips' }).innerText(),
+        /folder ".*trips" does not exist \(webdav\.1\.path\)/,
+      );
+      assert.match(await stateOf().innerText(), /2 of 3 served, 1 settings problem/);
+      // The problem's text does not squeeze the folders onto two lines.
+      for (const code of await admin.locator('webdav-admin td.folder code').all()) {
+        assert.equal(await code.evaluate(linesOf), 1);
+      }
+      await screenshots(admin, 'admin-folder-missing');
+
+      // The folder is back: served again at the next page load, without a settings change.
+      await mkdir(trips);
+      await admin.reload();
+      await until(async () => assert.equal(await row.locator('.badge.ok').innerText(), 'served'));
+      assert.match(await stateOf().innerText(), /3 of 3 served$/m);
+    },
+  );
+
+  it(
+    'deleting a share from the page: a confirmation stays in view and leaves by itself, and no settings warning follows',
+    { timeout: 60_000 },
+    async (t) => {
+      if (!ready(t)) return;
+      // Scrolled down to the audit log: the confirmation must still be seen.
+      await admin.locator('webdav-admin #audit-title').scrollIntoViewIfNeeded();
+      admin.once('dialog', (dialog) => void dialog.accept());
+      await admin.getByRole('button', { name: 'Delete family' }).click();
+      const toast = admin.locator('webdav-admin .toast');
+      await toast.waitFor();
+      assert.match(await toast.innerText(), /Share family deleted\./);
+      const box = (await toast.boundingBox())!;
+      assert.ok(box.y >= 0 && box.y + box.height <= DESKTOP.height, `the toast is in view: ${JSON.stringify(box)}`);
+      assert.match(await admin.locator('webdav-admin [role="status"]').innerText(), /Share family deleted\./);
+      await admin.screenshot({ path: path.join(SCREENSHOTS, 'admin-toast.png') });
+      await admin.setViewportSize(PHONE);
+      await admin.screenshot({ path: path.join(SCREENSHOTS, 'admin-toast-phone.png') });
+      await admin.setViewportSize(DESKTOP);
+      const shownAt = Date.now();
+      await until(async () => assert.equal(await toast.count(), 0), 10_000);
+      const shownFor = Date.now() - shownAt;
+      assert.ok(shownFor >= 3_000, `the toast left after ${shownFor} ms`);
+
+      // webdav.0 is gone and webdav.1 stays: a gap, which is nobody's problem.
+      await admin.reload();
+      await admin.locator('webdav-admin tr[data-share="trips"]').waitFor();
+      assert.equal(await admin.locator('webdav-admin tr[data-share="family"]').count(), 0);
+      assert.equal(await admin.locator('webdav-admin ul.problems').count(), 0, 'no problem listed anywhere');
+      assert.equal(await admin.getByText('Other settings problems').count(), 0);
+      assert.match(await stateOf().innerText(), /2 of 2 served$/m);
+    },
+  );
+
+  it(
+    'a failed change shows its error where the admin acted: the member list, the share’s row',
+    { timeout: 60_000 },
+    async (t) => {
+      if (!ready(t)) return;
+      // A user deleted on the command line while the page still offers them.
+      assert.equal((await host.cli(['user', 'add', 'dave', '--password', 'dave-pw-123'])).code, 0);
+      await admin.reload();
+      const picker = admin.getByLabel('User to add to trips');
+      await picker.selectOption('dave');
+      assert.equal((await host.cli(['user', 'remove', 'dave'])).code, 0);
+      await expectingFailedLoads(404, ADMIN_API, async () => {
+        await admin.getByRole('button', { name: 'Add the chosen user to trips' }).click();
+        const error = admin.locator('webdav-admin tr[data-share="trips"] .add-member + .field-error');
+        await error.waitFor();
+        assert.match(await error.innerText(), /there is no user "dave"/);
+      });
+      assert.equal(await admin.locator('webdav-admin .toast').count(), 0, 'no confirmation for a failure');
+
+      // Logged in again in another tab: this page's CSRF token is stale, and Delete fails in its row.
+      const context = admin.context();
+      await context.clearCookies();
+      const other = await context.newPage();
+      await other.goto(`${host.url}/login`);
+      await other.getByLabel('User name').fill('admin');
+      await other.getByLabel('Password').fill(host.adminPassword!);
+      await Promise.all([other.waitForURL(`${host.url}/`), other.getByRole('button', { name: 'Log in' }).click()]);
+      await other.close();
+      await expectingFailedLoads(403, ADMIN_API, async () => {
+        admin.once('dialog', (dialog) => void dialog.accept());
+        await admin.getByRole('button', { name: 'Delete trips' }).click();
+        const error = admin.locator('webdav-admin tr[data-share="trips"] .row-error');
+        await error.waitFor();
+        assert.match(await error.innerText(), /earlier login .* Reload the page and try again/);
+      });
+      assert.equal(await admin.locator('webdav-admin section > p.error').count(), 0, 'nothing at the top of the page');
+      await admin
+        .locator('webdav-admin tr[data-share="trips"]')
+        .screenshot({ path: path.join(SCREENSHOTS, 'admin-row-error.png') });
+      await admin.reload();
+    },
+  );
+
+  it(
+    'an expired session shows "You are logged out" with a link to the login that comes back to the page',
+    { timeout: 60_000 },
+    async (t) => {
+      if (!ready(t)) return;
+      await admin.locator('webdav-admin tr[data-share="trips"]').waitFor();
+      await admin.context().clearCookies();
+      const banner = admin.locator('webdav-admin .page-block');
+      await expectingFailedLoads(401, ADMIN_API, async () => {
+        await admin.locator('webdav-admin .pager').getByRole('button', { name: 'Refresh' }).click();
+        await banner.waitFor();
+      });
+      // Down at the audit log, where the admin clicked, the banner is in view.
+      const box = (await banner.boundingBox())!;
+      assert.ok(box.y >= 0 && box.y + box.height <= DESKTOP.height, `the banner is in view: ${JSON.stringify(box)}`);
+      assert.ok(await admin.evaluate(() => window.scrollY > 0), 'the page is scrolled down');
+      await admin.screenshot({ path: path.join(SCREENSHOTS, 'admin-logged-out-scrolled.png') });
+      assert.match(await banner.innerText(), /^You are logged out\. Log in again to come back to this page\.$/);
+      const link = banner.getByRole('link', { name: 'Log in again' });
+      assert.equal(await link.getAttribute('href'), '/login?next=%2Fadmin%2Fpages%2F0');
+      assert.equal(await admin.locator('webdav-admin .error').count(), 0, 'no other error on the page');
+      await admin.evaluate(() => window.scrollTo(0, 0));
+      await screenshots(admin, 'admin-logged-out');
+
+      await link.click();
+      await admin.getByLabel('User name').fill('admin');
+      await admin.getByLabel('Password').fill(host.adminPassword!);
+      await Promise.all([
+        admin.waitForURL(`${host.url}/admin/pages/0`),
+        admin.getByRole('button', { name: 'Log in' }).click(),
+      ]);
+      await admin.locator('webdav-admin tr[data-share="trips"]').waitFor();
+      assert.equal(await banner.count(), 0);
+    },
+  );
+
+  it(
+    'the plugin switched off while the page is open: "The WebDAV plugin is switched off", with a link to the plugin list',
+    { timeout: 60_000 },
+    async (t) => {
+      if (!ready(t)) return;
+      const cookie = (await admin.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+      const csrfToken = (await admin.locator('meta[name="csrf-token"]').getAttribute('content'))!;
+      const session = { cookie, csrfToken, setCookie: '' };
+      assert.equal((await setPluginEnabled(host.url, session, 'webdav-shares', false)).status, 200);
+      const banner = admin.locator('webdav-admin .page-block');
+      try {
+        await expectingFailedLoads(404, ADMIN_API, async () => {
+          await admin.locator('webdav-admin .pager').getByRole('button', { name: 'Refresh' }).click();
+          await banner.waitFor();
+          assert.match(await banner.innerText(), /^The WebDAV plugin is switched off\./);
+          assert.equal(await banner.getByRole('link', { name: "host's plugin list" }).getAttribute('href'), '/admin');
+          const state = admin.locator('webdav-admin dl.state');
+          assert.match(await state.innerText(), /Switched off/);
+          assert.doesNotMatch(await state.innerText(), /Enabled/);
+          const text = await admin.locator('webdav-admin').evaluate((el) => el.shadowRoot!.textContent ?? '');
+          assert.doesNotMatch(text, /The server answered/);
+          assert.equal(text.split('The WebDAV plugin is switched off').length - 1, 1, 'said once');
+          assert.equal(await admin.locator('webdav-admin .badge.ok').count(), 0, 'no share claims to be served');
+          await admin.evaluate(() => window.scrollTo(0, 0));
+          await screenshots(admin, 'admin-plugin-off');
+        });
+      } finally {
+        assert.equal((await setPluginEnabled(host.url, session, 'webdav-shares', true)).status, 200);
+      }
+      // Switched on again: the page works again at its next load.
+      await admin.reload();
+      await admin.locator('webdav-admin tr[data-share="trips"]').waitFor();
+      assert.equal(await banner.count(), 0);
+      assert.match(await stateOf().innerText(), /Enabled/);
+    },
+  );
+
+  it(
+    'a photo folder’s path shows as the host’s, not as a field; an empty form names each missing field once',
+    { timeout: 60_000 },
+    async (t) => {
+      if (!ready(t)) return;
+      await admin.reload();
+      await admin.getByRole('button', { name: 'Edit main' }).click();
+      const form = admin.locator('webdav-admin form.share-form');
+      await until(async () => assert.match(await form.innerText(), /set by the host/));
+      assert.equal(await form.locator('#folder').count(), 0, 'no input for the folder');
+      assert.match(await form.innerText(), /photos\s+set by the host/);
+      assert.match(await form.innerText(), /cannot be changed here/);
+      await form.screenshot({ path: path.join(SCREENSHOTS, 'admin-form-photo-root.png') });
+      await form.getByRole('button', { name: 'Cancel' }).click();
+
+      await admin.getByRole('button', { name: 'Add share' }).click();
+      await until(async () =>
+        assert.equal(
+          await admin.locator('webdav-admin #mount-error').innerText(),
+          'Name: give the share a name, e.g. scans.',
+        ),
+      );
+      assert.equal(
+        await admin.locator('webdav-admin #folder-error').innerText(),
+        'Folder on the server: give the folder to share, e.g. /srv/scans.',
+      );
+      assert.equal(
+        await admin.locator('webdav-admin [role="status"]').innerText(),
+        'The share was not saved. Name: give the share a name, e.g. scans. Folder on the server: give the folder to share, e.g. /srv/scans.',
+      );
+      await form.screenshot({ path: path.join(SCREENSHOTS, 'admin-form-empty.png') });
+    },
+  );
+
+  it('on a phone the audit log is a compact list, 25 entries a page', { timeout: 60_000 }, async (t) => {
+    if (!ready(t)) return;
+    for (let i = 0; i < 30; i++) {
+      const res = await fetch(`${host.url}/webdav/main/`, {
+        method: 'PROPFIND',
+        headers: { authorization: basic('admin', host.adminPassword!), depth: '0' },
+      });
+      assert.equal(res.status, 207);
+      await res.arrayBuffer();
+    }
+    await admin.setViewportSize(PHONE);
+    try {
+      await admin.reload();
+      const pager = admin.locator('webdav-admin .pager');
+      await until(async () => assert.match(await pager.innerText(), /Entries 1–25 of \d+/), 10_000);
+      const rows = admin.locator('webdav-admin table.audit tbody tr');
+      assert.equal(await rows.count(), 25);
+      const heights = await rows.evaluateAll((trs) => trs.map((tr) => tr.getBoundingClientRect().height));
+      const tallest = Math.max(...heights);
+      assert.ok(tallest <= 80, `an entry is at most 80 px tall, the tallest is ${tallest} px`);
+      const first = rows.first();
+      assert.match(
+        await first.innerText(),
+        /admin\s+127\.0\.0\.1\s+PROPFIND \/webdav\/main\/\s+207\s+\d+ bytes \/ \d+ bytes$/,
+      );
+      // The request has a line of its own, across the entry.
+      const [entry, request] = await Promise.all([first.boundingBox(), first.locator('td.request').boundingBox()]);
+      assert.ok(request!.width >= entry!.width - 2, `${request!.width} of ${entry!.width} px`);
+      assert.equal(
+        await admin.evaluate(() => document.documentElement.scrollWidth),
+        PHONE.width,
+        'nothing wider than the phone',
+      );
+      const section = admin.locator('webdav-admin section[aria-labelledby="audit-title"]');
+      const height = (await section.boundingBox())!.height;
+      assert.ok(height < 2_500, `the audit log is ${height} px tall`);
+      await section.screenshot({ path: path.join(SCREENSHOTS, 'admin-audit-phone.png') });
+      await pager.getByRole('button', { name: 'Older' }).click();
+      await until(async () => assert.match(await pager.innerText(), /Entries 26–\d+ of \d+/));
+    } finally {
+      await admin.setViewportSize(DESKTOP);
+    }
   });
 
   it('ran without a script error or console error on any page', (t) => {

@@ -89,11 +89,9 @@ describe('the host’s admin panel and home page in chromium', () => {
   it('while the plugin is off, its page says so and leads to the plugin list', { timeout: 60_000 }, async (t) => {
     if (!ready(t)) return;
     // A page answered with 404 is logged by chromium as a failed load: expected here, and only here.
-    const notFound =
-      /^Failed to load resource: the server responded with a status of 404 \(Not Found\) \(\S+\/admin\/pages\/0\)$/;
-    browser.expectedConsoleErrors.push(notFound);
-    const answer = await admin.goto(`${host.url}/admin/pages/0`);
-    browser.expectedConsoleErrors.splice(browser.expectedConsoleErrors.indexOf(notFound), 1);
+    const answer = await browser.expectingFailedLoads(404, /\S+\/admin\/pages\/0/, () =>
+      admin.goto(`${host.url}/admin/pages/0`),
+    );
     assert.equal(answer?.status(), 404);
     assert.equal(await admin.getByRole('heading', { level: 1 }).innerText(), 'WebDAV shares');
     assert.match(

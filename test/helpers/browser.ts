@@ -53,6 +53,21 @@ export class BrowserSuite {
   /** Console errors a test provokes on purpose (a 400 for a form's bad input); matched against `message (resource url)`. */
   readonly expectedConsoleErrors: RegExp[] = [];
 
+  /**
+   * Runs `fn` with the console errors of failed loads answered `status` from
+   * URLs matching `url` allowed, and only while it runs: chromium logs a
+   * deliberate refusal (a form's 400, a non-admin's 403) as a console error.
+   */
+  async expectingFailedLoads<T>(status: number, url: RegExp, fn: () => Promise<T>): Promise<T> {
+    const expected = new RegExp(`status of ${status} \\(.*\\) \\(${url.source}\\)$`);
+    this.expectedConsoleErrors.push(expected);
+    try {
+      return await fn();
+    } finally {
+      this.expectedConsoleErrors.splice(this.expectedConsoleErrors.indexOf(expected), 1);
+    }
+  }
+
   /** Starts chromium when it is installed; each test then calls `ready`, which says why not. */
   async start(): Promise<void> {
     if (!hasTool('chromium')) return;

@@ -1,16 +1,18 @@
 /**
  * Settings, all in one place: what the plugin makes of its keys
- * (plugin/config/settings.ts), settings.properties as the host reads,
+ * (plugin/config/settings.ts) and which folders it serves
+ * (plugin/config/shares.ts), settings.properties as the host reads,
  * watches and writes it (host/settings.ts), and both in the running host,
  * changed with `mediahost settings` and by another program.
  */
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { Logger } from '../../plugin/host-api.js';
 import { parseSettings } from '../../plugin/config/settings.js';
+import { loadShares } from '../../plugin/config/shares.js';
 import { writeFileAtomic } from '../../host/properties.js';
 import { FileSettings } from '../../host/settings.js';
 import { eventually, FIXTURE_PLUGIN, startHost, type HostProcess } from '../helpers/host-process.js';
@@ -65,7 +67,7 @@ describe('the plugin’s keys (plugin/config/settings.ts)', () => {
     assert.equal(settings.auditDays, 90);
   });
 
-  it('gaps in numbering are allowed, reported as a notice, and later shares still load', () => {
+  it('gaps in numbering are allowed and not reported (a delete leaves one), and later shares still load', () => {
     const { settings, problems } = parseSettings({
       'webdav.0.path': '/a',
       'webdav.0.webdavmount': 'a',
@@ -76,9 +78,7 @@ describe('the plugin’s keys (plugin/config/settings.ts)', () => {
       settings.shares.map((share) => share.mount),
       ['a', 'b'],
     );
-    assert.equal(problems.length, 1);
-    assert.equal(problems[0]!.severity, 'notice');
-    assert.equal(problems[0]!.key, 'webdav.1');
+    assert.deepEqual(problems, []);
   });
 
   it('a mount name outside [A-Za-z0-9._-]{1,64} is an error naming the key; other shares stay', () => {
@@ -160,6 +160,86 @@ function nextChange(settings: FileSettings, ms = 3000): Promise<readonly string[
     });
   });
 }
+
+describe('shares and their folders (plugin/config/shares.ts)', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'webdav-shares-'));
+    for (const folder of ['photos', 'photos/2024', 'photos2', 'photos/..hidden', 'scans']) {
+      await mkdir(path.join(dir, folder));
+    }
+    await writeFile(path.join(dir, 'a-file.txt'), 'x');
+    await symlink(path.join(dir, 'scans'), path.join(dir, 'scans-link'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const sharesOn = (...folders: string[]) =>
+    loadShares(
+      Object.fromEntries(
+        folders.flatMap((folder, i) => [
+          [`webdav.${i}.path`, path.join(dir, folder)],
+          [`webdav.${i}.webdavmount`, `s${i}`],
+        ]),
+      ),
+    );
+  const warningsOf = async (...folders: string[]) =>
+    (await sharesOn(...folders)).problems.filter((p) => p.severity === 'warning');
+
+  it('a missing folder, a file or a path below a file is an error naming the key; the share is left out', async () => {
+    const { shares, problems } = await sharesOn('missing', 'a-file.txt', 'a-file.txt/below', 'scans');
+    assert.deepEqual([...shares.keys()], ['s3']);
+    assert.deepEqual(
+      problems.map((p) => [p.key, p.severity]),
+      [
+        ['webdav.0.path', 'error'],
+        ['webdav.1.path', 'error'],
+        ['webdav.2.path', 'error'],
+      ],
+    );
+    assert.match(problems[0]!.message, /does not exist/);
+    assert.match(problems[1]!.message, /is not a folder/);
+    assert.match(problems[2]!.message, /does not exist \(a part of the path is a file\)/);
+  });
+
+  it('two shares on one folder (a symbolic link included) are served, each with a warning naming both', async () => {
+    const { shares, problems } = await sharesOn('scans', 'scans-link');
+    assert.equal(shares.size, 2, 'both are still served');
+    assert.deepEqual(
+      problems.map((p) => [p.key, p.severity]),
+      [
+        ['webdav.0.path', 'warning'],
+        ['webdav.1.path', 'warning'],
+      ],
+    );
+    for (const p of problems) {
+      assert.match(p.message, /the shares "s0" \(webdav\.0\) and "s1" \(webdav\.1\) serve the same folder/);
+      assert.match(p.message, /locks taken through one do not protect the files from the other/);
+    }
+  });
+
+  it('a share inside another is a warning on both, whichever comes first in the settings', async () => {
+    for (const folders of [
+      ['photos', 'photos/2024'],
+      ['photos/2024', 'photos'],
+    ]) {
+      const warnings = await warningsOf(...folders);
+      const [inner, outer] = folders[0] === 'photos' ? ['s1', 's0'] : ['s0', 's1'];
+      assert.deepEqual(
+        warnings.map((p) => p.mount),
+        ['s0', 's1'],
+        folders.join(' '),
+      );
+      for (const p of warnings) {
+        assert.match(p.message, new RegExp(`the share "${inner}" .* serves a folder inside the share "${outer}"`));
+      }
+    }
+    assert.equal((await warningsOf('photos', 'photos/..hidden')).length, 2, 'a name starting with ".." is inside');
+  });
+
+  it('neighbours whose names share a beginning do not overlap', async () => {
+    assert.deepEqual(await warningsOf('photos', 'photos2', 'scans'), []);
+  });
+});
 
 describe('FileSettings', () => {
   let dir: string;
