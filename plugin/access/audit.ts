@@ -13,6 +13,7 @@ import type { Context, Middleware, Next } from 'koa';
 import type { Logger } from '../host-api.js';
 import { parseBasicAuth } from './basic-auth.js';
 import { davRequestOf } from '../dav/context.js';
+import { countBodyBytes } from '../http/body-bytes.js';
 
 export const AUDIT_TABLE = 'webdav_audit';
 /** `scheme://userinfo@`: the userinfo goes, up to the last `@` of the authority. */
@@ -185,27 +186,19 @@ function fromRow(row: Record<string, unknown>): AuditEntry {
   };
 }
 
-/** Per connection: how many bytes it had read when its last audited request ended. */
-const readUpTo = new WeakMap<object, number>();
-
 /**
  * Records every request under /webdav once its answer is finished (or the
- * client went away). Byte counts come from the socket's counters, so that
- * streamed bodies are counted without wrapping them.
+ * client went away). Bytes in and out are those of the bodies only
+ * (http/body-bytes.ts), counted as they pass, so that streamed bodies are
+ * counted without being wrapped.
  */
 export function auditFilter(audit: () => AuditLog | null, isWebdav: (rawTarget: string) => boolean): Middleware {
   return async (ctx: Context, next: Next) => {
     const log = audit();
     if (!log || !isWebdav(ctx.req.url ?? '')) return next();
     const started = Date.now();
-    const socket = ctx.req.socket;
-    // Not socket.bytesRead now: Node has already read the headers, and often much of the body,
-    // before any middleware runs. What this connection read up to the end of its previous
-    // request is where this one began.
-    const readBefore = readUpTo.get(socket) ?? 0;
-    const writtenBefore = socket.bytesWritten;
+    const bodies = countBodyBytes(ctx.req, ctx.res);
     const done = () => {
-      readUpTo.set(socket, socket.bytesRead);
       log.record({
         time: new Date(started),
         user: davRequestOf(ctx)?.user.name ?? parseBasicAuth(ctx.get('authorization') || undefined)?.user ?? null,
@@ -214,8 +207,8 @@ export function auditFilter(audit: () => AuditLog | null, isWebdav: (rawTarget: 
         path: readablePath(ctx.req.url ?? ''),
         destination: ctx.get('destination') ? readablePath(ctx.get('destination')) : null,
         status: ctx.res.headersSent ? ctx.res.statusCode : ctx.status,
-        bytesIn: Math.max(0, socket.bytesRead - readBefore),
-        bytesOut: Math.max(0, socket.bytesWritten - writtenBefore),
+        bytesIn: bodies.received(),
+        bytesOut: bodies.sent(),
         durationMs: Date.now() - started,
       });
     };
