@@ -13,6 +13,8 @@ import type { Context, Middleware, Next } from 'koa';
 import type { Logger } from '../host-api.js';
 import { parseBasicAuth } from './basic-auth.js';
 import { davRequestOf } from '../dav/context.js';
+import { WEBDAV_SEGMENT } from '../dav/hrefs.js';
+import { parseRequestPath } from '../dav/paths.js';
 import { countBodyBytes } from '../http/body-bytes.js';
 
 export const AUDIT_TABLE = 'webdav_audit';
@@ -23,6 +25,8 @@ const MAX_BATCH = 500;
 /** Past this many unwritten entries (the database is down), the oldest are dropped and counted. */
 const MAX_PENDING = 20_000;
 const PRUNE_INTERVAL_MS = 3600_000;
+/** The width of the mount column (mount names are at most 64 characters). */
+const MOUNT_MAX = 64;
 
 export interface AuditEntry {
   readonly time: Date;
@@ -30,6 +34,8 @@ export interface AuditEntry {
   readonly address: string;
   readonly method: string;
   readonly path: string;
+  /** The share the path names (its first segment below /webdav/), whether or not it exists; null for none. */
+  readonly mount: string | null;
   readonly destination: string | null;
   readonly status: number;
   readonly bytesIn: number;
@@ -163,6 +169,7 @@ function toRow(entry: AuditEntry) {
     address: entry.address,
     method: entry.method,
     path: entry.path,
+    mount: entry.mount,
     destination: entry.destination,
     status: entry.status,
     bytes_in: entry.bytesIn,
@@ -178,6 +185,7 @@ function fromRow(row: Record<string, unknown>): AuditEntry {
     address: String(row['address']),
     method: String(row['method']),
     path: String(row['path']),
+    mount: (row['mount'] as string | null) ?? null,
     destination: (row['destination'] as string | null) ?? null,
     status: Number(row['status']),
     bytesIn: Number(row['bytes_in']),
@@ -205,6 +213,7 @@ export function auditFilter(audit: () => AuditLog | null, isWebdav: (rawTarget: 
         address: String((ctx.state as { remoteAddress?: string }).remoteAddress ?? ctx.ip),
         method: ctx.method,
         path: readablePath(ctx.req.url ?? ''),
+        mount: davRequestOf(ctx)?.target?.mount ?? mountNamedBy(ctx.req.url ?? ''),
         destination: ctx.get('destination') ? readablePath(ctx.get('destination')) : null,
         status: ctx.res.headersSent ? ctx.res.statusCode : ctx.status,
         bytesIn: bodies.received(),
@@ -215,6 +224,16 @@ export function auditFilter(audit: () => AuditLog | null, isWebdav: (rawTarget: 
     ctx.res.once('close', done);
     await next();
   };
+}
+
+/** The share a request target names, decoded as the WebDAV filter decodes it; null for none or a malformed target. */
+function mountNamedBy(rawTarget: string): string | null {
+  try {
+    const [prefix, mount] = parseRequestPath(rawTarget).segments;
+    return prefix === WEBDAV_SEGMENT && mount !== undefined && mount.length <= MOUNT_MAX ? mount : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

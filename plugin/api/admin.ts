@@ -12,6 +12,7 @@
  *   DELETE admin/shares/:id/members/:user       removes the user from it
  *   GET    admin/users                          user names to pick from
  *   GET    admin/audit?q=&offset=&limit=        the audit log, newest first
+ *   GET    admin/traffic?days=&utcOffset=&user=&share=   requests and bytes per day, from the audit log
  *
  * Settings are written through host.settings and applied without a restart;
  * answers come once the new shares are in place.
@@ -22,6 +23,7 @@ import { adminContext, type AdminHandler } from './admin-context.js';
 import { addMember, listUsers, removeMember } from './admin-members.js';
 import { addShare, editShare, listShares, removeShare } from './admin-shares.js';
 import { pluginStatus } from './admin-status.js';
+import { trafficPerDay } from './admin-traffic.js';
 import { handle, requireAdmin, requireCsrf } from './http.js';
 import { API_PREFIX, type ApiServices } from './services.js';
 
@@ -46,4 +48,5 @@ export function adminRoutes(router: Router, services: ApiServices): void {
   router.delete(`${base}/shares/:id/members/:user`, adminOnly(removeMember));
   router.get(`${base}/users`, adminOnly(listUsers));
   router.get(`${base}/audit`, adminOnly(auditLog));
+  router.get(`${base}/traffic`, adminOnly(trafficPerDay));
 }

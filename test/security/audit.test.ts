@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import knex from 'knex';
 import { eventually, login, startHost, type HostProcess } from '../helpers/host-process.js';
 import { startPlugin } from '../helpers/plugin-harness.js';
+import { backfillAuditMounts, migrate } from '../../plugin/store/migrations.js';
 import { basic, rawExchange, send } from '../helpers/raw-http.js';
 
 const PASSWORDS = ['alice-pw-7f3a', 'wrong-pw-91c2', 'userinfo-pw-5d1e', 'mallory-pw-0b8d'];
@@ -74,6 +75,50 @@ describe('the audit log in the plugin harness', () => {
       assert.equal((await harness.db('webdav_audit').count({ n: '*' }))[0]!.n, 0);
     } finally {
       await harness.stop();
+    }
+  });
+});
+
+describe('the audit table', () => {
+  it('rows recorded before the mount column existed get the share their path names (migration 004)', async () => {
+    const db = knex({
+      client: 'sqlite3',
+      connection: { filename: ':memory:' },
+      useNullAsDefault: true,
+      pool: { min: 1, max: 1 },
+    });
+    try {
+      await migrate(db);
+      const paths = [
+        '/webdav/main/Mädchen.jpg',
+        '/webdav/scans',
+        'http://127.0.0.1:8080/webdav/scans/a.pdf',
+        '/webdav/',
+        '/webdav',
+        '/elsewhere/main/x',
+        `/webdav/${'n'.repeat(65)}/x`,
+        ...Array.from({ length: 5 }, (_, i) => `/webdav/main/${i}.jpg`),
+      ];
+      await db('webdav_audit').insert(
+        paths.map((path) => ({
+          at_ms: 1,
+          address: '127.0.0.1',
+          method: 'GET',
+          path,
+          status: 200,
+          bytes_in: 0,
+          bytes_out: 0,
+          duration_ms: 0,
+        })),
+      );
+      await backfillAuditMounts(db, 3);
+      const rows = await db('webdav_audit').select('path', 'mount').orderBy('id');
+      assert.deepEqual(
+        rows.map((row) => row.mount),
+        ['main', 'scans', 'scans', null, null, null, null, 'main', 'main', 'main', 'main', 'main'],
+      );
+    } finally {
+      await db.destroy();
     }
   });
 });
