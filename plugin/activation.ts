@@ -163,6 +163,7 @@ export class Activation {
       storeOf: (share) => this.storeOf(share),
       settled: () => this.settled(),
       auditLog: () => this.audit,
+      locks: this.locks,
     });
     registerUi(this.host);
   }

@@ -67,13 +67,7 @@ export class AuditLog {
   }
 
   record(entry: AuditEntry): void {
-    // The logger writes its own `time` (when the line is written, i.e. when the answer ended);
-    // a second `time` key would make the line JSON with a duplicate name. The start goes as `started`.
-    const { time, ...rest } = entry;
-    this.log.info(
-      { audit: true, started: time.toISOString(), ...rest },
-      `${entry.method} ${entry.path} ${entry.status}`,
-    );
+    logEntry(this.log, entry);
     if (this.pending.length >= MAX_PENDING) {
       this.pending.shift();
       this.dropped += 1;
@@ -124,6 +118,23 @@ export class AuditLog {
       this.log.error({ err: error }, 'old audit entries could not be removed');
     }
   }
+}
+
+/**
+ * Writes one entry at once, whether or not requests are being recorded: an
+ * administrator's change (a lock removed from the admin page) is rare and
+ * always kept.
+ */
+export async function recordNow(db: Knex, log: Logger, entry: AuditEntry): Promise<void> {
+  logEntry(log, entry);
+  await db(AUDIT_TABLE).insert(toRow(entry));
+}
+
+function logEntry(log: Logger, entry: AuditEntry): void {
+  // The logger writes its own `time` (when the line is written, i.e. when the answer ended);
+  // a second `time` key would make the line JSON with a duplicate name. The start goes as `started`.
+  const { time, ...rest } = entry;
+  log.info({ audit: true, started: time.toISOString(), ...rest }, `${entry.method} ${entry.path} ${entry.status}`);
 }
 
 export interface AuditPage {
