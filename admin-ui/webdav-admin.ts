@@ -28,6 +28,8 @@ import {
 import { renderShares, type ShareActions } from './admin-shares.js';
 import { renderStatus } from './admin-status.js';
 import { adminStyles } from './admin-styles.js';
+import './admin-locks.js';
+import './admin-traffic.js';
 import { ApiFailure, call } from './api.js';
 import { baseStyles } from './styles.js';
 
@@ -128,7 +130,9 @@ export class WebdavAdmin extends LitElement {
       ${this.failure ? html`<p class="error" role="alert">${this.failure}</p>` : nothing}
       <p class="sr-only" role="status" aria-live="polite">${this.message}</p>
       ${renderStatus(this.status)} ${renderShares(this.shares, this.shareActions(), this.membersEditor())}
-      ${renderShareForm(this.form, this.formActions)} ${renderAuditLog(this.audit, this.auditActions())}
+      ${renderShareForm(this.form, this.formActions)}
+      <webdav-traffic></webdav-traffic><webdav-locks></webdav-locks>
+      ${renderAuditLog(this.audit, this.auditActions())}
     `;
   }
 
