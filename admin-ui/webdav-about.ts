@@ -7,6 +7,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { connectionMethods, shareUrl, type ConnectField, type ConnectMethod } from '../plugin/api/connect.js';
 import { ApiFailure, call } from './api.js';
 import { copyText } from './copy.js';
+import { qrCode, qrPath } from './qr-code.js';
 import { baseStyles } from './styles.js';
 
 interface AboutShare {
@@ -34,6 +35,7 @@ export class WebdavAbout extends LitElement {
     copied: { state: true },
     announcement: { state: true },
     copyFailed: { state: true },
+    qrShown: { state: true },
   };
 
   static override styles = [
@@ -109,6 +111,26 @@ export class WebdavAbout extends LitElement {
       .fields {
         margin: 0 0 0.75rem;
       }
+      .qr-toggle {
+        margin: 0 0 0.75rem;
+      }
+      figure.qr {
+        margin: 0 0 0.75rem;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem 1rem;
+        align-items: center;
+      }
+      figure.qr svg {
+        flex: none;
+        /* Dark on light whatever the page's colours: scanners expect it. */
+        background: #fff;
+        border-radius: 0.25rem;
+      }
+      figure.qr figcaption {
+        flex: 1 1 14rem;
+        overflow-wrap: anywhere;
+      }
       @media (max-width: 36rem) {
         .row {
           grid-template-columns: minmax(0, 1fr) auto;
@@ -129,6 +151,8 @@ export class WebdavAbout extends LitElement {
   declare copied: string;
   declare announcement: string;
   declare copyFailed: boolean;
+  /** The mounts whose QR code is shown. */
+  declare qrShown: Record<string, boolean>;
   private readonly uid = `webdav-about-${++nextId}`;
   private copiedTimer: number | undefined;
 
@@ -139,6 +163,7 @@ export class WebdavAbout extends LitElement {
     this.copied = '';
     this.announcement = '';
     this.copyFailed = false;
+    this.qrShown = {};
   }
 
   override connectedCallback(): void {
@@ -222,6 +247,7 @@ export class WebdavAbout extends LitElement {
         <span class="badge">${share.readonly ? 'read-only' : access ? `read, ${access}` : 'read'}</span>
       </h3>
       ${address ? html`<div class="fields">${this.renderFields(share, address, `${id}-url`)}</div>` : nothing}
+      ${this.renderQr(share, `${id}-qr`)}
       ${others.map(
         (method, m) =>
           html`<details>
@@ -231,6 +257,42 @@ export class WebdavAbout extends LitElement {
           </details>`,
       )}
     </section>`;
+  }
+
+  /** The share's URL as a QR code, shown on demand so that the dialog stays compact. */
+  private renderQr(share: AboutShare, id: string) {
+    const shown = this.qrShown[share.mount] === true;
+    const toggle = html`<button
+      type="button"
+      class="qr-toggle"
+      aria-expanded=${shown ? 'true' : 'false'}
+      aria-controls=${id}
+      @click=${() => (this.qrShown = { ...this.qrShown, [share.mount]: !shown })}
+    >
+      ${shown ? 'Hide QR code' : 'Show QR code'}
+    </button>`;
+    if (!shown) return html`<div>${toggle}</div>`;
+    const code = qrCode(share.url);
+    // Whole pixels per module keep the edges sharp.
+    const pixels = code.size * 5;
+    return html`<div>${toggle}</div>
+      <figure class="qr" id=${id}>
+        <svg
+          role="img"
+          aria-label="QR code of ${share.url}"
+          width=${pixels}
+          height=${pixels}
+          viewBox="0 0 ${code.size} ${code.size}"
+          shape-rendering="crispEdges"
+        >
+          <path d=${qrPath(code)} fill="#000"></path>
+        </svg>
+        <figcaption>
+          Scan it with the phone's camera or a QR code app to get the address <code>${share.url}</code>, then paste it
+          in the file manager's WebDAV settings (CX File Explorer: Network, New location, WebDAV) and log in as
+          <strong>${this.data?.user ?? ''}</strong>.
+        </figcaption>
+      </figure>`;
   }
 
   private renderFields(share: AboutShare, method: ConnectMethod, id: string) {

@@ -44,6 +44,8 @@ import {
 import { renderShares, type ShareActions } from './admin-shares.js';
 import { renderStatus } from './admin-status.js';
 import { adminStyles } from './admin-styles.js';
+import './admin-locks.js';
+import './admin-traffic.js';
 import { ApiFailure, call } from './api.js';
 import { baseStyles } from './styles.js';
 
@@ -207,7 +209,8 @@ export class WebdavAdmin extends LitElement {
         this.block === 'plugin-off'
           ? nothing
           : html`${renderShares(this.shares, this.shareActions(), this.membersEditor())}
-            ${renderShareForm(this.form, this.formActions)} ${renderAuditLog(this.audit, this.auditActions())}`
+              ${renderShareForm(this.form, this.formActions)} <webdav-traffic></webdav-traffic
+              ><webdav-locks></webdav-locks> ${renderAuditLog(this.audit, this.auditActions())}`
       }
       ${renderToast(this.toast)}
     `;

@@ -168,6 +168,7 @@ export class Activation {
       settled: () => this.settled(),
       recheck: () => this.reloadSoon(),
       auditLog: () => this.audit,
+      locks: this.locks,
     });
     registerUi(this.host);
   }

@@ -13,6 +13,9 @@ import type { Context, Middleware, Next } from 'koa';
 import type { Logger } from '../host-api.js';
 import { parseBasicAuth } from './basic-auth.js';
 import { davRequestOf } from '../dav/context.js';
+import { WEBDAV_SEGMENT } from '../dav/hrefs.js';
+import { parseRequestPath } from '../dav/paths.js';
+import { countBodyBytes } from '../http/body-bytes.js';
 
 export const AUDIT_TABLE = 'webdav_audit';
 /** `scheme://userinfo@`: the userinfo goes, up to the last `@` of the authority. */
@@ -22,6 +25,8 @@ const MAX_BATCH = 500;
 /** Past this many unwritten entries (the database is down), the oldest are dropped and counted. */
 const MAX_PENDING = 20_000;
 const PRUNE_INTERVAL_MS = 3600_000;
+/** The width of the mount column (mount names are at most 64 characters). */
+const MOUNT_MAX = 64;
 
 export interface AuditEntry {
   readonly time: Date;
@@ -29,6 +34,8 @@ export interface AuditEntry {
   readonly address: string;
   readonly method: string;
   readonly path: string;
+  /** The share the path names (its first segment below /webdav/), whether or not it exists; null for none. */
+  readonly mount: string | null;
   readonly destination: string | null;
   readonly status: number;
   readonly bytesIn: number;
@@ -60,13 +67,7 @@ export class AuditLog {
   }
 
   record(entry: AuditEntry): void {
-    // The logger writes its own `time` (when the line is written, i.e. when the answer ended);
-    // a second `time` key would make the line JSON with a duplicate name. The start goes as `started`.
-    const { time, ...rest } = entry;
-    this.log.info(
-      { audit: true, started: time.toISOString(), ...rest },
-      `${entry.method} ${entry.path} ${entry.status}`,
-    );
+    logEntry(this.log, entry);
     if (this.pending.length >= MAX_PENDING) {
       this.pending.shift();
       this.dropped += 1;
@@ -119,6 +120,23 @@ export class AuditLog {
   }
 }
 
+/**
+ * Writes one entry at once, whether or not requests are being recorded: an
+ * administrator's change (a lock removed from the admin page) is rare and
+ * always kept.
+ */
+export async function recordNow(db: Knex, log: Logger, entry: AuditEntry): Promise<void> {
+  logEntry(log, entry);
+  await db(AUDIT_TABLE).insert(toRow(entry));
+}
+
+function logEntry(log: Logger, entry: AuditEntry): void {
+  // The logger writes its own `time` (when the line is written, i.e. when the answer ended);
+  // a second `time` key would make the line JSON with a duplicate name. The start goes as `started`.
+  const { time, ...rest } = entry;
+  log.info({ audit: true, started: time.toISOString(), ...rest }, `${entry.method} ${entry.path} ${entry.status}`);
+}
+
 export interface AuditPage {
   /** How many entries match the query, over every page. */
   readonly total: number;
@@ -162,6 +180,7 @@ function toRow(entry: AuditEntry) {
     address: entry.address,
     method: entry.method,
     path: entry.path,
+    mount: entry.mount,
     destination: entry.destination,
     status: entry.status,
     bytes_in: entry.bytesIn,
@@ -177,6 +196,7 @@ function fromRow(row: Record<string, unknown>): AuditEntry {
     address: String(row['address']),
     method: String(row['method']),
     path: String(row['path']),
+    mount: (row['mount'] as string | null) ?? null,
     destination: (row['destination'] as string | null) ?? null,
     status: Number(row['status']),
     bytesIn: Number(row['bytes_in']),
@@ -185,43 +205,46 @@ function fromRow(row: Record<string, unknown>): AuditEntry {
   };
 }
 
-/** Per connection: how many bytes it had read when its last audited request ended. */
-const readUpTo = new WeakMap<object, number>();
-
 /**
  * Records every request under /webdav once its answer is finished (or the
- * client went away). Byte counts come from the socket's counters, so that
- * streamed bodies are counted without wrapping them.
+ * client went away). Bytes in and out are those of the bodies only
+ * (http/body-bytes.ts), counted as they pass, so that streamed bodies are
+ * counted without being wrapped.
  */
 export function auditFilter(audit: () => AuditLog | null, isWebdav: (rawTarget: string) => boolean): Middleware {
   return async (ctx: Context, next: Next) => {
     const log = audit();
     if (!log || !isWebdav(ctx.req.url ?? '')) return next();
     const started = Date.now();
-    const socket = ctx.req.socket;
-    // Not socket.bytesRead now: Node has already read the headers, and often much of the body,
-    // before any middleware runs. What this connection read up to the end of its previous
-    // request is where this one began.
-    const readBefore = readUpTo.get(socket) ?? 0;
-    const writtenBefore = socket.bytesWritten;
+    const bodies = countBodyBytes(ctx.req, ctx.res);
     const done = () => {
-      readUpTo.set(socket, socket.bytesRead);
       log.record({
         time: new Date(started),
         user: davRequestOf(ctx)?.user.name ?? parseBasicAuth(ctx.get('authorization') || undefined)?.user ?? null,
         address: String((ctx.state as { remoteAddress?: string }).remoteAddress ?? ctx.ip),
         method: ctx.method,
         path: readablePath(ctx.req.url ?? ''),
+        mount: davRequestOf(ctx)?.target?.mount ?? mountNamedBy(ctx.req.url ?? ''),
         destination: ctx.get('destination') ? readablePath(ctx.get('destination')) : null,
         status: ctx.res.headersSent ? ctx.res.statusCode : ctx.status,
-        bytesIn: Math.max(0, socket.bytesRead - readBefore),
-        bytesOut: Math.max(0, socket.bytesWritten - writtenBefore),
+        bytesIn: bodies.received(),
+        bytesOut: bodies.sent(),
         durationMs: Date.now() - started,
       });
     };
     ctx.res.once('close', done);
     await next();
   };
+}
+
+/** The share a request target names, decoded as the WebDAV filter decodes it; null for none or a malformed target. */
+function mountNamedBy(rawTarget: string): string | null {
+  try {
+    const [prefix, mount] = parseRequestPath(rawTarget).segments;
+    return prefix === WEBDAV_SEGMENT && mount !== undefined && mount.length <= MOUNT_MAX ? mount : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

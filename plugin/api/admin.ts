@@ -12,6 +12,9 @@
  *   DELETE admin/shares/:id/members/:user       removes the user from it
  *   GET    admin/users                          user names to pick from
  *   GET    admin/audit?q=&offset=&limit=        the audit log, newest first
+ *   GET    admin/traffic?days=&utcOffset=&user=&share=   requests and bytes per day, from the audit log
+ *   GET    admin/locks                          the active WebDAV locks
+ *   DELETE admin/locks/:token                   removes a lock a client left behind
  *
  * Settings are written through host.settings and applied without a restart;
  * answers come once the new shares are in place.
@@ -19,9 +22,11 @@
 import type Router from '@koa/router';
 import { auditLog } from './admin-audit.js';
 import { adminContext, type AdminHandler } from './admin-context.js';
+import { listLocks, removeLock } from './admin-locks.js';
 import { addMember, listUsers, removeMember } from './admin-members.js';
 import { addShare, editShare, listShares, removeShare } from './admin-shares.js';
 import { pluginStatus } from './admin-status.js';
+import { trafficPerDay } from './admin-traffic.js';
 import { handle, requireAdmin, requireCsrf } from './http.js';
 import { API_PREFIX, type ApiServices } from './services.js';
 
@@ -46,4 +51,7 @@ export function adminRoutes(router: Router, services: ApiServices): void {
   router.delete(`${base}/shares/:id/members/:user`, adminOnly(removeMember));
   router.get(`${base}/users`, adminOnly(listUsers));
   router.get(`${base}/audit`, adminOnly(auditLog));
+  router.get(`${base}/traffic`, adminOnly(trafficPerDay));
+  router.get(`${base}/locks`, adminOnly(listLocks));
+  router.delete(`${base}/locks/:token`, adminOnly(removeLock));
 }

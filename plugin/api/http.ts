@@ -138,6 +138,14 @@ const FIELD_WORDS: Record<string, Partial<Record<string, string>>> = {
   q: { maxLength: 'is longer than 200 characters' },
   offset: { type: 'must be a whole number', minimum: 'may not be negative' },
   limit: { type: 'must be a whole number', minimum: 'must be 1 to 500', maximum: 'must be 1 to 500' },
+  days: { type: 'must be a whole number', minimum: 'must be 1 to 366', maximum: 'must be 1 to 366' },
+  utcOffset: {
+    type: 'must be a whole number of minutes',
+    minimum: 'must be -840 to 840 minutes',
+    maximum: 'must be -840 to 840 minutes',
+  },
+  user: { maxLength: 'is longer than 256 characters' },
+  share: { maxLength: 'is longer than 64 characters' },
 };
 
 function describeErrors(errors: readonly ErrorObject[]): Record<string, string> {

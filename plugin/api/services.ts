@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { AuditLog } from '../access/audit.js';
 import type { Share, ShareSnapshot } from '../config/shares.js';
 import type { Host } from '../host-api.js';
+import type { LockManager } from '../locks/lock-manager.js';
 import type { Store } from '../store/store.js';
 
 export interface ApiServices {
@@ -18,6 +19,8 @@ export interface ApiServices {
   recheck(): Promise<void>;
   /** The audit log while `user.log.webdav=true`. */
   auditLog(): AuditLog | null;
+  /** The WebDAV locks, for the admin page to list and remove. */
+  readonly locks: Pick<LockManager, 'list' | 'find' | 'release'>;
 }
 
 export const API_PREFIX = '/api/plugins/webdav';

@@ -297,6 +297,14 @@ export class KnexLockManager implements LockManager {
     }
   }
 
+  /** Always the database: an administrator's look must show every instance's locks as they are. */
+  async list(limit: number): Promise<ActiveLock[]> {
+    const rows = await this.active(this.db, undefined)
+      .orderBy([{ column: 'mount' }, { column: 'path' }, { column: 'created_at' }, { column: 'token' }])
+      .limit(limit);
+    return rows.map(toLock);
+  }
+
   /** Deletes only locks that no longer count anyway, in memory as in the table: nothing kept goes stale. */
   async purgeExpired(): Promise<number> {
     return this.db(LOCKS_TABLE).where('expires_at', '<=', this.now()).delete();

@@ -59,6 +59,11 @@ export interface LockManager extends LockChecks {
   find(token: string): Promise<ActiveLock | null>;
   /** Removes a lock; false when it was not there. */
   release(token: string): Promise<boolean>;
+  /**
+   * The active locks of every share, by share and path, at most `limit` of
+   * them: what an administrator looks through for a lock a client left behind.
+   */
+  list(limit: number): Promise<ActiveLock[]>;
   /** Deletes expired locks; returns how many. */
   purgeExpired(): Promise<number>;
 }

@@ -378,7 +378,7 @@ describe('admin page and About control in chromium', () => {
       assert.match(await toast.innerText(), /Share family deleted\./);
       const box = (await toast.boundingBox())!;
       assert.ok(box.y >= 0 && box.y + box.height <= DESKTOP.height, `the toast is in view: ${JSON.stringify(box)}`);
-      assert.match(await admin.locator('webdav-admin [role="status"]').innerText(), /Share family deleted\./);
+      assert.match(await admin.locator('webdav-admin p.sr-only[role="status"]').innerText(), /Share family deleted\./);
       await admin.screenshot({ path: path.join(SCREENSHOTS, 'admin-toast.png') });
       await admin.setViewportSize(PHONE);
       await admin.screenshot({ path: path.join(SCREENSHOTS, 'admin-toast-phone.png') });
@@ -541,7 +541,7 @@ describe('admin page and About control in chromium', () => {
         'Folder on the server: give the folder to share, e.g. /srv/scans.',
       );
       assert.equal(
-        await admin.locator('webdav-admin [role="status"]').innerText(),
+        await admin.locator('webdav-admin p.sr-only[role="status"]').innerText(),
         'The share was not saved. Name: give the share a name, e.g. scans. Folder on the server: give the folder to share, e.g. /srv/scans.',
       );
       await form.screenshot({ path: path.join(SCREENSHOTS, 'admin-form-empty.png') });

@@ -139,6 +139,40 @@ for (const exclusive of [false, true])
       assert.equal((await db('webdav_locks').count({ n: '*' }))[0]!.n, 1);
     });
 
+    it('lists the active locks of every share by share and path, up to a limit, and a released lock is gone everywhere', async () => {
+      const photo = await grant(locks, request(['b', 'photo.jpg']));
+      const folder = await grant(locks, request(['a'], { depth: 'infinity', collection: true, user: 'carol' }));
+      const scans = await grant(locks, request([], { mount: 'scans', depth: 'infinity', collection: true }));
+      await grant(locks, request(['expiring.jpg'], { timeoutSeconds: 5 }));
+      clock += 5_000;
+      const listed = await locks.list(100);
+      assert.deepEqual(
+        listed.map((lock) => [lock.mount, lock.path.join('/'), lock.user]),
+        [
+          ['main', 'a', 'carol'],
+          ['main', 'b/photo.jpg', 'alice'],
+          ['scans', '', 'alice'],
+        ],
+        'expired locks are not listed',
+      );
+      assert.deepEqual(listed[0], folder);
+      assert.deepEqual(
+        (await locks.list(2)).map((lock) => lock.token),
+        [folder.token, photo.token],
+      );
+
+      // Whatever was kept in memory, the released lock stops counting at once.
+      assert.equal((await locks.blocking({ mount: 'main', path: ['a', 'x.jpg'] }, 0, [], 'alice')).length, 1);
+      assert.equal(await locks.release(folder.token), true);
+      assert.equal(await locks.release(folder.token), false, 'gone already');
+      assert.deepEqual(await locks.blocking({ mount: 'main', path: ['a', 'x.jpg'] }, 0, [], 'alice'), []);
+      assert.deepEqual(await locks.discover({ mount: 'main', path: ['a'] }), []);
+      assert.deepEqual(
+        (await locks.list(100)).map((lock) => lock.token),
+        [photo.token, scans.token],
+      );
+    });
+
     it('refreshes only the caller’s own locks that cover the resource', async () => {
       const mine = await grant(locks, request(['d'], { depth: 'infinity', scope: 'shared', collection: true }));
       const carols = await grant(locks, request(['d', 'x.jpg'], { scope: 'shared', user: 'carol' }));
