@@ -30,6 +30,7 @@ interface TrafficAnswer {
 
 const DAYS = 30;
 const count = (n: number) => n.toLocaleString();
+const plural = (n: number, word: string) => (n === 1 ? word : `${word}s`);
 const bytesTick = (n: number) => (n === 0 ? '0' : formatBytes(n).replace(/\.0 /, ' '));
 const longDate = (date: string) =>
   dayOf(date).toLocaleDateString(undefined, { weekday: 'short', month: 'short', day: 'numeric' });
@@ -256,7 +257,7 @@ export class WebdavTraffic extends LitElement {
     const summary =
       d.totals.requests === 0
         ? `No requests${who ? ` ${who}` : ''} in these ${d.days} days.`
-        : `${count(d.totals.requests)} requests${who ? ` ${who}` : ''}, ${formatBytes(d.totals.bytesIn)} up and ${formatBytes(d.totals.bytesOut)} down in ${d.days} days.`;
+        : `${count(d.totals.requests)} ${plural(d.totals.requests, 'request')}${who ? ` ${who}` : ''}, ${formatBytes(d.totals.bytesIn)} up and ${formatBytes(d.totals.bytesOut)} down in ${d.days} days.`;
     return html`
       <p class="totals" aria-live="polite">
         ${summary}
@@ -298,7 +299,7 @@ export class WebdavTraffic extends LitElement {
       </div>
       <p id="traffic-summary" class="sr-only">
         ${summary}
-        ${busiest && busiest.requests > 0 ? `The busiest day was ${longDate(busiest.date)} with ${count(busiest.requests)} requests.` : ''}
+        ${busiest && busiest.requests > 0 ? `The busiest day was ${longDate(busiest.date)} with ${count(busiest.requests)} ${plural(busiest.requests, 'request')}.` : ''}
         The table below lists every day.
       </p>
       <details>
