@@ -32,7 +32,7 @@ td button { margin-top: 0; }
 @keyframes notice-out { to { opacity: 0; visibility: hidden; } }
 .muted { opacity: .75; }
 :focus-visible { outline: 3px solid #48f; outline-offset: 2px; }
-@media (max-width: 36rem) { th.optional, td.optional { display: none; } }
+@media (max-width: 36rem) { .optional { display: none; } }
 `;
 
 export interface PageOptions {
