@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ConsoleMessage, Page } from 'playwright-core';
 import { BrowserSuite, screenshots, until } from '../helpers/browser.js';
-import { eventually, login, startHost, type HostProcess } from '../helpers/host-process.js';
+import { canLogin as canLoginAt, eventually, startHost, type HostProcess } from '../helpers/host-process.js';
 import { basic } from '../helpers/raw-http.js';
 
 describe('user management in chromium', () => {
@@ -42,14 +42,7 @@ describe('user management in chromium', () => {
       })
     ).status;
 
-  const canLogin = (name: string, password: string): Promise<boolean> =>
-    login(host.url, name, password).then(
-      () => true,
-      (error: Error) => {
-        if (/ failed: 401 /.test(error.message)) return false;
-        throw error;
-      },
-    );
+  const canLogin = (name: string, password: string): Promise<boolean> => canLoginAt(host.url, name, password);
 
   /**
    * Runs an action whose page answers `status` on purpose (a refused form, a

@@ -293,6 +293,16 @@ export async function login(url: string, name: string, password: string): Promis
   return { cookie, setCookie, csrfToken };
 }
 
+/** Whether the web login succeeds; false only for a refusal (401), any other failure throws. */
+export const canLogin = (url: string, name: string, password: string): Promise<boolean> =>
+  login(url, name, password).then(
+    () => true,
+    (error: Error) => {
+      if (/ failed: 401 /.test(error.message)) return false;
+      throw error;
+    },
+  );
+
 /** Switches a plugin on or off through the host's admin API, as the admin panel does. */
 export function setPluginEnabled(url: string, admin: WebLogin, id: string, enabled: boolean): Promise<Response> {
   return fetch(`${url}/api/host/plugins/${id}`, {

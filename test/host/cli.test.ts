@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FIXTURE_PLUGIN, login, startHost, type CliResult, type HostProcess } from '../helpers/host-process.js';
+import {
+  FIXTURE_PLUGIN,
+  canLogin as canLoginAt,
+  login,
+  startHost,
+  type CliResult,
+  type HostProcess,
+} from '../helpers/host-process.js';
 
 let host: HostProcess;
 
@@ -21,15 +28,7 @@ async function seen(
   return (await (await fetch(`${host.url}/fixture/users/${encodeURIComponent(name)}`)).json()) as never;
 }
 
-/** Whether the login succeeds; false only for a refusal (401), any other failure throws. */
-const canLogin = (name: string, password: string): Promise<boolean> =>
-  login(host.url, name, password).then(
-    () => true,
-    (error: Error) => {
-      if (/ failed: 401 /.test(error.message)) return false;
-      throw error;
-    },
-  );
+const canLogin = (name: string, password: string): Promise<boolean> => canLoginAt(host.url, name, password);
 
 describe('mediahost CLI while the server runs', () => {
   before(async () => {

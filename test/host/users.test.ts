@@ -10,7 +10,14 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { eventually, login, startHost, type HostProcess, type WebLogin } from '../helpers/host-process.js';
+import {
+  eventually,
+  canLogin as canLoginAt,
+  login,
+  startHost,
+  type HostProcess,
+  type WebLogin,
+} from '../helpers/host-process.js';
 import { basic } from '../helpers/raw-http.js';
 
 let host: HostProcess;
@@ -54,15 +61,7 @@ async function api(
 
 const user = (name: string): string => `/users/${encodeURIComponent(name)}`;
 
-/** Whether the web login succeeds; false only for a refusal (401), any other failure throws. */
-const canLogin = (name: string, password: string): Promise<boolean> =>
-  login(host.url, name, password).then(
-    () => true,
-    (error: Error) => {
-      if (/ failed: 401 /.test(error.message)) return false;
-      throw error;
-    },
-  );
+const canLogin = (name: string, password: string): Promise<boolean> => canLoginAt(host.url, name, password);
 
 /** The status of a WebDAV PROPFIND of the share main with these credentials: 207 in, 401 wrong login, 403 no member. */
 const webdav = async (name: string, password: string): Promise<number> =>
