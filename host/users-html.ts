@@ -21,7 +21,6 @@ export interface Generated {
 
 export const STYLE = `<style>
 [hidden] { display: none !important; }
-.notice { border-left: .3rem solid #2a7; background: #2a72; padding: .6rem .9rem; margin: 1rem 0; }
 .problems { border-left: .3rem solid #c00; background: #c002; padding: .6rem .9rem; margin: 1rem 0; }
 .problems h2 { font-size: 1rem; margin: 0; }
 .problems ul { margin: .3rem 0 0; padding-left: 1.2rem; }
