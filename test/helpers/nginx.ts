@@ -29,17 +29,20 @@ export interface Nginx {
 }
 
 /**
- * True when nginx may be used: installs Debian's `nginx` with apt-get when it
- * is missing and we are root; otherwise requireTool skips (locally) or fails (CI).
+ * Installs Debian's `nginx` with apt-get when it is missing and we are root
+ * (for a suite's `before`); true when nginx is there. Each test then calls
+ * requireNginx, which skips (locally) or fails (under CI) without it.
  */
-export function requireNginx(t: TestContext): boolean {
+export function installNginx(): boolean {
   if (!hasTool('nginx') && process.getuid?.() === 0 && hasTool('apt-get')) {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
     spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'nginx'], { stdio: 'ignore', env });
   }
-  return requireTool(t, 'nginx', 'nginx');
+  return hasTool('nginx');
 }
+
+export const requireNginx = (t: TestContext): boolean => requireTool(t, 'nginx', 'nginx');
 
 /** The one fenced `nginx` block of docs/deploy.md that defines the upstream `mediahost`. */
 export async function documentedSite(): Promise<string> {
