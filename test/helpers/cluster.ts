@@ -80,3 +80,52 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   }
   return { hosts, nginx, dataDir, photos, startInstance, stop };
 }
+
+/** The PostgreSQL server of a scale suite, as the cluster needs it. */
+export interface ScaleDatabase {
+  /** `postgres://…` of the database of this run. */
+  readonly url: string;
+  /** `pg_ctl stop` and `pg_ctl start`, with `between` run while it is down. */
+  restart(between?: () => Promise<void>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ScaleCluster extends Cluster {
+  readonly database: ScaleDatabase;
+}
+
+/**
+ * The real PostgreSQL server of the tests (test/helpers/postgres.ts, from
+ * the branch that brings PostgreSQL support) with a fresh database, and the
+ * cluster on it. Until that helper exists this throws, naming it: the scale
+ * suites fail loudly rather than run on a database the instances cannot share.
+ */
+export async function startScaleCluster(options: Omit<ClusterOptions, 'database'> = {}): Promise<ScaleCluster> {
+  const database = await startScaleDatabase();
+  try {
+    const cluster = await startCluster({ ...options, database: database.url });
+    return {
+      ...cluster,
+      database,
+      stop: async () => {
+        await cluster.stop();
+        await database.stop();
+      },
+    };
+  } catch (err) {
+    await database.stop();
+    throw err;
+  }
+}
+
+async function startScaleDatabase(): Promise<ScaleDatabase> {
+  const helper = './postgres.js';
+  const loaded = (await import(helper).catch(() => null)) as null | {
+    startScaleDatabase?: () => Promise<ScaleDatabase>;
+  };
+  if (!loaded?.startScaleDatabase)
+    throw new Error(
+      'the scale suites need a PostgreSQL server: test/helpers/postgres.ts (PostgreSQL support, issue 12) is not there yet',
+    );
+  return loaded.startScaleDatabase();
+}
