@@ -78,6 +78,28 @@ describe('two instances on one database behind nginx', () => {
     assert.equal(await (await fetch(`${a.url}${path}`, { headers: asAlice })).text(), 'from B');
   });
 
+  it('COPY and MOVE through nginx take the https:// Destination a client behind TLS sends', async (t) => {
+    if (!requireNginx(t) || !cluster) return;
+    // With TLS at nginx (docs/deploy.md) the client names https://, the instance is reached over http.
+    const publicUrl = (name: string): string => `${cluster!.nginx.url.replace(/^http:/, 'https:')}/webdav/main/${name}`;
+    const at = (name: string): string => `${cluster!.nginx.url}/webdav/main/${name}`;
+    assert.equal(
+      (await fetch(at('tls-source.txt'), { method: 'PUT', headers: asAlice, body: 'over tls' })).status,
+      201,
+    );
+    const copied = await fetch(at('tls-source.txt'), {
+      method: 'COPY',
+      headers: { ...asAlice, destination: publicUrl('tls-copy.txt') },
+    });
+    assert.equal(copied.status, 201);
+    const moved = await fetch(at('tls-copy.txt'), {
+      method: 'MOVE',
+      headers: { ...asAlice, destination: publicUrl('tls-moved.txt') },
+    });
+    assert.equal(moved.status, 201);
+    assert.equal(await (await fetch(at('tls-moved.txt'), { headers: asAlice })).text(), 'over tls');
+  });
+
   it('a dead property set through A is read through B', async (t) => {
     if (!requireNginx(t) || !cluster) return;
     const path = '/webdav/main/with-note.txt';
