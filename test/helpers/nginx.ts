@@ -18,7 +18,7 @@ import { hasTool, requireTool } from './tools.js';
 export const DEPLOY_DOC = path.join(REPO_ROOT, 'docs', 'deploy.md');
 
 export interface Nginx {
-  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  /** `http://127.0.0.1:PORT` (`https://` with TLS), no trailing slash. */
   readonly url: string;
   readonly port: number;
   /** The configuration nginx runs with (the site block after substitution, inside a main file). */
@@ -54,11 +54,48 @@ export async function documentedSite(): Promise<string> {
   return sites[0]!;
 }
 
+/** The fenced `nginx` fragment of docs/deploy.md that replaces the listen lines for TLS. */
+export async function documentedTlsListen(): Promise<string> {
+  const doc = await readFile(DEPLOY_DOC, 'utf8');
+  const blocks = [...doc.matchAll(/^```nginx\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+  const fragments = blocks.filter((block) => /^\s*ssl_certificate /m.test(block) && !/^server \{/m.test(block));
+  if (fragments.length !== 1)
+    throw new Error(`docs/deploy.md must hold one nginx fragment with ssl_certificate, found ${fragments.length}`);
+  return fragments[0]!;
+}
+
+export interface TlsFiles {
+  readonly cert: string;
+  readonly key: string;
+}
+
 export interface SiteOptions {
   readonly listenPort: number;
   readonly upstreamPorts: readonly number[];
   /** Folder for the access and error logs. */
   readonly logDir: string;
+  /** TLS at nginx, as docs/deploy.md describes it: its fragment replaces the listen lines. */
+  readonly tls?: { readonly fragment: string; readonly files: TlsFiles };
+}
+
+/** The TLS fragment with the test's port and files: `listen 443 ssl` on 127.0.0.1 only. */
+function tlsListen(fragment: string, port: number, files: TlsFiles): string {
+  const lines = fragment.split('\n').filter((line) => line.trim() !== '');
+  const out: string[] = [];
+  let listened = false;
+  for (const line of lines) {
+    const indent = /^\s*/.exec(line)![0];
+    if (/^\s*listen /.test(line)) {
+      if (!/ ssl;$/.test(line)) throw new Error(`the documented TLS listen line has no ssl: ${line}`);
+      if (!listened) out.push(`${indent}listen 127.0.0.1:${port} ssl;`);
+      listened = true;
+    } else if (/^\s*ssl_certificate /.test(line)) out.push(`${indent}ssl_certificate ${files.cert};`);
+    else if (/^\s*ssl_certificate_key /.test(line)) out.push(`${indent}ssl_certificate_key ${files.key};`);
+    else out.push(line);
+  }
+  if (!listened || !out.some((l) => /ssl_certificate /.test(l)) || !out.some((l) => /ssl_certificate_key /.test(l)))
+    throw new Error(`the documented TLS fragment needs listen, ssl_certificate and ssl_certificate_key:\n${fragment}`);
+  return `${out.join('\n')}\n`;
 }
 
 /** The documented site with the test's ports and log paths; throws when the block no longer has what it replaces. */
@@ -75,9 +112,10 @@ export function siteForTest(site: string, options: SiteOptions): string {
   const listenLine = /^(\s*)listen [^;\n]+;\n/gm;
   if (!listenLine.test(site)) throw new Error('the documented server block has no listen line');
   first = true;
-  text = text.replace(listenLine, (_line, space: string) =>
-    first ? ((first = false), `${space}listen 127.0.0.1:${options.listenPort};\n`) : '',
-  );
+  const listen = options.tls
+    ? tlsListen(options.tls.fragment, options.listenPort, options.tls.files)
+    : `    listen 127.0.0.1:${options.listenPort};\n`;
+  text = text.replace(listenLine, () => (first ? ((first = false), listen) : ''));
 
   for (const [directive, file] of [
     ['access_log', 'access.log'],
@@ -135,17 +173,21 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/** nginx with the documented site in front of the instances on `upstreamPorts`. */
-export async function startNginx(upstreamPorts: readonly number[]): Promise<Nginx> {
+/** nginx with the documented site in front of the instances on `upstreamPorts`; with `tls`, TLS as documented. */
+export async function startNginx(upstreamPorts: readonly number[], options: { tls?: TlsFiles } = {}): Promise<Nginx> {
   const prefix = await mkdtemp(path.join(os.tmpdir(), 'nginx-test-'));
   // As root the workers run as nobody: they must reach the prefix's temp folders.
   await chmod(prefix, 0o755);
   try {
     const port = await freePort();
-    const config = mainConfig(
-      prefix,
-      siteForTest(await documentedSite(), { listenPort: port, upstreamPorts, logDir: prefix }),
-    );
+    const tls = options.tls ? { fragment: await documentedTlsListen(), files: options.tls } : undefined;
+    const site = siteForTest(await documentedSite(), {
+      listenPort: port,
+      upstreamPorts,
+      logDir: prefix,
+      ...(tls ? { tls } : {}),
+    });
+    const config = mainConfig(prefix, site);
     const file = path.join(prefix, 'nginx.conf');
     await writeFile(file, config);
     const args = ['-p', prefix, '-e', path.join(prefix, 'main-error.log'), '-c', file];
@@ -168,7 +210,7 @@ export async function startNginx(upstreamPorts: readonly number[]): Promise<Ngin
     }
     let stopped: Promise<void> | undefined;
     return {
-      url: `http://127.0.0.1:${port}`,
+      url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
       port,
       config,
       errorLog: () => readFile(path.join(prefix, 'error.log'), 'utf8').catch(() => ''),

@@ -6,11 +6,17 @@
  * where it does not matter which one answers.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { startScaleCluster, type Cluster } from '../helpers/cluster.js';
 import { eventually, login, setPluginEnabled, type HostProcess } from '../helpers/host-process.js';
 import { runLitmus } from '../helpers/litmus.js';
-import { installNginx, requireNginx } from '../helpers/nginx.js';
+import { installNginx, requireNginx, startNginx } from '../helpers/nginx.js';
+import { tempFolder } from '../helpers/system.js';
 import { basic, LOCK_BODY, send } from '../helpers/raw-http.js';
 import { requireTool } from '../helpers/tools.js';
 
@@ -78,26 +84,47 @@ describe('two instances on one database behind nginx', () => {
     assert.equal(await (await fetch(`${a.url}${path}`, { headers: asAlice })).text(), 'from B');
   });
 
-  it('COPY and MOVE through nginx take the https:// Destination a client behind TLS sends', async (t) => {
-    if (!requireNginx(t) || !cluster) return;
-    // With TLS at nginx (docs/deploy.md) the client names https://, the instance is reached over http.
-    const publicUrl = (name: string): string => `${cluster!.nginx.url.replace(/^http:/, 'https:')}/webdav/main/${name}`;
-    const at = (name: string): string => `${cluster!.nginx.url}/webdav/main/${name}`;
-    assert.equal(
-      (await fetch(at('tls-source.txt'), { method: 'PUT', headers: asAlice, body: 'over tls' })).status,
-      201,
+  it('with TLS at nginx as documented, COPY and MOVE take the https:// Destination while the instances speak http', async (t) => {
+    if (!requireNginx(t) || !requireTool(t, 'openssl', 'openssl') || !cluster) return;
+    const certDir = await tempFolder(t, 'nginx-tls-');
+    const files = { cert: join(certDir, 'cert.pem'), key: join(certDir, 'key.pem') };
+    await promisify(execFile)('openssl', [
+      ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1'],
+      ...['-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', files.key, '-out', files.cert],
+    ]);
+    const tls = await startNginx(
+      cluster.hosts.map((host) => host.port),
+      { tls: files },
     );
-    const copied = await fetch(at('tls-source.txt'), {
-      method: 'COPY',
-      headers: { ...asAlice, destination: publicUrl('tls-copy.txt') },
-    });
-    assert.equal(copied.status, 201);
-    const moved = await fetch(at('tls-copy.txt'), {
-      method: 'MOVE',
-      headers: { ...asAlice, destination: publicUrl('tls-moved.txt') },
-    });
-    assert.equal(moved.status, 201);
-    assert.equal(await (await fetch(at('tls-moved.txt'), { headers: asAlice })).text(), 'over tls');
+    t.after(() => tls.stop());
+    const ca = await readFile(files.cert);
+    const call = (method: string, name: string, headers: Record<string, string> = {}, body = '') =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = httpsRequest(
+          {
+            host: '127.0.0.1',
+            port: tls.port,
+            method,
+            path: `/webdav/main/${name}`,
+            ca,
+            headers: { ...asAlice, ...headers },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8').on('data', (d: string) => (text += d));
+            res.on('end', () => resolve({ status: res.statusCode!, text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    const publicUrl = (name: string): string => `${tls.url}/webdav/main/${name}`;
+    assert.equal((await call('PUT', 'tls-source.txt', {}, 'over tls')).status, 201);
+    assert.equal((await call('COPY', 'tls-source.txt', { destination: publicUrl('tls-copy.txt') })).status, 201);
+    assert.equal((await call('MOVE', 'tls-copy.txt', { destination: publicUrl('tls-moved.txt') })).status, 201);
+    assert.equal((await call('GET', 'tls-moved.txt')).text, 'over tls');
+    const elsewhere = await call('COPY', 'tls-source.txt', { destination: 'https://elsewhere.example/webdav/main/x' });
+    assert.equal(elsewhere.status, 502);
   });
 
   it('a dead property set through A is read through B', async (t) => {

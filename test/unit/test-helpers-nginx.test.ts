@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { documentedSite, siteForTest } from '../helpers/nginx.js';
+import { documentedSite, documentedTlsListen, siteForTest } from '../helpers/nginx.js';
 
 /** The directives of the block, `name value` with comments and blank lines dropped. */
 function directives(block: string): string[] {
@@ -64,5 +64,21 @@ describe('the nginx site of docs/deploy.md', () => {
     const unchanged = (lines: string[]): string[] =>
       lines.filter((line) => !/^(listen |server 127\.0\.0\.1:|access_log |error_log )/.test(line));
     assert.deepEqual(unchanged(d), unchanged(directives(site)));
+  });
+
+  it('with TLS, listens as the documented fragment says, on the test port and certificate', async () => {
+    const site = await documentedSite();
+    const ours = siteForTest(site, {
+      listenPort: 18443,
+      upstreamPorts: [18081, 18082],
+      logDir: '/tmp/x',
+      tls: { fragment: await documentedTlsListen(), files: { cert: '/tmp/c.pem', key: '/tmp/k.pem' } },
+    });
+    const d = directives(ours);
+    assert.deepEqual(
+      d.filter((line) => line.startsWith('listen ')),
+      ['listen 127.0.0.1:18443 ssl'],
+    );
+    assert.ok(d.includes('ssl_certificate /tmp/c.pem') && d.includes('ssl_certificate_key /tmp/k.pem'), ours);
   });
 });
