@@ -10,7 +10,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startHost, type HostProcess, type StartHostOptions } from './host-process.js';
-import { startNginx, type Nginx } from './nginx.js';
+import type { TestContext } from 'node:test';
+import { installNginx, requireNginx, startNginx, type Nginx } from './nginx.js';
+import { postgresBinDir, startPostgres, type Postgres } from './postgres.js';
 
 export interface ClusterOptions {
   /** The database every instance and every CLI call uses (`--database`); undefined: SQLite in the data folder. */
@@ -81,27 +83,17 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   return { hosts, nginx, dataDir, photos, startInstance, stop };
 }
 
-/** The PostgreSQL server of a scale suite, as the cluster needs it. */
-export interface ScaleDatabase {
-  /** `postgres://…` of the database of this run. */
-  readonly url: string;
-  /** `pg_ctl stop` and `pg_ctl start`, with `between` run while it is down. */
-  restart(between?: () => Promise<void>): Promise<void>;
-  stop(): Promise<void>;
-}
-
 export interface ScaleCluster extends Cluster {
-  readonly database: ScaleDatabase;
+  readonly database: Postgres;
 }
 
 /**
- * The real PostgreSQL server of the tests (test/helpers/postgres.ts, from
- * the branch that brings PostgreSQL support) with a fresh database, and the
- * cluster on it. Until that helper exists this throws, naming it: the scale
- * suites fail loudly rather than run on a database the instances cannot share.
+ * A real PostgreSQL server (test/helpers/postgres.ts) with a fresh database,
+ * and the cluster on it; stop() removes both.
  */
 export async function startScaleCluster(options: Omit<ClusterOptions, 'database'> = {}): Promise<ScaleCluster> {
-  const database = await startScaleDatabase();
+  const database = await startPostgres();
+  if (!database) throw new Error('PostgreSQL is missing'); // startPostgres without a test context throws instead
   try {
     const cluster = await startCluster({ ...options, database: database.url });
     return {
@@ -118,14 +110,19 @@ export async function startScaleCluster(options: Omit<ClusterOptions, 'database'
   }
 }
 
-async function startScaleDatabase(): Promise<ScaleDatabase> {
-  const helper = './postgres.js';
-  const loaded = (await import(helper).catch(() => null)) as null | {
-    startScaleDatabase?: () => Promise<ScaleDatabase>;
-  };
-  if (!loaded?.startScaleDatabase)
-    throw new Error(
-      'the scale suites need a PostgreSQL server: test/helpers/postgres.ts (PostgreSQL support, issue 12) is not there yet',
-    );
-  return loaded.startScaleDatabase();
+/**
+ * For a scale suite's `before`: whether nginx (installed when missing, as
+ * root) and PostgreSQL are there. Each test then calls requireScale.
+ */
+export const scaleToolsPresent = (): boolean => installNginx() && postgresBinDir() !== undefined;
+
+/** True when the test may run; otherwise skips it (locally) or throws (under CI), naming what is missing. */
+export function requireScale(t: TestContext): boolean {
+  if (!requireNginx(t)) return false;
+  if (postgresBinDir() !== undefined) return true;
+  const message =
+    'PostgreSQL is not installed (Debian package postgresql; scripts/install-test-tools.sh installs it as root)';
+  if (process.env.CI === 'true') throw new Error(`${message}: CI must run this suite`);
+  t.skip(message);
+  return false;
 }

@@ -8,9 +8,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startScaleCluster, type ScaleCluster } from '../helpers/cluster.js';
+import { requireScale, scaleToolsPresent, startScaleCluster, type ScaleCluster } from '../helpers/cluster.js';
 import { eventually } from '../helpers/host-process.js';
-import { installNginx, requireNginx } from '../helpers/nginx.js';
 import { basic, sleep } from '../helpers/raw-http.js';
 
 const ALICE = { name: 'alice', password: 'alice-pw', groups: ['WebDAV.main'] };
@@ -71,13 +70,13 @@ describe('an instance killed while clients upload through nginx', () => {
   let cluster: ScaleCluster | undefined;
 
   before(async () => {
-    if (!installNginx()) return;
+    if (!scaleToolsPresent()) return;
     cluster = await startScaleCluster({ users: [ALICE] });
   });
   after(() => cluster?.stop());
 
   it('SIGKILL of A during 16 uploads: every 2xx upload is whole, nothing partial is listed, retries succeed through B', async (t) => {
-    if (!requireNginx(t) || !cluster) return;
+    if (!requireScale(t) || !cluster) return;
     const [a] = cluster.hosts;
     const clients = Array.from({ length: CLIENTS }, (_, n) => uploadWithRetries(cluster!.nginx.url, n));
     // Both instances are receiving bodies now (round robin); kill A in the middle.
@@ -110,12 +109,14 @@ describe('an instance killed while clients upload through nginx', () => {
     assert.deepEqual(names, uploads, 'the listing holds the uploads and nothing partial or temporary');
   });
 
-  it('PostgreSQL restarted (pg_ctl): requests in the gap get 503 with Retry-After, requests after it succeed, nothing is lost', async (t) => {
-    if (!requireNginx(t) || !cluster) return;
+  it('PostgreSQL stopped and started, and restarted (pg_ctl): requests in the gap get 503 with Retry-After, requests after it succeed, nothing is lost', async (t) => {
+    if (!requireScale(t) || !cluster) return;
     const url = `${cluster.nginx.url}/webdav/main/before-restart.txt`;
     const put = await fetch(url, { method: 'PUT', headers: { authorization: auth }, body: 'kept' });
     assert.ok(put.status === 201 || put.status === 204, `${put.status}`);
-    await cluster.database.restart(async () => {
+    // pg_ctl restart closes the gap within a second; stop and start leave time to look into it.
+    await cluster.database.halt();
+    try {
       const answer = await eventually(async () => {
         // PROPFIND reads locks and dead properties, which a shared database never caches.
         const res = await fetch(url, { method: 'PROPFIND', headers: { authorization: auth, depth: '0' } });
@@ -123,11 +124,34 @@ describe('an instance killed while clients upload through nginx', () => {
         return res;
       }, 15_000);
       assert.ok(answer.headers.get('retry-after'), 'a 503 says when to come back');
-    });
+    } finally {
+      await cluster.database.start();
+    }
     await eventually(async () => {
       const res = await fetch(url, { headers: { authorization: auth } });
       assert.equal(res.status, 200);
       assert.equal(await res.text(), 'kept');
+    }, 15_000);
+    // pg_ctl restart itself, under load: every answer is a success or a 503, and success comes back.
+    const statuses = new Set<number>();
+    let restarting = true;
+    const load = (async () => {
+      while (restarting) {
+        const res = await fetch(url, { method: 'PROPFIND', headers: { authorization: auth, depth: '0' } });
+        statuses.add(res.status);
+        await res.arrayBuffer();
+      }
+    })();
+    await cluster.database.restart();
+    restarting = false;
+    await load;
+    assert.deepEqual(
+      [...statuses].filter((status) => status !== 207 && status !== 503),
+      [],
+    );
+    await eventually(async () => {
+      const res = await fetch(url, { method: 'PROPFIND', headers: { authorization: auth, depth: '0' } });
+      assert.equal(res.status, 207);
     }, 15_000);
     const after = await fetch(`${cluster.nginx.url}/webdav/main/after-restart.txt`, {
       method: 'PUT',

@@ -12,10 +12,10 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { startScaleCluster, type Cluster } from '../helpers/cluster.js';
+import { requireScale, scaleToolsPresent, startScaleCluster, type ScaleCluster } from '../helpers/cluster.js';
 import { eventually, login, setPluginEnabled, type HostProcess } from '../helpers/host-process.js';
 import { runLitmus } from '../helpers/litmus.js';
-import { installNginx, requireNginx, startNginx } from '../helpers/nginx.js';
+import { startNginx } from '../helpers/nginx.js';
 import { tempFolder } from '../helpers/system.js';
 import { basic, LOCK_BODY, send } from '../helpers/raw-http.js';
 import { requireTool } from '../helpers/tools.js';
@@ -34,19 +34,19 @@ function propfind(host: { url: string }, path: string, user = ALICE): Promise<Re
 }
 
 describe('two instances on one database behind nginx', () => {
-  let cluster: Cluster | undefined;
+  let cluster: ScaleCluster | undefined;
   let a: HostProcess;
   let b: HostProcess;
 
   before(async () => {
-    if (!installNginx()) return;
+    if (!scaleToolsPresent()) return;
     cluster = await startScaleCluster({ users: [ALICE, ADMIN, LITMUS] });
     [a, b] = cluster.hosts as [HostProcess, HostProcess];
   });
   after(() => cluster?.stop());
 
   it('passes all of litmus through nginx, with no warning and nothing skipped', async (t) => {
-    if (!cluster || !requireNginx(t) || !requireTool(t, 'litmus', 'litmus')) return;
+    if (!cluster || !requireScale(t) || !requireTool(t, 'litmus', 'litmus')) return;
     const groups = ['basic', 'copymove', 'props', 'locks', 'http'];
     const result = await runLitmus(`${cluster.nginx.url}/webdav/main/`, LITMUS.name, LITMUS.password, groups);
     const report = `\n${result.output}`;
@@ -66,7 +66,7 @@ describe('two instances on one database behind nginx', () => {
   });
 
   it('a LOCK taken through A holds on B: a PUT without the token is 423, with it 2xx', async (t) => {
-    if (!requireNginx(t) || !cluster) return;
+    if (!requireScale(t) || !cluster) return;
     const path = '/webdav/main/locked-across.txt';
     const locked = await send(a.port, {
       method: 'LOCK',
@@ -85,7 +85,7 @@ describe('two instances on one database behind nginx', () => {
   });
 
   it('with TLS at nginx as documented, COPY and MOVE take the https:// Destination while the instances speak http', async (t) => {
-    if (!requireNginx(t) || !requireTool(t, 'openssl', 'openssl') || !cluster) return;
+    if (!requireScale(t) || !requireTool(t, 'openssl', 'openssl') || !cluster) return;
     const certDir = await tempFolder(t, 'nginx-tls-');
     const files = { cert: join(certDir, 'cert.pem'), key: join(certDir, 'key.pem') };
     await promisify(execFile)('openssl', [
@@ -128,7 +128,7 @@ describe('two instances on one database behind nginx', () => {
   });
 
   it('a dead property set through A is read through B', async (t) => {
-    if (!requireNginx(t) || !cluster) return;
+    if (!requireScale(t) || !cluster) return;
     const path = '/webdav/main/with-note.txt';
     assert.equal((await send(a.port, { method: 'PUT', path, headers: asAlice, body: 'x' })).status, 201);
     const set = await send(a.port, {
@@ -149,7 +149,7 @@ describe('two instances on one database behind nginx', () => {
   });
 
   it('a user added and a membership removed with the CLI take effect on both within 5 seconds', async (t) => {
-    if (!requireNginx(t) || !cluster) return;
+    if (!requireScale(t) || !cluster) return;
     const carol = { name: 'carol', password: 'carol-pw', groups: [] };
     const added = await a.cli(['user', 'add', carol.name, `--password=${carol.password}`, '--group', 'WebDAV.main']);
     assert.equal(added.code, 0, added.stderr);
@@ -162,7 +162,7 @@ describe('two instances on one database behind nginx', () => {
   });
 
   it('a web login on A is valid on B', async (t) => {
-    if (!requireNginx(t) || !cluster) return;
+    if (!requireScale(t) || !cluster) return;
     const session = await login(a.url, ADMIN.name, ADMIN.password);
     const home = await fetch(`${b.url}/`, { headers: { cookie: session.cookie }, redirect: 'manual' });
     assert.equal(home.status, 200);
@@ -170,7 +170,7 @@ describe('two instances on one database behind nginx', () => {
   });
 
   it('disabling the plugin on the admin panel of A turns /webdav off on B within 5 seconds', async (t) => {
-    if (!requireNginx(t) || !cluster) return;
+    if (!requireScale(t) || !cluster) return;
     const admin = await login(a.url, ADMIN.name, ADMIN.password);
     assert.equal((await propfind(b, '/webdav/main/')).status, 207);
     assert.equal((await setPluginEnabled(a.url, admin, 'webdav-shares', false)).status, 200);
@@ -183,7 +183,7 @@ describe('two instances on one database behind nginx', () => {
   });
 
   it('failed logins alternating between A and B are throttled as on one instance', async (t) => {
-    if (!requireNginx(t) || !cluster) return;
+    if (!requireScale(t) || !cluster) return;
     // The pair (user, address) is locked out after five failures (plugin/access/login-throttle.ts).
     const from = '127.0.0.23';
     const attempt = (host: HostProcess, password: string) =>
