@@ -43,6 +43,8 @@ export interface StartHostOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Reuse this data folder (e.g. for a second start); stop() then leaves it in place. */
   readonly dataDir?: string;
+  /** More arguments of `mediahost start`, e.g. ['--database', url]. */
+  readonly startArgs?: readonly string[];
   /** How long to wait for the "listening" line (default 30 s). */
   readonly timeoutMs?: number;
 }
@@ -174,11 +176,15 @@ export async function startHost(options: StartHostOptions = {}): Promise<HostPro
     throw err;
   }
 
-  const child = spawn(process.execPath, [CLI, 'start', '--data', dataDir, '--port', '0', '--host', '127.0.0.1'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'start', '--data', dataDir, '--port', '0', '--host', '127.0.0.1', ...(options.startArgs ?? [])],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   live.add(child);
   let stdout = '';
   let stderr = '';
