@@ -45,7 +45,7 @@ export interface StartHostOptions {
   readonly dataDir?: string;
   /** `--database URL` for the server and for every CLI call (users, groups, host.cli()), e.g. a PostgreSQL URL. */
   readonly database?: string;
-  /** More arguments of `mediahost start`. */
+  /** More arguments of `mediahost start` (the database: `database`, which the CLI calls get too). */
   readonly startArgs?: readonly string[];
   /** Create the users, groups and settings (default true); false for a further instance on data that already has them. */
   readonly seed?: boolean;
