@@ -115,6 +115,23 @@ const MIGRATIONS: readonly Migration[] = [
       });
     },
   },
+  {
+    name: '005-login-throttle',
+    async up(db) {
+      // The login throttle's records where instances share the database (plugin/access/shared-throttle.ts):
+      // five wrong passwords spread over two instances must count as five.
+      await db.schema.createTable('webdav_login_throttle', (table) => {
+        table.string('key', 64).primary();
+        table.integer('failures').notNullable();
+        table.bigInteger('window_start').notNullable();
+        table.bigInteger('locked_until').notNullable();
+        table.integer('lockouts').notNullable();
+      });
+    },
+    async down(db) {
+      await db.schema.dropTableIfExists('webdav_login_throttle');
+    },
+  },
 ];
 
 /** `/webdav/<mount>/…` as the audit log stored it (percent-decoded; an absolute-form target keeps its origin). */
