@@ -11,6 +11,8 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openMigratedDatabase, toBool } from './db.js';
+import { databaseFailureLine, isDatabaseOutage } from './database-outage.js';
+import { chooseDatabase, DATABASE_ENV, DATABASE_SETTING, redactPassword, redactUrl } from './database-url.js';
 import { UserError } from './errors.js';
 import { checkGroupName, DbGroups } from './groups.js';
 import { formatProperty, parseProperties, readPropertiesText, writePropertiesFile } from './properties.js';
@@ -31,12 +33,34 @@ function portArg(value: string): number {
   return Number(value);
 }
 
-/** Opens the data folder's database for one command and always closes it. */
-async function withDb<T>(dataDir: string, fn: (db: Knex) => Promise<T>): Promise<T> {
+/** The database a command acts on: --database, MEDIAHOST_DATABASE_URL, db.url, or SQLite in the data folder. */
+async function databaseUrlOf(opts: DataOption): Promise<string | undefined> {
+  try {
+    return chooseDatabase({ flag: opts.database, env: process.env, settings: await settingsOf(dataDirOf(opts)) }).url;
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+}
+
+/** Opens the database for one command and always closes it; a database that cannot be reached is one line, not a stack. */
+async function withDb<T>(opts: DataOption, fn: (db: Knex) => Promise<T>): Promise<T> {
+  const dataDir = dataDirOf(opts);
   await mkdir(dataDir, { recursive: true });
-  const db = await openMigratedDatabase(dataDir);
+  const url = await databaseUrlOf(opts);
+  let db: Knex;
+  try {
+    db = await openMigratedDatabase(dataDir, url);
+  } catch (err) {
+    const line = databaseFailureLine(err, url);
+    if (line) throw new UserError(line);
+    throw new Error(redactPassword((err as Error).message, url), { cause: err });
+  }
   try {
     return await fn(db);
+  } catch (err) {
+    const line = isDatabaseOutage(err) ? databaseFailureLine(err, url) : null;
+    if (line) throw new UserError(line);
+    throw err;
   } finally {
     await db.destroy();
   }
@@ -70,10 +94,17 @@ function cliActor(): Actor {
 
 interface DataOption {
   data: string;
+  database?: string;
 }
 
 const dataDirOf = (opts: DataOption): string => path.resolve(opts.data);
-const withData = (cmd: Command): Command => cmd.option('--data <dir>', 'data folder', DEFAULT_DATA);
+const withData = (cmd: Command): Command =>
+  cmd
+    .option('--data <dir>', 'data folder', DEFAULT_DATA)
+    .option(
+      '--database <url>',
+      `PostgreSQL to use, postgres://USER@HOST:PORT/DB (else ${DATABASE_ENV}, else ${DATABASE_SETTING} in settings.properties, else SQLite in the data folder)`,
+    );
 
 async function settingsOf(dataDir: string): Promise<Map<string, string>> {
   const text = await readPropertiesText(path.join(dataDir, SETTINGS_FILE));
@@ -104,11 +135,22 @@ async function runServer(opts: DataOption & { port?: number; host: string; logFo
     process.exit(1);
   });
   let running: Awaited<ReturnType<typeof startHost>>;
+  let databaseUrl: string | undefined;
   try {
-    running = await startHost({ dataDir: dataDirOf(opts), port: opts.port, host: opts.host, log });
+    databaseUrl = await databaseUrlOf(opts);
+    running = await startHost({ dataDir: dataDirOf(opts), port: opts.port, host: opts.host, log, databaseUrl });
   } catch (err) {
-    log.error({ err }, 'cannot start');
-    process.stderr.write(`mediahost: cannot start: ${(err as Error).message}\n`);
+    // An unreachable database is the operator's to fix, not a bug: one line naming it, no stack, no password.
+    const line = err instanceof UserError ? err.message : databaseFailureLine(err, databaseUrl);
+    const message = line ?? redactPassword((err as Error).message, databaseUrl);
+    if (line) log.error({ database: databaseUrl && redactUrl(databaseUrl) }, `cannot start: ${line}`);
+    else {
+      const logged = Object.assign(new Error(message), {
+        stack: redactPassword(String((err as Error).stack), databaseUrl),
+      });
+      log.error({ err: logged }, 'cannot start');
+    }
+    process.stderr.write(`mediahost: cannot start: ${message}\n`);
     process.exit(1);
   }
   let stopping = false;
@@ -151,7 +193,7 @@ export function program(): Command {
     .option('--admin', 'administrator of the host', false)
     .action(
       action(async (name: string, opts: DataOption & { password: string; group?: string[]; admin: boolean }) =>
-        withDb(dataDirOf(opts), async (db) => {
+        withDb(opts, async (db) => {
           const groups = new DbGroups(db);
           for (const g of opts.group ?? []) {
             if (!(await groups.exists(g)))
@@ -173,7 +215,7 @@ export function program(): Command {
     .requiredOption('--password <password>', 'the new password')
     .action(
       action(async (name: string, opts: DataOption & { password: string }) =>
-        withDb(dataDirOf(opts), async (db) => {
+        withDb(opts, async (db) => {
           await new UserAdmin(db).setPassword(cliActor(), name, opts.password);
           out(`changed the password of ${name.normalize('NFC')}`);
         }),
@@ -181,7 +223,7 @@ export function program(): Command {
     );
   withData(user.command('remove <name>').description('delete a user and their memberships')).action(
     action(async (name: string, opts: DataOption) =>
-      withDb(dataDirOf(opts), async (db) => {
+      withDb(opts, async (db) => {
         await new UserAdmin(db).remove(cliActor(), name);
         out(`removed user ${name.normalize('NFC')}`);
       }),
@@ -189,7 +231,7 @@ export function program(): Command {
   );
   withData(user.command('list').description('list users')).action(
     action(async (opts: DataOption) =>
-      withDb(dataDirOf(opts), async (db) => {
+      withDb(opts, async (db) => {
         for (const u of await new DbUsers(db).listDetailed()) out(u.admin ? `${u.name} (admin)` : u.name);
       }),
     ),
@@ -200,7 +242,7 @@ export function program(): Command {
     .option('--description <text>', 'what the group is for', '')
     .action(
       action(async (name: string, opts: DataOption & { description: string }) =>
-        withDb(dataDirOf(opts), async (db) => {
+        withDb(opts, async (db) => {
           await new DbGroups(db).ensure(checkGroupName(name), opts.description);
           out(`group ${name} exists`);
         }),
@@ -208,7 +250,7 @@ export function program(): Command {
     );
   withData(group.command('add-member <group> <name>').description('add a user to a group')).action(
     action(async (groupName: string, name: string, opts: DataOption) =>
-      withDb(dataDirOf(opts), async (db) => {
+      withDb(opts, async (db) => {
         await new UserAdmin(db).addToGroup(cliActor(), groupName, name);
         out(`${name.normalize('NFC')} is a member of ${groupName}`);
       }),
@@ -216,7 +258,7 @@ export function program(): Command {
   );
   withData(group.command('remove-member <group> <name>').description('remove a user from a group')).action(
     action(async (groupName: string, name: string, opts: DataOption) =>
-      withDb(dataDirOf(opts), async (db) => {
+      withDb(opts, async (db) => {
         // Fails with "no such user/group" when that is why.
         const wasMember = await new UserAdmin(db).removeFromGroup(cliActor(), groupName, name);
         if (!wasMember) throw new UserError(`${name.normalize('NFC')} is not a member of ${groupName}`);
@@ -226,7 +268,7 @@ export function program(): Command {
   );
   withData(group.command('list').description('list groups with their members')).action(
     action(async (opts: DataOption) =>
-      withDb(dataDirOf(opts), async (db) => {
+      withDb(opts, async (db) => {
         for (const g of await new DbGroups(db).list())
           out(g.members.length ? `${g.name}: ${g.members.join(', ')}` : `${g.name}:`);
       }),
@@ -239,7 +281,7 @@ export function program(): Command {
   for (const verb of ['enable', 'disable'] as const) {
     withData(plugin.command(`${verb} <id>`).description(`${verb} a plugin`)).action(
       action(async (id: string, opts: DataOption) =>
-        withDb(dataDirOf(opts), async (db) => {
+        withDb(opts, async (db) => {
           const known = await knownPlugins(db, dataDirOf(opts));
           if (!known.has(id))
             throw new UserError(`there is no plugin "${id}" (plugins: ${[...known.keys()].join(', ') || 'none'})`);
@@ -254,7 +296,7 @@ export function program(): Command {
   }
   withData(plugin.command('list').description('list plugins')).action(
     action(async (opts: DataOption) =>
-      withDb(dataDirOf(opts), async (db) => {
+      withDb(opts, async (db) => {
         for (const [id, enabled] of await knownPlugins(db, dataDirOf(opts)))
           out(`${id}: ${enabled === false ? 'disabled' : 'enabled'}`);
       }),

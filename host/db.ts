@@ -1,7 +1,8 @@
 /**
- * The host's database: SQLite through knex.
+ * The host's database: SQLite in the data folder, or PostgreSQL when a URL
+ * is given (host/database-url.ts chooses), through knex.
  *
- * The server and the CLI open the same file at the same time, so WAL (readers
+ * On SQLite the server and the CLI open the same file at the same time, so WAL (readers
  * never block the writer) and a busy timeout (a writer waits for the other
  * instead of failing with SQLITE_BUSY) are not optional.
  * Migrations use knex's schema builder only, so the same code can run on
@@ -10,6 +11,7 @@
  */
 import knexFactory, { type Knex } from 'knex';
 import path from 'node:path';
+import pg from 'pg';
 
 export const DB_FILE = 'mediahost.sqlite3';
 const MIGRATIONS_TABLE = 'host_knex_migrations';
@@ -93,7 +95,39 @@ const migrationSource: Knex.MigrationSource<string> = {
   getMigration: async (name) => migrations[name]!,
 };
 
-export function openDatabase(dataDir: string): Knex {
+/**
+ * PostgreSQL hands back 64-bit integers (bigInteger columns, count(*)) and
+ * numerics (sum()) as strings; every such value here (milliseconds, byte
+ * counts) fits a JS number, and the code expects numbers as SQLite gives them.
+ */
+const pgTypes = {
+  getTypeParser(oid: number, format?: string): (value: string) => unknown {
+    if (oid === 20 || oid === 1700) return (value: string) => (value === null ? null : Number(value));
+    return pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown;
+  },
+};
+
+function openPostgres(url: string): Knex {
+  return knexFactory({
+    client: 'pg',
+    // The pg client takes its own timeouts: an unreachable server fails a connection in seconds, not minutes.
+    connection: { connectionString: url, types: pgTypes, connectionTimeoutMillis: 5000 },
+    // Requests during an outage fail fast (503) instead of queueing for the default 60 s.
+    acquireConnectionTimeout: 6000,
+    pool: { min: 0, max: 10 },
+    // knex prints every failed connection attempt with its stack; the host reports an outage itself (one line).
+    log: {
+      warn(message: string) {
+        if (!String(message).startsWith('Acquire connection error'))
+          process.emitWarning(String(message), 'KnexWarning');
+      },
+    },
+  });
+}
+
+/** The database of a data folder: PostgreSQL at `url` when given, else SQLite in the folder. */
+export function openDatabase(dataDir: string, url?: string): Knex {
+  if (url) return openPostgres(url);
   return knexFactory({
     client: 'sqlite3',
     connection: { filename: path.join(dataDir, DB_FILE) },
@@ -118,15 +152,17 @@ export async function migrate(db: Knex): Promise<void> {
       await db.migrate.latest(config);
       return;
     } catch (err) {
-      // Another process (server or CLI) is migrating the same new database right now.
-      if ((err as Error).name !== 'MigrationLocked' || attempt >= 20) throw err;
+      // Another process (server, CLI, another instance) is migrating the same new database right now;
+      // on PostgreSQL two may also race to create knex's bookkeeping tables (42P07, 23505).
+      const { name, code } = err as Error & { code?: unknown };
+      if (!(name === 'MigrationLocked' || code === '42P07' || code === '23505') || attempt >= 40) throw err;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 }
 
-export async function openMigratedDatabase(dataDir: string): Promise<Knex> {
-  const db = openDatabase(dataDir);
+export async function openMigratedDatabase(dataDir: string, url?: string): Promise<Knex> {
+  const db = openDatabase(dataDir, url);
   try {
     await migrate(db);
   } catch (err) {

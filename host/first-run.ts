@@ -1,7 +1,7 @@
 /**
  * The first start on a data folder sets up a working server: a photo root
  * with sample photos shared as "main", and an admin in WebDAV.main whose
- * password is shown once. It runs once per data folder (a row in host_meta),
+ * password is shown once. It runs once per data folder or shared database (a row in host_meta),
  * even when the CLI created the database and some users before that start;
  * it never overwrites what is already there.
  */
@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { getMeta, setMeta } from './db.js';
+import { getMeta } from './db.js';
 import { DbGroups } from './groups.js';
 import type { HostLogger } from './log.js';
 import { packageRoot } from './paths.js';
@@ -80,7 +80,13 @@ async function defaultSettings(settingsFile: string, photos: string): Promise<vo
   await writePropertiesFile(settingsFile, values);
 }
 
-/** Runs the first-run setup when this data folder never had it; returns the new admin password, if an admin was created. */
+/**
+ * Runs the first-run setup when this data folder never had it; returns the
+ * new admin password, if an admin was created. The setup claims the
+ * `initialized` row first, in the same transaction as the rest: two
+ * instances starting together on one PostgreSQL database wait for each
+ * other on that row, and only the one that inserted it sets up.
+ */
 export async function firstRun(options: {
   dataDir: string;
   settingsFile: string;
@@ -89,25 +95,32 @@ export async function firstRun(options: {
 }): Promise<{ adminPassword?: string } | null> {
   const { dataDir, settingsFile, db, log } = options;
   if (await getMeta(db, 'initialized')) return null;
-  const photos = path.join(dataDir, 'photos');
-  if (!(await exists(photos))) {
-    const n = await samplePhotos(photos);
-    log.info({ folder: photos, files: n }, 'first run: created the sample photo folder');
-  }
-  await defaultSettings(settingsFile, photos);
-  const users = new DbUsers(db);
-  const groups = new DbGroups(db);
-  const group = webdavGroup(DEFAULT_MOUNT);
-  await groups.ensure(group, `May use the WebDAV share ${DEFAULT_MOUNT}`);
-  let adminPassword: string | undefined;
-  if (!(await users.find(ADMIN_USER))) {
-    adminPassword = randomBytes(18).toString('base64url');
-    await users.add(ADMIN_USER, adminPassword, { admin: true });
-    await groups.addMember(group, ADMIN_USER);
-    log.info({ user: ADMIN_USER, group }, 'first run: created the administrator');
-  }
-  await setMeta(db, 'initialized', new Date().toISOString());
-  return { adminPassword };
+  return db.transaction(async (trx) => {
+    const claimed = await trx('host_meta')
+      .insert({ key: 'initialized', value: new Date().toISOString() })
+      .onConflict('key')
+      .ignore()
+      .returning('key');
+    if (claimed.length === 0) return null; // another instance did it meanwhile
+    const photos = path.join(dataDir, 'photos');
+    if (!(await exists(photos))) {
+      const n = await samplePhotos(photos);
+      log.info({ folder: photos, files: n }, 'first run: created the sample photo folder');
+    }
+    await defaultSettings(settingsFile, photos);
+    const users = new DbUsers(trx);
+    const groups = new DbGroups(trx);
+    const group = webdavGroup(DEFAULT_MOUNT);
+    await groups.ensure(group, `May use the WebDAV share ${DEFAULT_MOUNT}`);
+    let adminPassword: string | undefined;
+    if (!(await users.find(ADMIN_USER))) {
+      adminPassword = randomBytes(18).toString('base64url');
+      await users.add(ADMIN_USER, adminPassword, { admin: true });
+      await groups.addMember(group, ADMIN_USER);
+      log.info({ user: ADMIN_USER, group }, 'first run: created the administrator');
+    }
+    return { adminPassword };
+  });
 }
 
 /** The one place the generated password appears: the terminal of the first start. */

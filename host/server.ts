@@ -10,6 +10,7 @@ import type { Context, Middleware } from 'koa';
 import { readFileSync } from 'node:fs';
 import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
+import { isDatabaseOutage, OUTAGE_RETRY_AFTER_SECONDS } from './database-outage.js';
 import { serveDeferringContinue } from './expect-continue.js';
 import { faviconRoutes } from './favicon.js';
 import type { HostServices } from './index.js';
@@ -33,6 +34,7 @@ const normalizeAddress = (a: string): string => (a.startsWith('::ffff:') && a.in
 
 /** The answer to an error no one below handled. */
 function answerError(services: HostServices, ctx: Context, err: unknown): void {
+  if (isDatabaseOutage(err)) return answerOutage(services, ctx, err);
   const e = err as Error & { status?: number; statusCode?: number; expose?: boolean };
   const status = Number(e.status ?? e.statusCode);
   const code = status >= 400 && status < 600 ? status : 500;
@@ -45,6 +47,27 @@ function answerError(services: HostServices, ctx: Context, err: unknown): void {
   }
   const message = code < 500 && e.expose !== false ? e.message : (STATUS_CODES[code] ?? 'Error');
   ctx.status = code;
+  if (ctx.path.startsWith('/api/')) ctx.body = { error: message };
+  else {
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = message;
+  }
+}
+
+/** The database is away (restarting, network): 503 with Retry-After; the pool reconnects once it is back. */
+function answerOutage(services: HostServices, ctx: Context, err: unknown): void {
+  const e = err as Error & { code?: string };
+  services.log.warn(
+    { code: e.code, error: e.message, method: ctx.method, url: withoutUserinfo(ctx.req.url ?? '') },
+    'database unavailable; answered 503',
+  );
+  if (ctx.headerSent || !ctx.writable) {
+    ctx.req.socket.destroy();
+    return;
+  }
+  ctx.status = 503;
+  ctx.set('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
+  const message = 'The database is unavailable; try again in a few seconds.';
   if (ctx.path.startsWith('/api/')) ctx.body = { error: message };
   else {
     ctx.type = 'text/plain; charset=utf-8';

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { openMigratedDatabase } from './db.js';
+import { redactUrl } from './database-url.js';
 import { firstRun, passwordBanner } from './first-run.js';
 import { DbGroups } from './groups.js';
 import { hostFactory, hostInfo, type HostServices } from './index.js';
@@ -27,6 +28,8 @@ export interface StartOptions {
   readonly port?: number;
   readonly host: string;
   readonly log: HostLogger;
+  /** PostgreSQL to use (postgres://…); undefined: SQLite in the data folder. */
+  readonly databaseUrl?: string;
 }
 
 export interface RunningHost {
@@ -59,7 +62,7 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
     for (const fn of cleanups.splice(0).reverse()) await fn();
   };
   try {
-    const db = await openMigratedDatabase(dataDir);
+    const db = await openMigratedDatabase(dataDir, options.databaseUrl);
     cleanups.push(() => db.destroy());
     const settingsFile = path.join(dataDir, SETTINGS_FILE);
     const first = await firstRun({ dataDir, settingsFile, db, log });
@@ -123,7 +126,8 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
         firstRun: first?.adminPassword !== undefined,
       }),
     );
-    log.info({ port: actualPort, url, dataDir }, 'listening');
+    const database = options.databaseUrl ? redactUrl(options.databaseUrl) : 'sqlite';
+    log.info({ port: actualPort, url, dataDir, database }, 'listening');
     return { url, port: actualPort, services, plugins, close: cleanup };
   } catch (err) {
     await cleanup();

@@ -71,8 +71,8 @@ export class Activation {
     private readonly host: Host,
     private readonly options: ActivationOptions,
   ) {
-    this.authenticator = new Authenticator(host.users, host.groups);
     const exclusive = isExclusiveDatabase(host.db);
+    this.authenticator = new Authenticator(host.users, host.groups, undefined, exclusive ? undefined : host.db);
     this.locks = new KnexLockManager(host.db, { exclusive });
     this.deadProperties = new KnexDeadProperties(host.db, { exclusive });
     this.stopListening = host.settings.onChange(() => void this.reloadSoon());
@@ -179,9 +179,10 @@ export class Activation {
       // Another instance may purge the same rows at the same time: harmless.
       if (running || this.stopped) return;
       running = true;
-      this.locks
-        .purgeExpired()
-        .catch((error: unknown) => this.host.log.warn({ err: error }, 'WebDAV: expired locks could not be purged'))
+      Promise.all([this.locks.purgeExpired(), this.authenticator.purgeSharedThrottle()])
+        .catch((error: unknown) =>
+          this.host.log.warn({ err: error }, 'WebDAV: expired locks or login records could not be purged'),
+        )
         .finally(() => (running = false));
     }, LOCK_PURGE_INTERVAL_MS);
     // Never the reason the process stays up.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the real-client suites drive (litmus, cadaver,
-# rclone, davfs2, curl) and the browser the UI tests drive (chromium) when they
+# rclone, davfs2, curl), PostgreSQL and nginx for the multi-instance suites, and the browser the UI tests drive (chromium) when they
 # are missing. Runs before every `npm test`;
 # does nothing when everything is present.
 set -euo pipefail
@@ -13,6 +13,10 @@ declare -A package_of=(
   [curl]=curl
   [openssl]=openssl
   [chromium]=chromium
+  # The PostgreSQL the multi-instance suites start in a temporary folder (test/helpers/postgres.ts).
+  [/usr/lib/postgresql/15/bin/pg_ctl]=postgresql
+  # The proxy in front of the instances in test/scale/ (test/helpers/nginx.ts).
+  [nginx]=nginx
 )
 
 missing=()

@@ -12,7 +12,9 @@ import type { HostGroups, HostUser, HostUsers } from '../host-api.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DavError } from '../dav/errors.js';
 import type { BasicCredentials } from './basic-auth.js';
+import type { Knex } from 'knex';
 import { LoginThrottle } from './login-throttle.js';
+import { SharedThrottle } from './shared-throttle.js';
 import { TtlCache } from './ttl-cache.js';
 
 /** Below the 5 s within which a changed password or membership takes effect (docs/architecture.md), leaving room for the request in flight. */
@@ -27,13 +29,18 @@ export class Authenticator {
   /** Checks under way, by the same key as the cache: a promise holds no password. */
   private readonly checking = new Map<string, Promise<HostUser | null>>();
 
+  /** Present where instances share the database: the throttle's records live there too. */
+  private readonly shared: SharedThrottle | null;
+
   constructor(
     private readonly users: HostUsers,
     private readonly groups: HostGroups,
     ttlMs = ACCESS_CACHE_TTL_MS,
+    sharedDb?: Knex,
   ) {
     this.credentials = new TtlCache(ttlMs, MAX_CACHED);
     this.memberships = new TtlCache(ttlMs, MAX_CACHED);
+    this.shared = sharedDb ? new SharedThrottle(sharedDb, this.throttle) : null;
   }
 
   /**
@@ -56,6 +63,7 @@ export class Authenticator {
     if (known) return known;
     const running = this.checking.get(key);
     if (running) return running;
+    if (this.shared) await this.shared.pull(credentials.user, address);
     const verdict = this.throttle.check(credentials.user, address);
     if (!verdict.allowed) {
       throw new DavError(429, `Too many failed logins; try again in ${verdict.retryAfterSeconds} s`, {
@@ -87,11 +95,17 @@ export class Authenticator {
     }
     if (user) this.throttle.succeeded(credentials.user, address);
     else this.throttle.failed(credentials.user, address);
+    if (this.shared) await this.shared.push(credentials.user, address);
     return user;
   }
 
   isMember(user: string, group: string): Promise<boolean> {
     return this.memberships.get(`${user}\0${group}`, () => this.groups.isMember(user, group));
+  }
+
+  /** Forgets shared throttle records older than a day (their doubling lockouts have lapsed). */
+  async purgeSharedThrottle(): Promise<void> {
+    await this.shared?.purge(24 * 3600_000);
   }
 
   clear(): void {

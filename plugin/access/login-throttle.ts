@@ -33,6 +33,31 @@ const SOFT_DELAY_STEP_MS = 250;
 const MAX_SOFT_DELAY_MS = 3_000;
 const MAX_RECORDS = 50_000;
 
+/** What a record holds that other instances must see (plugin/access/shared-throttle.ts); `pending` stays local. */
+export interface ThrottleState {
+  readonly failures: number;
+  readonly windowStart: number;
+  readonly lockedUntil: number;
+  readonly lockouts: number;
+}
+
+export type ThrottleKind = 'pair' | 'user' | 'address';
+
+/** One of the records an attempt reads and writes: its kind and its key in this process. */
+export interface ThrottleKey {
+  readonly kind: ThrottleKind;
+  readonly key: string;
+}
+
+/** The three records one attempt touches. */
+export function throttleKeys(user: string, address: string): readonly ThrottleKey[] {
+  return [
+    { kind: 'pair', key: pairKey(user, address) },
+    { kind: 'user', key: user },
+    { kind: 'address', key: address },
+  ];
+}
+
 interface Record {
   failures: number;
   /** Attempts under way: parallel guesses must not slip past the limit while bcrypt runs. */
@@ -96,6 +121,35 @@ export class LoginThrottle {
     this.pairs.delete(pairKey(user, address));
     const byAddress = this.addresses.get(address);
     if (byAddress) byAddress.pending = Math.max(0, byAddress.pending - 1);
+  }
+
+  /** The shared part of a record; undefined when there is none. */
+  state({ kind, key: inner }: ThrottleKey): ThrottleState | undefined {
+    const map = this.mapOf(kind);
+    const record = map.get(inner);
+    if (!record) return undefined;
+    const { failures, windowStart, lockedUntil, lockouts } = record;
+    return { failures, windowStart, lockedUntil, lockouts };
+  }
+
+  /** Takes another instance's word for a record (undefined: it has none); attempts under way here stay counted. */
+  adopt({ kind, key: inner }: ThrottleKey, state: ThrottleState | undefined): void {
+    const map = this.mapOf(kind);
+    const record = map.get(inner);
+    if (!state) {
+      if (record && record.pending === 0) map.delete(inner);
+      else if (record) Object.assign(record, { failures: 0, lockedUntil: 0 });
+      return;
+    }
+    if (record) Object.assign(record, state);
+    else {
+      if (map.size >= MAX_RECORDS) map.delete(map.keys().next().value!);
+      map.set(inner, { ...state, pending: 0 });
+    }
+  }
+
+  private mapOf(kind: ThrottleKind): Map<string, Record> {
+    return kind === 'pair' ? this.pairs : kind === 'user' ? this.users : this.addresses;
   }
 
   private current(map: Map<string, Record>, key: string, now: number): Record | undefined {

@@ -4,10 +4,11 @@
  * nothing to find (a photo folder without locks or dead properties) find
  * that out without a database round trip.
  *
- * - A snapshot is kept for `ttlMs` after its query was sent, so another
- *   instance's writes are seen within that time (docs/architecture.md: every
- *   per-process cache expires or is invalidated within 5 seconds). This
- *   process's own writes call invalidate() or update() once committed.
+ * - A snapshot is kept for `ttlMs` after its query was sent. Its users keep
+ *   one only on a database no other process writes (docs/architecture.md);
+ *   the expiry bounds what a write behind their back (a restored backup,
+ *   an administrator's SQL) can leave stale. This process's own writes call
+ *   invalidate() or update() once committed.
  * - Concurrent requests for a mount that has no fresh snapshot share one
  *   load: a burst after expiry costs one query, not one per request.
  * - A write beats a load under way: invalidate() and update() forget the

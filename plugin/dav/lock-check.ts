@@ -10,6 +10,7 @@ import type { DavRequest } from './context.js';
 import { DavError } from './errors.js';
 import { evaluateIf, parseIfHeader, submittedLockTokens, type IfList } from './headers/if-header.js';
 import { lockRootHrefsXml } from './lock-xml.js';
+import { requestAuthority } from './request-authority.js';
 
 const evaluated = new WeakMap<DavRequest, Promise<readonly string[]>>();
 
@@ -26,10 +27,7 @@ export function checkIfHeader(request: DavRequest): Promise<readonly string[]> {
 async function evaluate(request: DavRequest): Promise<readonly string[]> {
   const header = request.ctx.get('if');
   if (!header) return [];
-  const lists: IfList[] = parseIfHeader(header, {
-    host: request.ctx.get('host') || undefined,
-    baseUrl: request.services.snapshot().settings.baseUrl,
-  });
+  const lists: IfList[] = parseIfHeader(header, requestAuthority(request));
   const holds = await evaluateIf(lists, request.requestPath, async (path) => {
     // A tag outside the caller's shares names nothing: its conditions never hold.
     const resource = await request.resolve(path);

@@ -14,15 +14,15 @@
  *   wait for this one to commit; READ COMMITTED then shows them its row).
  *   SQLite ignores FOR UPDATE, but the guard INSERT makes the transaction a
  *   writer at once, and SQLite admits one writer at a time.
- * - Almost every resource has no lock, so each mount's active locks are
- *   kept in memory (mount-snapshots.ts, mount-locks.ts), loaded with one
- *   query and dropped by every write of ours that changes them. PROPFIND's
- *   lockdiscovery reads them on any database: a lock another instance grants
- *   shows within `cacheTtlMs`. The checks of the write path (blocking,
- *   tokensCovering, refresh) are correctness: they read them only when the
- *   database is `exclusive` to this process, where our own writes are all
- *   there are; otherwise they ask the database every time. Granting a lock
- *   always checks for conflicts in its transaction.
+ * - Almost every resource has no lock, so on a database `exclusive` to this
+ *   process, where our own writes are all there are, each mount's active
+ *   locks are kept in memory (mount-snapshots.ts, mount-locks.ts), loaded
+ *   with one query and dropped by every write of ours that changes them. On
+ *   a shared database every read asks the database, PROPFIND's
+ *   lockdiscovery included: behind a round-robin proxy (docs/deploy.md) a
+ *   client's LOCK through one instance and its PROPFIND through another
+ *   follow each other within milliseconds. Granting a lock always checks for
+ *   conflicts in its transaction.
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -96,7 +96,7 @@ export interface KnexLockManagerOptions {
    * granted by another instance must stop a write here at once.
    */
   readonly exclusive?: boolean;
-  /** How long a mount's locks are kept in memory before they are read again; 0 reads them for every request. */
+  /** On an exclusive database, how long a mount's locks are kept in memory before they are read again; 0 reads them for every request. */
   readonly cacheTtlMs?: number;
   /** A mount with more active locks than this is not kept in memory: its requests query the database. */
   readonly maxCachedLocks?: number;
@@ -182,12 +182,12 @@ export class KnexLockManager implements LockManager {
   // ----------------------------------------------------------- LockManager
 
   async discover(at: SharePath): Promise<ActiveLock[]> {
-    const kept = await this.cache.get(at.mount);
+    const kept = await this.forChecks(at.mount);
     return kept ? kept.covering(at.path, this.now()) : this.queryCovering(at);
   }
 
   async discoverMembers({ mount, path: folder }: SharePath): Promise<MemberLocks> {
-    const kept = await this.cache.get(mount);
+    const kept = await this.forChecks(mount);
     if (kept) return kept.members(folder, this.now());
     const folderPath = pathOf(folder);
     const rows = await this.active(this.db, mount).where((where) =>
@@ -312,7 +312,7 @@ export class KnexLockManager implements LockManager {
 
   // ----------------------------------------------------------------- cache
 
-  /** The mount's locks in memory for a write-path check, or null: ask the database. */
+  /** The mount's locks in memory (exclusive database), or null: ask the database. */
   private async forChecks(mount: string): Promise<MountLocks | null> {
     return this.exclusive ? this.cache.get(mount) : null;
   }

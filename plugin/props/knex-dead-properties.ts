@@ -7,15 +7,18 @@
  * are legal in file names. substr() counts characters on both databases, so
  * lengths are counted in code points here too.
  *
- * Photo folders rarely carry dead properties, so each mount keeps an index
- * of the resources that may have some (property-index.ts, loaded with one
- * query, mount-snapshots.ts): reading the properties of a resource or a
- * folder's members that the index does not name costs no query, on any
- * database (another instance's PROPPATCH shows within `cacheTtlMs`). On a
- * database `exclusive` to this process, removing, copying or moving a tree
- * the index does not name costs none either: nobody else writes there. A
- * new upload clears whatever a vanished file of its name left behind
- * (dav/followers.ts), and that is the common case.
+ * Photo folders rarely carry dead properties, so on a database `exclusive`
+ * to this process each mount keeps an index of the resources that may have
+ * some (property-index.ts, loaded with one query, mount-snapshots.ts):
+ * reading the properties of a resource or a folder's members that the index
+ * does not name costs no query, and neither does removing, copying or moving
+ * such a tree: nobody else writes there. On a shared database (several
+ * instances behind a round-robin proxy, docs/deploy.md) every read asks the
+ * database: a client's PROPPATCH through one instance and its PROPFIND
+ * through another follow each other within milliseconds, and an index of
+ * any age would answer the PROPFIND wrongly. A new upload clears whatever a
+ * vanished file of its name left behind (dav/followers.ts), and that is the
+ * common case.
  */
 import type { Knex } from 'knex';
 import type { SharePath } from '../config/shares.js';
@@ -49,7 +52,7 @@ export interface KnexDeadPropertiesOptions {
    * index does not name has no properties to remove, copy or move.
    */
   readonly exclusive?: boolean;
-  /** How long a mount's index is believed before it is loaded again; 0 loads it for every request. */
+  /** On an exclusive database, how long a mount's index is believed before it is loaded again; 0 loads it for every request. */
   readonly cacheTtlMs?: number;
   /** A mount with more resources with properties than this has no index: every request queries. */
   readonly maxIndexedPaths?: number;
@@ -57,7 +60,7 @@ export interface KnexDeadPropertiesOptions {
   readonly now?: () => number;
 }
 
-/** Another instance's PROPPATCH shows within this; loading the index once a second costs next to nothing. */
+/** Loading the index once a second costs next to nothing (exclusive databases only). */
 const DEFAULT_CACHE_TTL_MS = 1000;
 /** About a megabyte of path strings per mount. Windows sets properties on every file it uploads; past this, query. */
 const DEFAULT_MAX_INDEXED_PATHS = 10_000;
@@ -84,7 +87,7 @@ export class KnexDeadProperties implements DeadPropertyStore {
   }
 
   async get(resource: SharePath): Promise<DeadProperty[]> {
-    if ((await this.index.get(resource.mount))?.mayHave(resource.path) === false) return [];
+    if (this.exclusive && (await this.index.get(resource.mount))?.mayHave(resource.path) === false) return [];
     const rows = await this.db<Row>(TABLE)
       .select('ns', 'local', 'xml')
       .where({ mount: resource.mount, path: pathOf(resource.path) })
@@ -93,7 +96,8 @@ export class KnexDeadProperties implements DeadPropertyStore {
   }
 
   async childrenOf(folder: SharePath): Promise<Map<string, DeadProperty[]>> {
-    if ((await this.index.get(folder.mount))?.mayHaveMembersWith(folder.path) === false) return new Map();
+    if (this.exclusive && (await this.index.get(folder.mount))?.mayHaveMembersWith(folder.path) === false)
+      return new Map();
     const parent = pathOf(folder.path);
     const rows = await this.db<Row>(TABLE)
       .select('path', 'ns', 'local', 'xml')

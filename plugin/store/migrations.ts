@@ -115,6 +115,23 @@ const MIGRATIONS: readonly Migration[] = [
       });
     },
   },
+  {
+    name: '005-login-throttle',
+    async up(db) {
+      // The login throttle's records where instances share the database (plugin/access/shared-throttle.ts):
+      // five wrong passwords spread over two instances must count as five.
+      await db.schema.createTable('webdav_login_throttle', (table) => {
+        table.string('key', 64).primary();
+        table.integer('failures').notNullable();
+        table.bigInteger('window_start').notNullable();
+        table.bigInteger('locked_until').notNullable();
+        table.integer('lockouts').notNullable();
+      });
+    },
+    async down(db) {
+      await db.schema.dropTableIfExists('webdav_login_throttle');
+    },
+  },
 ];
 
 /** `/webdav/<mount>/…` as the audit log stored it (percent-decoded; an absolute-form target keeps its origin). */
@@ -153,6 +170,30 @@ const source: Knex.MigrationSource<Migration> = {
   getMigration: async (migration) => ({ up: migration.up, down: migration.down }),
 };
 
+/**
+ * Brings the plugin's tables up to date. Instances starting together on one
+ * PostgreSQL database take turns: knex's migration lock lets one migrate,
+ * the others wait and then find nothing pending.
+ */
 export async function migrate(db: Knex): Promise<void> {
-  await db.migrate.latest({ migrationSource: source, tableName: 'webdav_knex_migrations' });
+  const config = { migrationSource: source, tableName: 'webdav_knex_migrations' };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await db.migrate.latest(config);
+      return;
+    } catch (err) {
+      if (!migratingElsewhere(err) || attempt >= 40) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+/**
+ * Another process is migrating the same database: knex's lock is taken, or
+ * both created knex's own bookkeeping tables at once (PostgreSQL: 42P07
+ * "already exists", 23505 on the catalog's unique index).
+ */
+function migratingElsewhere(err: unknown): boolean {
+  const e = err as Error & { code?: unknown };
+  return e.name === 'MigrationLocked' || e.code === '42P07' || e.code === '23505';
 }

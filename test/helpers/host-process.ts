@@ -41,8 +41,14 @@ export interface StartHostOptions {
   readonly plugins?: readonly string[];
   /** Extra environment of the host and of cli(), e.g. { LOG_LEVEL: 'debug' }. */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Reuse this data folder (e.g. for a second start); stop() then leaves it in place. */
+  /** Reuse this data folder (e.g. for a second start, or one folder shared by several instances); stop() then leaves it in place. */
   readonly dataDir?: string;
+  /** `--database URL` for the server and for every CLI call (users, groups, host.cli()), e.g. a PostgreSQL URL. */
+  readonly database?: string;
+  /** More arguments of `mediahost start` (the database: `database`, which the CLI calls get too). */
+  readonly startArgs?: readonly string[];
+  /** Create the users, groups and settings (default true); false for a further instance on data that already has them. */
+  readonly seed?: boolean;
   /** How long to wait for the "listening" line (default 30 s). */
   readonly timeoutMs?: number;
 }
@@ -153,28 +159,31 @@ export async function startHost(options: StartHostOptions = {}): Promise<HostPro
     await rm(dataDir, { recursive: true, force: true });
     tempDirs.delete(dataDir);
   };
+  const databaseArgs = options.database === undefined ? [] : ['--database', options.database];
+  const cliArgs = (args: readonly string[]): string[] => [...args, ...databaseArgs];
   try {
-    const settings = new Map(Object.entries(options.settings ?? {}));
+    const settings = new Map(Object.entries(options.seed === false ? {} : (options.settings ?? {})));
     if (options.plugins) settings.set('host.plugins', options.plugins.join(','));
     if (settings.size > 0) {
       const file = path.join(dataDir, 'settings.properties');
       const existing = await readPropertiesText(file);
       await writePropertiesFile(file, new Map([...(existing ? parseProperties(existing) : []), ...settings]));
     }
-    for (const user of options.users ?? []) {
-      for (const group of user.groups ?? []) await cliOrThrow(dataDir, ['group', 'add', group], options.env);
+    for (const user of options.seed === false ? [] : (options.users ?? [])) {
+      for (const group of user.groups ?? []) await cliOrThrow(dataDir, cliArgs(['group', 'add', group]), options.env);
       const args = ['user', 'add', user.name, `--password=${user.password}`];
       if (user.admin) args.push('--admin');
-      await cliOrThrow(dataDir, args, options.env);
+      await cliOrThrow(dataDir, cliArgs(args), options.env);
       for (const group of user.groups ?? [])
-        await cliOrThrow(dataDir, ['group', 'add-member', group, user.name], options.env);
+        await cliOrThrow(dataDir, cliArgs(['group', 'add-member', group, user.name]), options.env);
     }
   } catch (err) {
     await removeDir();
     throw err;
   }
 
-  const child = spawn(process.execPath, [CLI, 'start', '--data', dataDir, '--port', '0', '--host', '127.0.0.1'], {
+  const startArgs = ['start', '--data', dataDir, '--port', '0', '--host', '127.0.0.1', ...(options.startArgs ?? [])];
+  const child = spawn(process.execPath, [CLI, ...startArgs, ...databaseArgs], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -262,7 +271,7 @@ export async function startHost(options: StartHostOptions = {}): Promise<HostPro
     stderr: () => stderr,
     logRecords: () => parseRecords(stdout),
     waitForLog,
-    cli: (args) => runCli(dataDir, args, options.env),
+    cli: (args) => runCli(dataDir, cliArgs(args), options.env),
     stop,
   };
 }

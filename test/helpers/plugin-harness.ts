@@ -22,6 +22,8 @@ export interface HarnessOptions extends ActivationOptions {
   settings?: Record<string, string>;
   /** Users and their groups; default: alice (WebDAV.main), bob (no group). */
   users?: Record<string, { password: string; groups: string[] }>;
+  /** As the host's `server.trustproxy=true`: ctx.protocol and ctx.host follow X-Forwarded-Proto/-Host. */
+  trustProxy?: boolean;
 }
 
 export interface Harness {
@@ -149,6 +151,7 @@ export async function startPlugin(options: HarnessOptions = {}): Promise<Harness
   const activation = await Activation.start(host, options);
 
   const app = new Koa();
+  app.proxy = options.trustProxy ?? false;
   app.use(async (ctx, next) => {
     ctx.state.remoteAddress = ctx.ip;
     ctx.state.publicOrigin = `${ctx.protocol}://${ctx.host}`;

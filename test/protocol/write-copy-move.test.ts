@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
 import { dav, exists, build, tree, setNote, note, responses } from '../helpers/dav-fixtures.js';
 import { Faults, faultyStores } from '../helpers/faulty-store.js';
+import { send } from '../helpers/raw-http.js';
 
 describe('COPY and MOVE', () => {
   const faults = new Faults();
@@ -432,5 +433,71 @@ describe('COPY and MOVE', () => {
       assert.deepEqual(responses(await res.text()), [{ href: '/webdav/main/ow-dest/stuck.txt', status: 423 }]);
       assert.deepEqual(await tree(join(main, 'ow-dest')), ['stuck.txt']);
     });
+  });
+});
+
+describe('COPY and MOVE behind a TLS-terminating proxy', () => {
+  // nginx with TLS on a non-default port that passes `Host $host` (no port):
+  // only the forwarded headers tell the origin the client used.
+  const forwarded = {
+    host: 'photos.example.org',
+    'x-forwarded-host': 'photos.example.org:8443',
+    'x-forwarded-proto': 'https',
+  };
+  const publicUrl = (name: string): string => `https://photos.example.org:8443${dav(name)}`;
+  const harnesses: Harness[] = [];
+  after(() => Promise.all(harnesses.map((h) => h.stop())));
+
+  async function harness(trustProxy: boolean): Promise<Harness> {
+    const h = await startPlugin({ trustProxy });
+    harnesses.push(h);
+    return h;
+  }
+  const transfer = (h: Harness, method: string, from: string, to: string, headers: Record<string, string> = {}) =>
+    send(h.port, {
+      method,
+      path: dav(from),
+      headers: { ...forwarded, authorization: h.auth(), destination: to, ...headers },
+    });
+
+  it('take the https Destination of the public origin when the host trusts the proxy', async () => {
+    const h = await harness(true);
+    await build(h.root, ['p1.txt']);
+    assert.equal((await transfer(h, 'COPY', 'p1.txt', publicUrl('p1-copy.txt'))).status, 201);
+    assert.equal((await transfer(h, 'MOVE', 'p1.txt', publicUrl('p1-moved.txt'))).status, 201);
+    assert.deepEqual((await readdir(h.root)).filter((name) => name.startsWith('p1')).sort(), [
+      'p1-copy.txt',
+      'p1-moved.txt',
+    ]);
+    assert.equal(
+      (await transfer(h, 'COPY', 'p1-copy.txt', `https://photos.example.org:9443${dav('p1-far.txt')}`)).status,
+      502,
+    );
+  });
+
+  it('name a locked resource in an If tag by its public URL', async () => {
+    const h = await harness(true);
+    await build(h.root, ['p2.txt']);
+    const locked = await h.fetch(dav('p2-dest.txt'), {
+      method: 'LOCK',
+      headers: { 'content-type': 'application/xml' },
+      body: '<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>',
+    });
+    assert.equal(locked.status, 201);
+    const token = locked.headers.get('lock-token')!;
+    assert.equal((await transfer(h, 'COPY', 'p2.txt', publicUrl('p2-dest.txt'), { overwrite: 'T' })).status, 423);
+    const ifHeader = `<${publicUrl('p2-dest.txt')}> (${token})`;
+    assert.equal(
+      (await transfer(h, 'COPY', 'p2.txt', publicUrl('p2-dest.txt'), { overwrite: 'T', if: ifHeader })).status,
+      204,
+    );
+    assert.equal(await readFile(join(h.root, 'p2-dest.txt'), 'utf8'), 'content of p2.txt');
+  });
+
+  it("refuse the forwarded origin, the client's word, when the host does not trust a proxy", async () => {
+    const h = await harness(false);
+    await build(h.root, ['p3.txt']);
+    assert.equal((await transfer(h, 'COPY', 'p3.txt', publicUrl('p3-copy.txt'))).status, 502);
+    assert.equal(await exists(join(h.root, 'p3-copy.txt')), false);
   });
 });

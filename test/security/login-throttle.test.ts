@@ -4,13 +4,19 @@
  * refused cheaply, everybody else keeps being answered promptly, and the
  * rightful user still gets in from elsewhere. First the throttle itself
  * (plugin/access/login-throttle.ts) on a clock of the test's own, then the
- * real host under attack.
+ * real host under attack, and instances sharing one PostgreSQL database.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { LoginThrottle, MAX_PAIR_FAILURES, MAX_USER_FAILURES } from '../../plugin/access/login-throttle.js';
+import knex, { type Knex } from 'knex';
+import { Authenticator } from '../../plugin/access/authenticator.js';
+import type { DavError } from '../../plugin/dav/errors.js';
+import type { HostGroups, HostUsers } from '../../plugin/host-api.js';
+import { migrate } from '../../plugin/store/migrations.js';
 import { startHost, type HostProcess } from '../helpers/host-process.js';
+import { startPostgres, type Postgres } from '../helpers/postgres.js';
 import { basic, send, type Answer } from '../helpers/raw-http.js';
 
 /** CPU seconds the process has used (user + system, all threads: the bcrypt workers too). */
@@ -214,5 +220,63 @@ describe('password guessing', () => {
     const rightful = await propfind(basic('gina', 'gina-pw'), '127.0.2.1');
     assert.equal(rightful.status, 207);
     assert.ok(rightful.ms < 5_000, `${rightful.ms} ms`);
+  });
+});
+
+describe('instances sharing one PostgreSQL database', () => {
+  let pg: Postgres | undefined;
+  let db: Knex | undefined;
+  let missing = 'no PostgreSQL';
+  before(async () => {
+    pg = await startPostgres({ skip: (message) => (missing = message) });
+    if (!pg) return;
+    db = knex({ client: 'pg', connection: pg.url, pool: { min: 0, max: 4 } });
+    await migrate(db);
+  });
+  after(async () => {
+    await db?.destroy();
+    await pg?.stop();
+  });
+
+  const users: HostUsers = {
+    verify: async (name, password) => (name === 'alice' && password === 'right' ? { name, admin: false } : null),
+    find: async () => null,
+    list: async () => [],
+  };
+  const groups = { ensure: async () => {}, isMember: async () => false } as unknown as HostGroups;
+
+  it('five wrong passwords alternating between two instances lock the pair as five on one would', async (t) => {
+    if (!db) return t.skip(missing);
+    const a = new Authenticator(users, groups, undefined, db);
+    const b = new Authenticator(users, groups, undefined, db);
+    for (let i = 0; i < MAX_PAIR_FAILURES; i++) {
+      const instance = i % 2 === 0 ? a : b;
+      assert.equal(await instance.authenticate({ user: 'alice', password: `wrong-${i}` }, '10.0.0.9'), null);
+    }
+    for (const instance of [a, b])
+      await assert.rejects(
+        instance.authenticate({ user: 'alice', password: 'right' }, '10.0.0.9'),
+        (err: DavError) => err.status === 429 && Number(err.headers['Retry-After']) > 0,
+        'locked on both instances, even with the right password',
+      );
+    // A fresh instance (a third process started later) knows it too.
+    const c = new Authenticator(users, groups, undefined, db);
+    await assert.rejects(c.authenticate({ user: 'alice', password: 'right' }, '10.0.0.9'), /Too many failed logins/);
+    // Another address is not locked out by this one.
+    assert.deepEqual(await c.authenticate({ user: 'alice', password: 'right' }, '10.0.0.10'), {
+      name: 'alice',
+      admin: false,
+    });
+  });
+
+  it('a success on one instance clears the pair on the other', async (t) => {
+    if (!db) return t.skip(missing);
+    const a = new Authenticator(users, groups, undefined, db);
+    const b = new Authenticator(users, groups, undefined, db);
+    for (let i = 0; i < MAX_PAIR_FAILURES - 1; i++)
+      assert.equal(await a.authenticate({ user: 'alice', password: `bad-${i}` }, '10.0.1.1'), null);
+    assert.ok(await b.authenticate({ user: 'alice', password: 'right' }, '10.0.1.1'));
+    for (let i = 0; i < MAX_PAIR_FAILURES - 1; i++)
+      assert.equal(await a.authenticate({ user: 'alice', password: `again-${i}` }, '10.0.1.1'), null, 'counting anew');
   });
 });

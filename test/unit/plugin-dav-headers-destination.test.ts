@@ -156,6 +156,33 @@ describe('parseDestination', () => {
     );
   });
 
+  it('matches the origin the client used, as the host reports it behind a trusted proxy', () => {
+    // nginx with TLS on 8443 that passes `Host $host` (no port) and X-Forwarded-Host/-Proto:
+    // the host's publicOrigin carries the port the client used.
+    const req = { host: 'photos.example.org', publicOrigin: 'https://photos.example.org:8443' };
+    assert.deepEqual(parseDestination('https://photos.example.org:8443/webdav/a', req).segments, path('webdav', 'a'));
+    assert.deepEqual(parseDestination('https://photos.example.org/webdav/a', req).segments, path('webdav', 'a'));
+    assert.equal(
+      status(() => parseDestination('https://photos.example.org:9443/webdav/a', req)),
+      502,
+    );
+    assert.equal(
+      status(() => parseDestination('https://elsewhere.example:8443/webdav/a', req)),
+      502,
+    );
+    // An origin without a port means its scheme's default: https → 443.
+    const tls = { host: '127.0.0.1:8080', publicOrigin: 'https://photos.example.org' };
+    assert.deepEqual(parseDestination('https://photos.example.org:443/webdav/a', tls).segments, path('webdav', 'a'));
+    assert.equal(
+      status(() => parseDestination('https://photos.example.org:80/webdav/a', tls)),
+      502,
+    );
+    assert.equal(
+      status(() => parseDestination('http://photos.example.org/webdav/a', { host: 'x', publicOrigin: 'garbage' })),
+      502,
+    );
+  });
+
   it('IPv6 literals', () => {
     const req = { host: '[::1]:8080' };
     assert.deepEqual(parseDestination('http://[::1]:8080/webdav/a', req).segments, path('webdav', 'a'));

@@ -9,14 +9,17 @@
  * sends `https://` even when a TLS-terminating proxy makes the request reach
  * us over plain HTTP, so the scheme is not compared) or an absolute path
  * (`/webdav/x/y`, Total Commander). An absolute URI names this server when
- * its authority matches the request's Host header or the authority of the
- * configured public base URL:
+ * its authority matches the request's Host header, the origin the client used
+ * as the host reports it (behind a trusted proxy: X-Forwarded-Proto and
+ * X-Forwarded-Host, so a proxy that rewrites Host still works), or the
+ * authority of the configured public base URL:
  *
  * - hosts are compared case-insensitively (IPv6 literals in brackets);
  * - a URI without a port matches on the host alone;
  * - a URI with a port matches when it equals the Host header's port, where a
  *   missing port on either side means the default port of the URI's scheme
- *   (80 for http, 443 for https).
+ *   (80 for http, 443 for https); against the public origin or base URL, a
+ *   missing port there means the default port of their own scheme.
  *
  * Userinfo (`user@`) in the authority is ignored. Only the authority of the
  * base URL counts, not its path. The path goes through the same decoding as
@@ -31,6 +34,11 @@ export interface RequestAuthority {
   host: string | undefined;
   /** The server's public URL (behind a proxy), e.g. `https://photos.example.org/`. */
   baseUrl?: string;
+  /**
+   * The origin the client used, as the host tells it (`ctx.state.publicOrigin`,
+   * proxy-aware when the host trusts a proxy), e.g. `https://photos.example.org:8443`.
+   */
+  publicOrigin?: string;
 }
 
 /** Where a reference points: a path of this server, or a resource elsewhere. */
@@ -75,7 +83,9 @@ export function resolveReference(value: string, request: RequestAuthority, what:
   if (!authority) throw new DavError(400, `Bad ${what}: malformed authority in ${quoteForMessage(ref)}`);
 
   const sameServer =
-    matchesHost(authority, defaultPort, request.host) || matchesBaseUrl(authority, defaultPort, request.baseUrl);
+    matchesHost(authority, defaultPort, request.host) ||
+    matchesOrigin(authority, defaultPort, request.publicOrigin) ||
+    matchesOrigin(authority, defaultPort, request.baseUrl);
   if (!sameServer) return { kind: 'foreign', reference: ref };
   const path = pathPart.startsWith('/') ? pathPart : `/${pathPart}`;
   return { kind: 'local', path: parseRequestPath(path) };
@@ -112,11 +122,12 @@ function matchesHost(uri: Authority, defaultPort: number, hostHeader: string | u
   return portsMatch(uri, host, defaultPort);
 }
 
-function matchesBaseUrl(uri: Authority, defaultPort: number, baseUrl: string | undefined): boolean {
-  if (!baseUrl) return false;
+/** Against a URL (the public origin, the base URL): its own scheme gives its default port. */
+function matchesOrigin(uri: Authority, defaultPort: number, origin: string | undefined): boolean {
+  if (!origin) return false;
   let url: URL;
   try {
-    url = new URL(baseUrl);
+    url = new URL(origin);
   } catch {
     return false;
   }

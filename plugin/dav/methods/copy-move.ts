@@ -59,6 +59,7 @@ import { DavError, badRequest, conflict, forbidden, notFound, preconditionFailed
 import { copyOwnProperties, followMove, followRemoval, followTransfer } from '../followers.js';
 import { parseDepth } from '../headers/depth.js';
 import { parseDestination } from '../headers/destination.js';
+import { requestAuthority } from '../request-authority.js';
 import { parseOverwrite } from '../headers/overwrite.js';
 import { requireMembershipUnlocked, requireUnlocked } from '../lock-check.js';
 import { mediaChanged, mediaRemoved } from '../media-events.js';
@@ -114,11 +115,7 @@ async function copyOrMove(request: DavRequest, method: Method): Promise<void> {
 
 /** The Destination header as a resource in a share the caller may bring things into. */
 async function destinationOf(request: DavRequest): Promise<Resource> {
-  const { ctx, services } = request;
-  const path = parseDestination(ctx.get('destination') || undefined, {
-    host: ctx.get('host') || undefined,
-    baseUrl: services.snapshot().settings.baseUrl,
-  });
+  const path = parseDestination(request.ctx.get('destination') || undefined, requestAuthority(request));
   const to = await request.resolve(path);
   if (!to) throw forbidden('The destination is not in a share you have access to');
   authorize(to.rights, effectNeeds('copy-into'));
