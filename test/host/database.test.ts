@@ -142,6 +142,34 @@ describe('the host on PostgreSQL', () => {
     }
   });
 
+  test('wrong web passwords alternating between two hosts lock the name as on one host', async (t) => {
+    if (!pg) return t.skip(missing);
+    const { url, db } = await freshDatabase('shared_throttle');
+    t.after(() => db.destroy());
+    const dataDir = await tempFolder(t, 'mediahost-pg-shared-');
+    const r = await runCli(dataDir, ['user', 'add', 'carol', '--password', 'carol-pw', '--database', url]);
+    assert.equal(r.code, 0, r.stderr);
+    const hosts = await Promise.all([0, 1].map(() => startHost({ dataDir, env: { MEDIAHOST_DATABASE_URL: url } })));
+    try {
+      const attempt = (host: HostProcess, password: string): Promise<Response> =>
+        fetch(`${host.url}/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ name: 'carol', password }).toString(),
+          redirect: 'manual',
+        });
+      for (let i = 0; i < 5; i++)
+        assert.equal((await attempt(hosts[i % 2]!, `wrong-${i}`)).status, 401, `attempt ${i + 1}`);
+      for (const host of hosts) {
+        const refused = await attempt(host, 'carol-pw');
+        assert.equal(refused.status, 429, 'locked on both hosts');
+        assert.ok(Number(refused.headers.get('retry-after')) > 0);
+      }
+    } finally {
+      await Promise.all(hosts.map((h) => h.stop()));
+    }
+  });
+
   test('while the database is away requests answer 503 with Retry-After; afterwards they succeed and nothing is lost', async (t) => {
     if (!pg) return t.skip(missing);
     const { url } = await freshDatabase('outage');
