@@ -174,12 +174,24 @@ describe('the host on PostgreSQL', () => {
     if (!pg) return t.skip(missing);
     const { url } = await freshDatabase('outage');
     const dataDir = await tempFolder(t, 'mediahost-pg-');
-    const r = await runCli(dataDir, ['user', 'add', 'bob', '--password', 'bob-pw', '--database', url]);
-    assert.equal(r.code, 0, r.stderr);
+    for (const args of [
+      ['group', 'add', 'WebDAV.main'],
+      ['user', 'add', 'bob', '--password', 'bob-pw', '--group', 'WebDAV.main'],
+    ]) {
+      const r = await runCli(dataDir, [...args, '--database', url]);
+      assert.equal(r.code, 0, r.stderr);
+    }
     const host: HostProcess = await startHost({ dataDir, env: { MEDIAHOST_DATABASE_URL: url } });
+    const auth = `Basic ${Buffer.from('bob:bob-pw').toString('base64')}`;
+    const put = (name: string): Promise<Response> =>
+      fetch(`${host.url}/webdav/main/${name}`, { method: 'PUT', headers: { authorization: auth }, body: name });
     try {
       const before = await login(host.url, 'bob', 'bob-pw');
+      assert.equal((await put('before.txt')).status, 201);
       await pg.halt();
+      const davDuring = await put('during.txt');
+      assert.equal(davDuring.status, 503, 'a WebDAV write needs the locks in the database');
+      assert.equal(davDuring.headers.get('retry-after'), '5');
       const during = await fetch(`${host.url}/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -194,6 +206,13 @@ describe('the host on PostgreSQL', () => {
       assert.equal(await canLogin(host.url, 'bob', 'bob-pw'), true, 'the pool reconnected by itself');
       const again = await fetch(`${host.url}/`, { headers: { cookie: before.cookie } });
       assert.equal(again.status, 200, 'the session made before the outage is still there');
+      assert.equal((await put('during.txt')).status, 201, 'the refused upload succeeds when retried');
+      const listing = await fetch(`${host.url}/webdav/main/`, {
+        method: 'PROPFIND',
+        headers: { authorization: auth, depth: '1' },
+      });
+      const names = await listing.text();
+      assert.ok(names.includes('before.txt') && names.includes('during.txt'), 'nothing lost');
       await pg.restart();
       assert.equal(await canLogin(host.url, 'bob', 'bob-pw'), true, 'a restart between requests goes unnoticed');
       assert.ok(host.logRecords().some((rec) => rec['msg'] === 'database unavailable; answered 503'));
