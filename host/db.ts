@@ -87,7 +87,23 @@ const migrations: Record<string, Migration> = {
       await knex.schema.dropTableIfExists('host_audit');
     },
   },
+  // Failed web logins per (name, address) where instances share the database (host/shared-login-throttle.ts).
+  '003_login_failures': {
+    async up(knex) {
+      await knex.schema.createTable('host_login_failures', (t) => {
+        t.string('key', 64).primary();
+        t.integer('count').notNullable();
+        t.bigInteger('since').notNullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTableIfExists('host_login_failures');
+    },
+  },
 };
+
+/** Whether other processes may share this database (PostgreSQL), so that nothing that must agree may live in memory. */
+export const isSharedDatabase = (db: Knex): boolean => db.client.config.client === 'pg';
 
 const migrationSource: Knex.MigrationSource<string> = {
   getMigrations: async () => Object.keys(migrations).sort(),
@@ -145,10 +161,10 @@ export function openDatabase(dataDir: string, url?: string): Knex {
 /** Brings the host's tables up to date; cheap when nothing is pending (the CLI calls it on every run). */
 export async function migrate(db: Knex): Promise<void> {
   const config = { tableName: MIGRATIONS_TABLE, migrationSource };
-  const [, pending] = (await db.migrate.list(config)) as [unknown, unknown[]];
-  if (pending.length === 0) return;
   for (let attempt = 0; ; attempt++) {
     try {
+      const [, pending] = (await db.migrate.list(config)) as [unknown, unknown[]];
+      if (pending.length === 0) return;
       await db.migrate.latest(config);
       return;
     } catch (err) {
@@ -156,7 +172,7 @@ export async function migrate(db: Knex): Promise<void> {
       // on PostgreSQL two may also race to create knex's bookkeeping tables (42P07, 23505).
       const { name, code } = err as Error & { code?: unknown };
       if (!(name === 'MigrationLocked' || code === '42P07' || code === '23505') || attempt >= 40) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
     }
   }
 }

@@ -1,10 +1,12 @@
 /**
  * Slows password guessing on the login form: after a few failures for a
  * (name, address) pair, that pair must wait. Keyed on the pair so that an
- * attacker elsewhere cannot lock the rightful user out.
+ * attacker elsewhere cannot lock the rightful user out. In memory: one
+ * process on SQLite; instances sharing PostgreSQL use
+ * host/shared-login-throttle.ts instead.
  */
-const MAX_FAILURES = 5;
-const WINDOW_MS = 15 * 60 * 1000;
+export const MAX_FAILURES = 5;
+export const WINDOW_MS = 15 * 60 * 1000;
 const MAX_ENTRIES = 10_000;
 
 export class LoginThrottle {

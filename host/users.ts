@@ -22,6 +22,12 @@ interface UserRow {
   admin: unknown;
 }
 
+/** A unique constraint refused a row: SQLite's SQLITE_CONSTRAINT (UNIQUE) or PostgreSQL's 23505. */
+const isUniqueViolation = (err: unknown): boolean => {
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return code === '23505' || (code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(String(message)));
+};
+
 export const alreadyExists = (name: string): FieldError => new FieldError('name', `user "${name}" already exists`, 409);
 
 /** The bcrypt hash of a password that passes the rules (a FieldError otherwise). */
@@ -85,8 +91,9 @@ export class DbUsers implements HostUsers {
     try {
       await this.db('users').insert({ name, password_hash: passwordHash, admin });
     } catch (err) {
-      // Another process created the same name since we looked.
-      if (await this.row(name)) throw alreadyExists(name);
+      // Another process created the same name since we looked. Recognised by the error itself: inside a
+      // transaction PostgreSQL refuses every further statement after a failed one, so asking again would fail.
+      if (isUniqueViolation(err)) throw alreadyExists(name);
       throw err;
     }
     return { name, admin };

@@ -7,7 +7,9 @@ import type { Context } from 'koa';
 import { bodyOf, parseBody } from './body.js';
 import { esc, page, sendHtml } from './html.js';
 import type { HostServices } from './index.js';
+import { isSharedDatabase } from './db.js';
 import { LoginThrottle } from './login-throttle.js';
+import { SharedLoginThrottle } from './shared-login-throttle.js';
 import type { LoadedSession } from './sessions.js';
 
 /** Only local paths: `next=//evil.example` or `next=https://...` must not turn the login into an open redirect. */
@@ -80,7 +82,7 @@ function loginForm(next: string, name = '', error = ''): string {
 }
 
 export function authRoutes(router: Router, services: HostServices): void {
-  const throttle = new LoginThrottle();
+  const throttle = isSharedDatabase(services.db) ? new SharedLoginThrottle(services.db) : new LoginThrottle();
 
   router.get('/login', async (ctx) => {
     if (await services.sessions.current(ctx)) return ctx.redirect(safeNext(ctx.query['next']));
@@ -93,7 +95,7 @@ export function authRoutes(router: Router, services: HostServices): void {
     const password = typeof body['password'] === 'string' ? body['password'] : '';
     const next = safeNext(body['next']);
     const address = String(ctx.state['remoteAddress']);
-    const wait = throttle.waitMs(name, address);
+    const wait = await throttle.waitMs(name, address);
     if (wait > 0) {
       ctx.set('Retry-After', String(Math.ceil(wait / 1000)));
       const error = `Too many failed attempts. Try again in ${Math.ceil(wait / 60000)} minutes.`;
@@ -101,7 +103,7 @@ export function authRoutes(router: Router, services: HostServices): void {
     }
     const user = name && password ? await services.users.verify(name, password) : null;
     if (!user) {
-      throttle.failed(name, address);
+      await throttle.failed(name, address);
       services.log.info({ user: name, remoteAddress: address }, 'web login failed');
       return sendHtml(
         ctx,
@@ -109,7 +111,7 @@ export function authRoutes(router: Router, services: HostServices): void {
         page({ title: 'Log in', session: null, body: loginForm(next, name, 'Wrong user name or password.') }),
       );
     }
-    throttle.succeeded(name, address);
+    await throttle.succeeded(name, address);
     await services.sessions.create(ctx, user);
     services.log.info({ user: user.name, remoteAddress: address }, 'web login');
     ctx.status = 303;

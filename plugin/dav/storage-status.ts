@@ -4,9 +4,11 @@
  * WebDAV client can act on. A raw file-system error that escaped the store
  * (a listing or a read failing midway) is named by the store's own mapping
  * first, so both paths agree. Anything unknown is a 500 whose message does
- * not show the server path (the original goes to the log).
+ * not show the server path (the original goes to the log). A database that
+ * cannot be reached is a 503 with Retry-After (dav/database-outage.ts).
  */
 import { StoreError, storeErrorOf, type StoreErrorKind } from '../store/errors.js';
+import { databaseUnavailable, isDatabaseOutage } from './database-outage.js';
 import { DavError } from './errors.js';
 
 const STATUS_OF_KIND: Readonly<Record<StoreErrorKind, number>> = {
@@ -30,6 +32,7 @@ const STATUS_OF_KIND: Readonly<Record<StoreErrorKind, number>> = {
 /** The error as a DavError; null when it is not a storage failure we know (a bug: let it surface). */
 export function davErrorOfStorage(error: unknown): DavError | null {
   if (error instanceof DavError) return error;
+  if (isDatabaseOutage(error)) return databaseUnavailable();
   const named = storeErrorOf(error);
   if (!(named instanceof StoreError)) return null;
   return new DavError(STATUS_OF_KIND[named.kind], named.message);

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
+import { openDatabase } from '../../host/db.js';
 import knex, { type Knex } from 'knex';
 import type { Host, HostGroups, HostSettings, HostUser, HostUsers, Logger } from '../../plugin/host-api.js';
 import { HOST_API_VERSION } from '../../plugin/host-api.js';
@@ -24,6 +25,8 @@ export interface HarnessOptions extends ActivationOptions {
   users?: Record<string, { password: string; groups: string[] }>;
   /** As the host's `server.trustproxy=true`: ctx.protocol and ctx.host follow X-Forwarded-Proto/-Host. */
   trustProxy?: boolean;
+  /** A PostgreSQL URL (test/helpers/postgres.ts) to use instead of an in-memory SQLite database, opened as the host opens it. */
+  database?: string;
 }
 
 export interface Harness {
@@ -124,12 +127,14 @@ export async function startPlugin(options: HarnessOptions = {}): Promise<Harness
   };
   const log: Logger = { debug: logAt('debug'), info: logAt('info'), warn: logAt('warn'), error: logAt('error') };
 
-  const db = knex({
-    client: 'sqlite3',
-    connection: { filename: ':memory:' },
-    useNullAsDefault: true,
-    pool: { min: 1, max: 1 },
-  });
+  const db = options.database
+    ? openDatabase('', options.database)
+    : knex({
+        client: 'sqlite3',
+        connection: { filename: ':memory:' },
+        useNullAsDefault: true,
+        pool: { min: 1, max: 1 },
+      });
   const router = new Router();
   const filters: Middleware[] = [];
   const host: Host = {

@@ -222,3 +222,18 @@ function userIds(name: string): { uid: number; gid: number } {
     throw new Error(`the user ${name} does not exist (the Debian package ${DEBIAN_PACKAGE} creates it)`);
   return { uid: Number(result.stdout.trim()), gid: Number(group.stdout.trim()) };
 }
+
+let fileServer: Promise<Postgres> | undefined;
+
+/**
+ * Whether this run has PostgreSQL suites to run: true when it is installed,
+ * and always under CI (where a missing one then fails loudly in
+ * postgresForThisFile()). Locally without it, a suite records a skip instead.
+ */
+export const postgresSuites = (): boolean => postgresBinDir() !== undefined || process.env.CI === 'true';
+
+/** One server for the whole test file, started on first use and removed when the process exits. */
+export function postgresForThisFile(): Promise<Postgres> {
+  fileServer ??= startPostgres().then((pg) => pg!);
+  return fileServer;
+}

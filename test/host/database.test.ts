@@ -142,16 +142,56 @@ describe('the host on PostgreSQL', () => {
     }
   });
 
+  test('wrong web passwords alternating between two hosts lock the name as on one host', async (t) => {
+    if (!pg) return t.skip(missing);
+    const { url, db } = await freshDatabase('shared_throttle');
+    t.after(() => db.destroy());
+    const dataDir = await tempFolder(t, 'mediahost-pg-shared-');
+    const r = await runCli(dataDir, ['user', 'add', 'carol', '--password', 'carol-pw', '--database', url]);
+    assert.equal(r.code, 0, r.stderr);
+    const hosts = await Promise.all([0, 1].map(() => startHost({ dataDir, env: { MEDIAHOST_DATABASE_URL: url } })));
+    try {
+      const attempt = (host: HostProcess, password: string): Promise<Response> =>
+        fetch(`${host.url}/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ name: 'carol', password }).toString(),
+          redirect: 'manual',
+        });
+      for (let i = 0; i < 5; i++)
+        assert.equal((await attempt(hosts[i % 2]!, `wrong-${i}`)).status, 401, `attempt ${i + 1}`);
+      for (const host of hosts) {
+        const refused = await attempt(host, 'carol-pw');
+        assert.equal(refused.status, 429, 'locked on both hosts');
+        assert.ok(Number(refused.headers.get('retry-after')) > 0);
+      }
+    } finally {
+      await Promise.all(hosts.map((h) => h.stop()));
+    }
+  });
+
   test('while the database is away requests answer 503 with Retry-After; afterwards they succeed and nothing is lost', async (t) => {
     if (!pg) return t.skip(missing);
     const { url } = await freshDatabase('outage');
     const dataDir = await tempFolder(t, 'mediahost-pg-');
-    const r = await runCli(dataDir, ['user', 'add', 'bob', '--password', 'bob-pw', '--database', url]);
-    assert.equal(r.code, 0, r.stderr);
+    for (const args of [
+      ['group', 'add', 'WebDAV.main'],
+      ['user', 'add', 'bob', '--password', 'bob-pw', '--group', 'WebDAV.main'],
+    ]) {
+      const r = await runCli(dataDir, [...args, '--database', url]);
+      assert.equal(r.code, 0, r.stderr);
+    }
     const host: HostProcess = await startHost({ dataDir, env: { MEDIAHOST_DATABASE_URL: url } });
+    const auth = `Basic ${Buffer.from('bob:bob-pw').toString('base64')}`;
+    const put = (name: string): Promise<Response> =>
+      fetch(`${host.url}/webdav/main/${name}`, { method: 'PUT', headers: { authorization: auth }, body: name });
     try {
       const before = await login(host.url, 'bob', 'bob-pw');
+      assert.equal((await put('before.txt')).status, 201);
       await pg.halt();
+      const davDuring = await put('during.txt');
+      assert.equal(davDuring.status, 503, 'a WebDAV write needs the locks in the database');
+      assert.equal(davDuring.headers.get('retry-after'), '5');
       const during = await fetch(`${host.url}/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -166,6 +206,13 @@ describe('the host on PostgreSQL', () => {
       assert.equal(await canLogin(host.url, 'bob', 'bob-pw'), true, 'the pool reconnected by itself');
       const again = await fetch(`${host.url}/`, { headers: { cookie: before.cookie } });
       assert.equal(again.status, 200, 'the session made before the outage is still there');
+      assert.equal((await put('during.txt')).status, 201, 'the refused upload succeeds when retried');
+      const listing = await fetch(`${host.url}/webdav/main/`, {
+        method: 'PROPFIND',
+        headers: { authorization: auth, depth: '1' },
+      });
+      const names = await listing.text();
+      assert.ok(names.includes('before.txt') && names.includes('during.txt'), 'nothing lost');
       await pg.restart();
       assert.equal(await canLogin(host.url, 'bob', 'bob-pw'), true, 'a restart between requests goes unnoticed');
       assert.ok(host.logRecords().some((rec) => rec['msg'] === 'database unavailable; answered 503'));

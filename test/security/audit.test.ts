@@ -14,70 +14,88 @@ import { after, before, describe, it } from 'node:test';
 import knex from 'knex';
 import { eventually, login, startHost, type HostProcess } from '../helpers/host-process.js';
 import { startPlugin } from '../helpers/plugin-harness.js';
+import { postgresForThisFile, postgresSuites } from '../helpers/postgres.js';
 import { backfillAuditMounts, migrate } from '../../plugin/store/migrations.js';
 import { basic, rawExchange, send } from '../helpers/raw-http.js';
 
 const PASSWORDS = ['alice-pw-7f3a', 'wrong-pw-91c2', 'userinfo-pw-5d1e', 'mallory-pw-0b8d'];
 
-describe('the audit log in the plugin harness', () => {
-  it('every WebDAV request is audited with user, method, path, status and bytes; no password anywhere', async () => {
-    const harness = await startPlugin({ settings: { 'user.log.webdav': 'true' } });
-    try {
-      await writeFile(join(harness.root, 'Mädchen.jpg'), Buffer.alloc(1000, 7));
-      assert.equal((await harness.fetch('/webdav/main/M%C3%A4dchen.jpg')).status, 200);
-      assert.equal(
-        (await harness.fetch('/webdav/main/', { method: 'PROPFIND', user: 'bob', headers: { depth: '1' } })).status,
-        403,
-      );
-      assert.equal(
-        (
-          await harness.fetch('/webdav/main/', {
-            method: 'PROPFIND',
-            headers: { authorization: 'Basic bWFsbG9yeTpzM2NyM3Q=' },
-          })
-        ).status,
-        401,
-      );
+/** The harness on SQLite, and on a real PostgreSQL (a database of its own) when this machine has one. */
+const DATABASES: Array<{ label: string; url: (name: string) => Promise<string | undefined> }> = [
+  { label: '', url: async () => undefined },
+  ...(postgresSuites()
+    ? [{ label: ' on PostgreSQL', url: async (name: string) => (await postgresForThisFile()).createDatabase(name) }]
+    : []),
+];
+if (!postgresSuites())
+  it('the audit log on PostgreSQL', (t) => t.skip('PostgreSQL is not installed (Debian package postgresql)'));
 
-      const rows = await eventually(async () => {
-        const found = await harness.db('webdav_audit').select('*').orderBy('id');
-        assert.equal(found.length, 3);
-        return found;
-      }, 5000);
-      assert.deepEqual(
-        rows.map((row) => [row.user_name, row.method, row.path, row.status]),
-        [
-          ['alice', 'GET', '/webdav/main/Mädchen.jpg', 200],
-          ['bob', 'PROPFIND', '/webdav/main/', 403],
-          ['mallory', 'PROPFIND', '/webdav/main/', 401],
-        ],
-      );
-      assert.equal(Number(rows[0].bytes_out), 1000, 'the body, not the headers');
-      assert.equal(Number(rows[0].bytes_in), 0);
-      assert.equal(rows[0].address, '127.0.0.1');
+for (const { label, url } of DATABASES)
+  describe(`the audit log in the plugin harness${label}`, () => {
+    it('every WebDAV request is audited with user, method, path, status and bytes; no password anywhere', async () => {
+      const harness = await startPlugin({
+        settings: { 'user.log.webdav': 'true' },
+        database: await url('audit_every'),
+      });
+      try {
+        await writeFile(join(harness.root, 'Mädchen.jpg'), Buffer.alloc(1000, 7));
+        assert.equal((await harness.fetch('/webdav/main/M%C3%A4dchen.jpg')).status, 200);
+        assert.equal(
+          (await harness.fetch('/webdav/main/', { method: 'PROPFIND', user: 'bob', headers: { depth: '1' } })).status,
+          403,
+        );
+        assert.equal(
+          (
+            await harness.fetch('/webdav/main/', {
+              method: 'PROPFIND',
+              headers: { authorization: 'Basic bWFsbG9yeTpzM2NyM3Q=' },
+            })
+          ).status,
+          401,
+        );
 
-      const logged = JSON.stringify(harness.logs);
-      assert.match(logged, /"audit":true/);
-      for (const secret of ['alice-pw', 'bob-pw', 's3cr3t', 'bWFsbG9yeTpzM2NyM3Q', 'Basic ']) {
-        assert.ok(!logged.includes(secret), `the log reveals ${secret}`);
-        assert.ok(!JSON.stringify(rows).includes(secret), `the audit table reveals ${secret}`);
+        const rows = await eventually(async () => {
+          const found = await harness.db('webdav_audit').select('*').orderBy('id');
+          assert.equal(found.length, 3);
+          return found;
+        }, 5000);
+        assert.deepEqual(
+          rows.map((row) => [row.user_name, row.method, row.path, row.status]),
+          [
+            ['alice', 'GET', '/webdav/main/Mädchen.jpg', 200],
+            ['bob', 'PROPFIND', '/webdav/main/', 403],
+            ['mallory', 'PROPFIND', '/webdav/main/', 401],
+          ],
+        );
+        assert.equal(Number(rows[0].bytes_out), 1000, 'the body, not the headers');
+        assert.equal(Number(rows[0].bytes_in), 0);
+        assert.equal(rows[0].address, '127.0.0.1');
+
+        const logged = JSON.stringify(harness.logs);
+        assert.match(logged, /"audit":true/);
+        for (const secret of ['alice-pw', 'bob-pw', 's3cr3t', 'bWFsbG9yeTpzM2NyM3Q', 'Basic ']) {
+          assert.ok(!logged.includes(secret), `the log reveals ${secret}`);
+          assert.ok(!JSON.stringify(rows).includes(secret), `the audit table reveals ${secret}`);
+        }
+      } finally {
+        await harness.stop();
       }
-    } finally {
-      await harness.stop();
-    }
-  });
+    });
 
-  it('without user.log.webdav nothing is audited', async () => {
-    const harness = await startPlugin();
-    try {
-      assert.equal((await harness.fetch('/webdav/main/', { method: 'PROPFIND', headers: { depth: '0' } })).status, 207);
-      await new Promise((resolve) => setTimeout(resolve, 1300));
-      assert.equal((await harness.db('webdav_audit').count({ n: '*' }))[0]!.n, 0);
-    } finally {
-      await harness.stop();
-    }
+    it('without user.log.webdav nothing is audited', async () => {
+      const harness = await startPlugin({ database: await url('audit_off') });
+      try {
+        assert.equal(
+          (await harness.fetch('/webdav/main/', { method: 'PROPFIND', headers: { depth: '0' } })).status,
+          207,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1300));
+        assert.equal((await harness.db('webdav_audit').count({ n: '*' }))[0]!.n, 0);
+      } finally {
+        await harness.stop();
+      }
+    });
   });
-});
 
 describe('the audit table', () => {
   it('rows recorded before the mount column existed get the share their path names (migration 004)', async () => {

@@ -20,6 +20,8 @@ import { migrate } from '../../plugin/store/migrations.js';
 import { KnexLockManager, type KnexLockManagerOptions } from '../../plugin/locks/knex-lock-manager.js';
 import type { ActiveLock, LockRequest } from '../../plugin/locks/model.js';
 import { statements } from '../helpers/sql.js';
+import { openDatabase } from '../../host/db.js';
+import { postgresForThisFile, postgresSuites } from '../helpers/postgres.js';
 
 const memoryDb = (): Knex =>
   knex({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
@@ -42,13 +44,30 @@ async function grant(locks: KnexLockManager, req: LockRequest): Promise<ActiveLo
   return result.lock;
 }
 
-for (const exclusive of [false, true])
-  describe(`KnexLockManager${exclusive ? ' on an exclusive database' : ''}`, () => {
+/** The databases the lock store runs on: SQLite shared, SQLite exclusive, and a real PostgreSQL when this machine has one. */
+const VARIANTS: Array<{ label: string; exclusive: boolean; open: () => Promise<Knex> }> = [
+  { label: '', exclusive: false, open: async () => memoryDb() },
+  { label: ' on an exclusive database', exclusive: true, open: async () => memoryDb() },
+  ...(postgresSuites()
+    ? [
+        {
+          label: ' on PostgreSQL',
+          exclusive: false,
+          open: async () => openDatabase('', (await postgresForThisFile()).url),
+        },
+      ]
+    : []),
+];
+if (!postgresSuites())
+  it('KnexLockManager on PostgreSQL', (t) => t.skip('PostgreSQL is not installed (Debian package postgresql)'));
+
+for (const { label, exclusive, open } of VARIANTS)
+  describe(`KnexLockManager${label}`, () => {
     let db: Knex;
     let clock: number;
     let locks: KnexLockManager;
     before(async () => {
-      db = memoryDb();
+      db = await open();
       await migrate(db);
     });
     after(() => db.destroy());
