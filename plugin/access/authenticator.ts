@@ -93,9 +93,11 @@ export class Authenticator {
       this.throttle.abandoned(credentials.user, address);
       throw error;
     }
-    if (user) this.throttle.succeeded(credentials.user, address);
-    else this.throttle.failed(credentials.user, address);
-    if (this.shared) await this.shared.push(credentials.user, address);
+    const outcome = user
+      ? () => this.throttle.succeeded(credentials.user, address)
+      : () => this.throttle.failed(credentials.user, address);
+    if (this.shared) await this.shared.settle(credentials.user, address, outcome);
+    else outcome();
     return user;
   }
 

@@ -5,10 +5,10 @@
  * over two instances lock the account as five on one would. On an
  * exclusive database (SQLite, one process) the throttle stays in memory.
  *
- * Reading and writing are two steps, not one transaction: two failures at
- * the very same moment on two instances may count as one. Guessing at that
- * rate is still slowed by each instance's own records and the per-address
- * limit; sequential guesses, the common case, are counted exactly.
+ * The outcome of a check is applied in one transaction that holds the
+ * attempt's rows locked (created first when missing, so there is always a
+ * row to lock): two failures at the very same moment on two instances are
+ * counted one after the other, as two.
  */
 import type { Knex } from 'knex';
 import { createHash } from 'node:crypto';
@@ -38,26 +38,39 @@ export class SharedThrottle {
     for (const key of keys) this.throttle.adopt(key, byKey.get(rowKey(key)));
   }
 
-  /** Writes this instance's records for the attempt back (a success removed the pair's). */
-  async push(user: string, address: string): Promise<void> {
+  /**
+   * Applies the outcome of a check (`apply`: the throttle's failed() or
+   * succeeded()) to the database's latest records, with those rows locked,
+   * and writes them back.
+   */
+  async settle(user: string, address: string, apply: () => void): Promise<void> {
     const keys = throttleKeys(user, address);
-    const gone: string[] = [];
-    const rows: Row[] = [];
-    for (const key of keys) {
-      const state = this.throttle.state(key);
-      if (!state) gone.push(rowKey(key));
-      else
-        rows.push({
-          key: rowKey(key),
-          failures: state.failures,
-          window_start: state.windowStart,
-          locked_until: state.lockedUntil,
-          lockouts: state.lockouts,
-        });
-    }
+    const empty = { failures: 0, window_start: 0, locked_until: 0, lockouts: 0 };
     await this.db.transaction(async (trx) => {
+      await trx(TABLE)
+        .insert(keys.map((key) => ({ key: rowKey(key), ...empty })))
+        .onConflict('key')
+        .ignore();
+      const rows = (await trx(TABLE).whereIn('key', keys.map(rowKey)).forUpdate().select()) as Row[];
+      const byKey = new Map(rows.map((row) => [row.key, stateOf(row)]));
+      for (const key of keys) this.throttle.adopt(key, byKey.get(rowKey(key)));
+      apply();
+      const gone: string[] = [];
+      const kept: Row[] = [];
+      for (const key of keys) {
+        const state = this.throttle.state(key);
+        if (!state) gone.push(rowKey(key));
+        else
+          kept.push({
+            key: rowKey(key),
+            failures: state.failures,
+            window_start: state.windowStart,
+            locked_until: state.lockedUntil,
+            lockouts: state.lockouts,
+          });
+      }
       if (gone.length > 0) await trx(TABLE).whereIn('key', gone).delete();
-      if (rows.length > 0) await trx(TABLE).insert(rows).onConflict('key').merge();
+      if (kept.length > 0) await trx(TABLE).insert(kept).onConflict('key').merge();
     });
   }
 
