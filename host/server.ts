@@ -10,7 +10,7 @@ import type { Context, Middleware } from 'koa';
 import { readFileSync } from 'node:fs';
 import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
-import { isDatabaseOutage, OUTAGE_RETRY_AFTER_SECONDS } from './database-outage.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseOutage } from '../plugin/host-api.js';
 import { serveDeferringContinue } from './expect-continue.js';
 import { faviconRoutes } from './favicon.js';
 import type { HostServices } from './index.js';
@@ -66,7 +66,7 @@ function answerOutage(services: HostServices, ctx: Context, err: unknown): void 
     return;
   }
   ctx.status = 503;
-  ctx.set('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
+  ctx.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
   const message = 'The database is unavailable; try again in a few seconds.';
   if (ctx.path.startsWith('/api/')) ctx.body = { error: message };
   else {

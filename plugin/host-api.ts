@@ -145,3 +145,43 @@ export interface PluginModule {
   activate(host: Host): Promise<void>;
   deactivate(): Promise<void>;
 }
+
+/**
+ * What the host and the plugin both take for "the database cannot be reached
+ * right now" rather than a bug: refused or dropped connections, a server
+ * shutting down or starting, a pool that could not hand out a connection in
+ * time. Both answer such a request 503 with `Retry-After:
+ * DATABASE_RETRY_AFTER_SECONDS`, never 500; the connection pool reconnects
+ * by itself.
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+const OUTAGE_NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
+// PostgreSQL SQLSTATE class 08 (connection exception) and 57P01-57P03 (shutdown, crash, cannot connect now).
+const OUTAGE_SQLSTATE = /^(08\d\d\d|57P0[123])$/;
+const OUTAGE_MESSAGES =
+  /Connection terminated|not queryable|Timeout acquiring a connection|connection timeout|Connection ended/i;
+
+export function isDatabaseOutage(err: unknown): boolean {
+  for (
+    let e = err as (Error & { code?: unknown; errors?: unknown[] }) | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
+    if (typeof e.code === 'string' && (OUTAGE_NETWORK_CODES.has(e.code) || OUTAGE_SQLSTATE.test(e.code))) return true;
+    if (e.name === 'KnexTimeoutError' || (typeof e.message === 'string' && OUTAGE_MESSAGES.test(e.message)))
+      return true;
+    // AggregateError (a host name with several addresses) and wrapped causes.
+    if (Array.isArray(e.errors) && e.errors.some((inner) => isDatabaseOutage(inner))) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}

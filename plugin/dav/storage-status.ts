@@ -8,7 +8,8 @@
  * cannot be reached is a 503 with Retry-After (dav/database-outage.ts).
  */
 import { StoreError, storeErrorOf, type StoreErrorKind } from '../store/errors.js';
-import { databaseUnavailable, isDatabaseOutage } from './database-outage.js';
+import { isDatabaseOutage } from '../host-api.js';
+import { databaseUnavailable } from './database-outage.js';
 import { DavError } from './errors.js';
 
 const STATUS_OF_KIND: Readonly<Record<StoreErrorKind, number>> = {
