@@ -10,7 +10,7 @@ import { adminStyles } from './admin-styles.js';
 import { call } from './api.js';
 import { formatBytes } from './format.js';
 import { baseStyles } from './styles.js';
-import { barChart, dayOf, type Series } from './traffic-chart.js';
+import { barChart, dayOf, type ChartSpec, type Series } from './traffic-chart.js';
 
 interface TrafficDay {
   date: string;
@@ -31,6 +31,19 @@ interface TrafficAnswer {
 const DAYS = 30;
 const count = (n: number) => n.toLocaleString();
 const plural = (n: number, word: string) => (n === 1 ? word : `${word}s`);
+/** One chart's <svg>, named by its figcaption (`traffic-<name>`) and described by the summary. */
+const chartSvg = (name: string, spec: ChartSpec) =>
+  html`<svg
+    role="img"
+    aria-labelledby="traffic-${name}"
+    aria-describedby="traffic-summary"
+    width=${spec.width}
+    height=${spec.height}
+    viewBox="0 0 ${spec.width} ${spec.height}"
+    data-chart=${name}
+  >
+    ${barChart(spec)}
+  </svg>`;
 const bytesTick = (n: number) => (n === 0 ? '0' : formatBytes(n).replace(/\.0 /, ' '));
 const longDate = (date: string) =>
   dayOf(date).toLocaleDateString(undefined, { weekday: 'short', month: 'short', day: 'numeric' });
@@ -266,17 +279,7 @@ export class WebdavTraffic extends LitElement {
       <div class="charts">
         <figure>
           <figcaption id="traffic-requests">Requests per day</figcaption>
-          <svg
-            role="img"
-            aria-labelledby="traffic-requests"
-            aria-describedby="traffic-summary"
-            width=${width}
-            height=${height}
-            viewBox="0 0 ${width} ${height}"
-            data-chart="requests"
-          >
-            ${barChart({ dates, series: [requests], format: count, tick: count, base: 1, width, height })}
-          </svg>
+          ${chartSvg('requests', { dates, series: [requests], format: count, tick: count, base: 1, width, height })}
         </figure>
         <figure>
           <figcaption id="traffic-bytes">Bytes per day</figcaption>
@@ -284,17 +287,7 @@ export class WebdavTraffic extends LitElement {
             <span class="key"><span class="swatch" style="background: var(--up)"></span>up (uploads)</span>
             <span class="key"><span class="swatch" style="background: var(--down)"></span>down (downloads)</span>
           </div>
-          <svg
-            role="img"
-            aria-labelledby="traffic-bytes"
-            aria-describedby="traffic-summary"
-            width=${width}
-            height=${height}
-            viewBox="0 0 ${width} ${height}"
-            data-chart="bytes"
-          >
-            ${barChart({ dates, series: [up, down], format: formatBytes, tick: bytesTick, base: 1000, width, height })}
-          </svg>
+          ${chartSvg('bytes', { dates, series: [up, down], format: formatBytes, tick: bytesTick, base: 1000, width, height })}
         </figure>
       </div>
       <p id="traffic-summary" class="sr-only">
