@@ -195,7 +195,8 @@ describe('traffic chart, locks and QR codes in chromium', () => {
       admin.once('dialog', (dialog) => void dialog.accept());
       await locks.getByRole('button', { name: 'Remove the lock on /webdav/main/Bericht.docx' }).click();
       await until(async () => assert.match(await locks.getByRole('status').innerText(), /is removed/));
-      assert.equal(await row.count(), 0);
+      // The list is loaded again after the confirmation: the row goes with that answer.
+      await until(async () => assert.equal(await row.count(), 0));
       await locks.getByText('No file is locked right now.').waitFor();
       await locks.screenshot({ path: path.join(SCREENSHOTS, 'admin-locks-removed.png') });
       assert.equal((await dav('PUT', '/webdav/main/Bericht.docx', {}, 'mine now')).status, 204, 'the lock is gone');
