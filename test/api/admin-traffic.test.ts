@@ -11,10 +11,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import knex, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { assertSchema, call } from '../helpers/api.js';
 import { eventually, login, startHost, type HostProcess, type WebLogin } from '../helpers/host-process.js';
 import { basic, send } from '../helpers/raw-http.js';
+import { openDatabase } from '../../host/db.js';
 
 const DAY_MS = 86_400_000;
 const ANNA = basic('anna', 'anna-pw');
@@ -79,11 +80,7 @@ describe('admin API: traffic per day', () => {
       settings: { 'user.log.webdav': 'true', 'webdav.0.path': scans, 'webdav.0.webdavmount': 'scans' },
     });
     admin = await login(host.url, 'admin', host.adminPassword!);
-    db = knex({
-      client: 'sqlite3',
-      connection: { filename: path.join(host.dataDir, 'mediahost.sqlite3') },
-      useNullAsDefault: true,
-    });
+    db = openDatabase(host.dataDir);
 
     assert.equal(await dav('anna', 'PUT', '/webdav/main/note.txt', 'thirteen byte'), 201);
     assert.equal(await dav('anna', 'GET', '/webdav/main/note.txt'), 200);

@@ -11,12 +11,12 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import knex from 'knex';
 import type { Locator, Page } from 'playwright-core';
 import { BrowserSuite, DESKTOP, PHONE, SCREENSHOTS, screenshots, until } from '../helpers/browser.js';
 import { lockInfo } from '../helpers/locks.js';
 import { REPO_ROOT, eventually, startHost, type HostProcess } from '../helpers/host-process.js';
 import { basic } from '../helpers/raw-http.js';
+import { openDatabase } from '../../host/db.js';
 
 const DAY_MS = 86_400_000;
 const ANNA = basic('anna', 'anna-pw');
@@ -42,11 +42,7 @@ describe('traffic chart, locks and QR codes in chromium', () => {
       assert.equal((await dav('GET', `/webdav/main/photo-${i}.jpg`)).status, 200);
     }
     // Earlier days: bob's traffic, as the audit log recorded it.
-    const db = knex({
-      client: 'sqlite3',
-      connection: { filename: path.join(host.dataDir, 'mediahost.sqlite3') },
-      useNullAsDefault: true,
-    });
+    const db = openDatabase(host.dataDir);
     try {
       await eventually(async () => {
         const [{ n }] = await db('webdav_audit').count({ n: '*' });

@@ -17,6 +17,7 @@ import { startPlugin } from '../helpers/plugin-harness.js';
 import { postgresForThisFile, postgresSuites } from '../helpers/postgres.js';
 import { backfillAuditMounts, migrate } from '../../plugin/store/migrations.js';
 import { basic, rawExchange, send } from '../helpers/raw-http.js';
+import { openDatabase } from '../../host/db.js';
 
 const PASSWORDS = ['alice-pw-7f3a', 'wrong-pw-91c2', 'userinfo-pw-5d1e', 'mallory-pw-0b8d'];
 
@@ -265,11 +266,7 @@ describe('the audit log', () => {
     assert.ok(lines.some((l) => l['user'] === 'mallory' && l['status'] === 403));
 
     // The same in the table, once flushed.
-    const db = knex({
-      client: 'sqlite3',
-      connection: { filename: join(host.dataDir, 'mediahost.sqlite3') },
-      useNullAsDefault: true,
-    });
+    const db = openDatabase(host.dataDir);
     try {
       const rows = await eventually(async () => {
         const found = await db('webdav_audit').select('*').orderBy('id');
@@ -357,11 +354,7 @@ describe('the audit log', () => {
       agent.destroy();
     }
 
-    const db = knex({
-      client: 'sqlite3',
-      connection: { filename: join(host.dataDir, 'mediahost.sqlite3') },
-      useNullAsDefault: true,
-    });
+    const db = openDatabase(host.dataDir);
     try {
       const rows = await eventually(async () => {
         const found = await db('webdav_audit')
