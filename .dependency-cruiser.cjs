@@ -8,7 +8,8 @@
  * the layers below, never from one above):
  *
  *   plugin/host-api.ts                 the contract with the host
- *   plugin/config/  plugin/cache/      settings and shares; generic per-share caches
+ *   plugin/config/  plugin/cache/      settings and shares; generic per-share caches;
+ *   plugin/media/                      what a photo or video file says about itself
  *   plugin/store/                      the files on disk
  *   plugin/props/  plugin/locks/       properties, locks (not each other)
  *   plugin/http/                       HTTP helpers that know nothing of WebDAV
@@ -24,7 +25,7 @@
 /** The layers, bottom to top; each entry is a regular expression for its paths. */
 const LAYERS = [
   'plugin/host-api\\.ts$',
-  'plugin/(?:config|cache)/',
+  'plugin/(?:config|cache|media)/',
   'plugin/store/',
   'plugin/(?:props|locks)/',
   'plugin/http/',
@@ -65,7 +66,7 @@ module.exports = {
     staysBelow(
       'config-and-cache-know-only-the-host-api',
       1,
-      'Reading settings and shares, and the generic per-share caches, need nothing but the host contract: plugin/config/ and plugin/cache/ import no other part of the plugin.',
+      "Reading settings and shares, the generic per-share caches, and reading a media file's own metadata need nothing but the host contract: plugin/config/, plugin/cache/ and plugin/media/ import no other part of the plugin.",
     ),
     staysBelow(
       'store-knows-no-http',
