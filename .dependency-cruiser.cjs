@@ -9,9 +9,9 @@
  *
  *   plugin/host-api.ts                 the contract with the host
  *   plugin/config/  plugin/cache/      settings and shares; generic per-share caches;
- *   plugin/media/                      what a photo or video file says about itself
  *   plugin/store/                      the files on disk
  *   plugin/props/  plugin/locks/       properties, locks (not each other)
+ *   plugin/media/  plugin/inbox/       the capture-date index and view, the inbox
  *   plugin/http/                       HTTP helpers that know nothing of WebDAV
  *   plugin/dav/                        the WebDAV methods
  *   plugin/access/                     who may do what
@@ -25,9 +25,9 @@
 /** The layers, bottom to top; each entry is a regular expression for its paths. */
 const LAYERS = [
   'plugin/host-api\\.ts$',
-  'plugin/(?:config|cache|media)/',
+  'plugin/(?:config|cache)/',
   'plugin/store/',
-  'plugin/(?:props|locks)/',
+  'plugin/(?:props|locks|media|inbox)/',
   'plugin/http/',
   'plugin/dav/',
   'plugin/access/',
@@ -66,7 +66,7 @@ module.exports = {
     staysBelow(
       'config-and-cache-know-only-the-host-api',
       1,
-      "Reading settings and shares, the generic per-share caches, and reading a media file's own metadata need nothing but the host contract: plugin/config/, plugin/cache/ and plugin/media/ import no other part of the plugin.",
+      'Reading settings and shares, and the generic per-share caches, need nothing but the host contract: plugin/config/ and plugin/cache/ import no other part of the plugin.',
     ),
     staysBelow(
       'store-knows-no-http',
@@ -74,9 +74,9 @@ module.exports = {
       'The file store is storage only: plugin/store/ may use config and the host contract, never properties, locks, HTTP, WebDAV, access or the API.',
     ),
     staysBelow(
-      'props-and-locks-know-no-http',
+      'props-locks-and-media-know-no-http',
       3,
-      'Properties and locks are kept without knowing how they are asked for: plugin/props/ and plugin/locks/ import only the store, config and the host contract.',
+      'Properties, locks, the media index and the inbox are kept without knowing how they are asked for: plugin/props/, plugin/locks/, plugin/media/ and plugin/inbox/ import only their own layer, the store, config and the host contract.',
     ),
     {
       name: 'props-and-locks-are-independent',

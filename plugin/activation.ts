@@ -20,6 +20,7 @@ import type { Store } from './store/store.js';
 import { KnexDeadProperties } from './props/knex-dead-properties.js';
 import { KnexLockManager } from './locks/knex-lock-manager.js';
 import { registerApi, registerUi } from './api/index.js';
+import { PhotoShares } from './media/photo-shares.js';
 
 /** How often expired locks are deleted from webdav_locks. */
 const LOCK_PURGE_INTERVAL_MS = 60_000;
@@ -48,6 +49,8 @@ export interface ActivationOptions {
 interface StoreEntry {
   readonly root: string;
   readonly store: Store;
+  /** A date view's: the store of its share it reads through (replaced with it). */
+  readonly files?: Store;
 }
 
 export class Activation {
@@ -66,6 +69,8 @@ export class Activation {
   private readonly swept = new Set<string>();
   /** Present while `user.log.webdav=true`. */
   private audit: AuditLog | null = null;
+  /** Date views, inboxes and the capture-date index they share. */
+  private readonly photos: PhotoShares;
 
   private constructor(
     private readonly host: Host,
@@ -75,6 +80,7 @@ export class Activation {
     this.authenticator = new Authenticator(host.users, host.groups, undefined, exclusive ? undefined : host.db);
     this.locks = new KnexLockManager(host.db, { exclusive });
     this.deadProperties = new KnexDeadProperties(host.db, { exclusive });
+    this.photos = new PhotoShares(host.db, host.log, { exclusive });
     this.stopListening = host.settings.onChange(() => void this.reloadSoon());
   }
 
@@ -108,6 +114,7 @@ export class Activation {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     this.purgeTimer = null;
     this.stopListening();
+    this.photos.stop();
     this.closeStores(() => true);
     this.reloading = this.reloading.then(() => this.applyAuditSetting(false));
   }
@@ -144,7 +151,7 @@ export class Activation {
   private mount(): void {
     const services: DavServices = {
       log: this.host.log,
-      media: this.host.media,
+      media: this.photos.media(this.host.media),
       snapshot: () => this.snapshot,
       deadProperties: this.deadProperties,
       locks: this.locks,
@@ -190,11 +197,15 @@ export class Activation {
   }
 
   private storeOf(share: Share): Store {
+    const viewed = share.dateViewOf === undefined ? undefined : this.snapshot.shares.get(share.dateViewOf);
+    const files = viewed && this.storeOf(viewed);
     let entry = this.stores.get(share.mount);
-    if (!entry || entry.root !== share.root) {
+    if (!entry || entry.root !== share.root || entry.files !== files) {
       entry?.store.close();
-      const store = this.options.storeFactory?.(share.root, this.host) ?? new FsStore(share.root, this.host.log);
-      entry = { root: share.root, store };
+      const store = files
+        ? this.photos.viewStore(share, files)
+        : (this.options.storeFactory?.(share.root, this.host) ?? new FsStore(share.root, this.host.log));
+      entry = { root: share.root, store, ...(files ? { files } : {}) };
       this.stores.set(share.mount, entry);
       // A request that arrives while the plugin stops gets a store that watches nothing.
       if (this.stopped) this.closeStores((mount) => mount === share.mount);
@@ -230,11 +241,20 @@ export class Activation {
     for (const share of snapshot.shares.values()) {
       await this.host.groups.ensure(share.group, `May use the WebDAV share "${share.mount}"`);
     }
+    for (const view of snapshot.dateViews.values()) {
+      await this.host.groups.ensure(view.group, `May use the WebDAV date view "${view.mount}" (read-only)`);
+    }
     const mounts = new Set(snapshot.shares.keys());
-    this.closeStores((mount) => !mounts.has(mount));
+    const served = new Set([...mounts, ...snapshot.dateViews.keys()]);
+    this.closeStores((mount) => !served.has(mount));
     this.snapshot = snapshot;
+    this.photos.apply(snapshot);
     this.sweepNewShares();
     await this.applyAuditSetting(snapshot.settings.auditEnabled);
-    this.host.log.info({ shares: [...mounts] }, `WebDAV shares: ${[...mounts].join(', ') || 'none'}`);
+    const views = [...snapshot.dateViews.values()].map((view) => `${view.mount} (date view of ${view.dateViewOf})`);
+    this.host.log.info(
+      { shares: [...mounts], dateViews: [...snapshot.dateViews.keys()] },
+      `WebDAV shares: ${[...mounts, ...views].join(', ') || 'none'}`,
+    );
   }
 }

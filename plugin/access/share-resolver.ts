@@ -4,7 +4,7 @@
  * access filter resolves the Request-URI with it, and hands it down in the
  * request for the other paths a method names (Destination, If tags).
  */
-import type { Share, ShareSnapshot } from '../config/shares.js';
+import { shareOrView, type Share, type ShareSnapshot } from '../config/shares.js';
 import type { Resource } from '../dav/context.js';
 import { WEBDAV_SEGMENT } from '../dav/hrefs.js';
 import type { RequestPath } from '../dav/paths.js';
@@ -28,7 +28,7 @@ export class ShareResolver {
   /** The resource at names below a share's root; null unless the share exists and the caller belongs to it. */
   async inShare(mount: string, path: readonly string[]): Promise<Resource | null> {
     const snapshot = this.directory.snapshot();
-    const share = snapshot.shares.get(mount);
+    const share = shareOrView(snapshot, mount);
     if (!share || !(await this.directory.isMember(this.user, share.group))) return null;
     return this.resourceOf(share, path, snapshot);
   }
@@ -40,10 +40,12 @@ export class ShareResolver {
     return this.inShare(mount, below);
   }
 
-  /** The roots of the shares the caller belongs to, sorted by mount name. */
+  /** The roots of the shares and date views the caller belongs to, sorted by mount name. */
   async sharesOfCaller(): Promise<Resource[]> {
     const snapshot = this.directory.snapshot();
-    const shares = [...snapshot.shares.values()].sort((a, b) => a.mount.localeCompare(b.mount));
+    const shares = [...snapshot.shares.values(), ...snapshot.dateViews.values()].sort((a, b) =>
+      a.mount.localeCompare(b.mount),
+    );
     const roots: Resource[] = [];
     for (const share of shares) {
       if (await this.directory.isMember(this.user, share.group)) roots.push(this.resourceOf(share, [], snapshot));

@@ -2,8 +2,11 @@
  * Turns the host's PicApport-style keys into the plugin's configuration.
  *
  *   robot.root.N.path / .webdavmount / .webdavreadonly   a photo root, shared when it has a mount
+ *   robot.root.N.webdavdatemount / .webdavinbox          its view by capture date, its inbox
  *   webdav.N.path / .webdavmount / .readonly             an extra share
+ *   webdav.N.datemount / .inbox                          its view by capture date, its inbox
  *   webdav.uploadallowed / webdav.deleteallowed           global switches
+ *   webdav.inbox.settle, webdav.inbox.zip.*, webdav.media.scanminutes
  *
  * A bad key is a problem naming that key; it takes down only the share it
  * belongs to. The parsed result is validated against
@@ -19,6 +22,17 @@ export interface ShareSetting {
   readonly mount: string;
   readonly path: string;
   readonly readonly: boolean;
+  /** The mount name of the share's read-only view by capture date (docs/photo-shares.md). */
+  readonly dateMount?: string;
+  /** The inbox folder, as names below the share's root (docs/inbox.md). */
+  readonly inbox?: readonly string[];
+}
+
+/** What a ZIP dropped into an inbox may hold before it is refused (docs/inbox.md). */
+export interface ZipLimitSettings {
+  readonly maxTotalBytes: number;
+  readonly maxRatio: number;
+  readonly maxEntries: number;
 }
 
 export interface WebdavSettings {
@@ -28,6 +42,11 @@ export interface WebdavSettings {
   readonly auditEnabled: boolean;
   readonly auditDays: number;
   readonly lockTimeoutMaxSeconds: number;
+  /** How long a file must sit unwritten and unlocked in an inbox before it is filed. */
+  readonly inboxSettleSeconds: number;
+  readonly zipLimits: ZipLimitSettings;
+  /** How often the capture-date index looks for changes made outside WebDAV. */
+  readonly mediaScanMinutes: number;
   readonly baseUrl?: string;
 }
 
@@ -59,9 +78,19 @@ const validateWhole = ajv.compile(schema);
 const validateShare = ajv.compile({ ...schema.definitions.share, $id: 'share' });
 
 const SHARE_FAMILIES = [
-  { prefix: 'robot.root', readonlyKey: 'webdavreadonly', mountRequired: false },
-  { prefix: 'webdav', readonlyKey: 'readonly', mountRequired: true },
+  {
+    prefix: 'robot.root',
+    readonlyKey: 'webdavreadonly',
+    dateMountKey: 'webdavdatemount',
+    inboxKey: 'webdavinbox',
+    mountRequired: false,
+  },
+  { prefix: 'webdav', readonlyKey: 'readonly', dateMountKey: 'datemount', inboxKey: 'inbox', mountRequired: true },
 ] as const;
+
+type ShareFamily = (typeof SHARE_FAMILIES)[number];
+
+const GIB = 1024 ** 3;
 
 export function parseSettings(all: Readonly<Record<string, string>>): ParsedSettings {
   const problems: SettingsProblem[] = [];
@@ -73,12 +102,12 @@ export function parseSettings(all: Readonly<Record<string, string>>): ParsedSett
   for (const family of SHARE_FAMILIES) {
     for (const index of indexesOf(all, family.prefix)) {
       const source = `${family.prefix}.${index}`;
-      const share = readShare(all, source, family.readonlyKey, family.mountRequired, problems, flag);
+      const share = readShare(all, source, family, problems, flag);
       if (share) candidates.push(share);
     }
   }
 
-  const shares = withoutDuplicates(candidates, problems).filter((share) => {
+  const shares = withDateMountsChecked(withoutDuplicates(candidates, problems), problems).filter((share) => {
     if (validateShare(share) as boolean) return true;
     for (const error of validateShare.errors ?? []) {
       const field = error.instancePath.slice(1) || 'share';
@@ -100,6 +129,13 @@ export function parseSettings(all: Readonly<Record<string, string>>): ParsedSett
     auditEnabled: flag('user.log.webdav', false),
     auditDays: number('webdav.audit.days', 90, 1, 36500),
     lockTimeoutMaxSeconds: number('webdav.lock.maxtimeout', 3600, 1, 604800),
+    inboxSettleSeconds: number('webdav.inbox.settle', 30, 1, 86400),
+    zipLimits: {
+      maxTotalBytes: number('webdav.inbox.zip.maxbytes', 4 * GIB, 1, 1024 * GIB),
+      maxRatio: number('webdav.inbox.zip.maxratio', 100, 1, 100000),
+      maxEntries: number('webdav.inbox.zip.maxentries', 10000, 1, 1000000),
+    },
+    mediaScanMinutes: number('webdav.media.scanminutes', 5, 1, 1440),
     ...(baseUrl ? { baseUrl: baseUrl.replace(/\/+$/, '') } : {}),
   };
   if (!(validateWhole(settings) as boolean)) {
@@ -114,8 +150,7 @@ export function parseSettings(all: Readonly<Record<string, string>>): ParsedSett
 function readShare(
   all: Readonly<Record<string, string>>,
   source: string,
-  readonlyKey: string,
-  mountRequired: boolean,
+  family: ShareFamily,
   problems: SettingsProblem[],
   flag: (key: string, fallback: boolean) => boolean,
 ): ShareSetting | null {
@@ -123,7 +158,7 @@ function readShare(
   const path = all[`${source}.path`]?.trim();
   if (!mount) {
     // A photo root without a mount name is simply not shared over WebDAV.
-    if (mountRequired) {
+    if (family.mountRequired) {
       problems.push({
         key: `${source}.webdavmount`,
         message: 'missing: every webdav.N share needs a mount name',
@@ -141,7 +176,43 @@ function readShare(
     });
     return null;
   }
-  return { source, mount, path, readonly: flag(`${source}.${readonlyKey}`, false) };
+  const dateMount = all[`${source}.${family.dateMountKey}`]?.trim();
+  const inboxKey = `${source}.${family.inboxKey}`;
+  const inbox = inboxNames(all[inboxKey], inboxKey, mount, problems);
+  return {
+    source,
+    mount,
+    path,
+    readonly: flag(`${source}.${family.readonlyKey}`, false),
+    ...(dateMount ? { dateMount } : {}),
+    ...(inbox ? { inbox } : {}),
+  };
+}
+
+/**
+ * An inbox folder as names below the share's root: `Inbox`, `Upload/Phone`.
+ * Leading and trailing slashes are forgiven; `.`, `..`, backslashes and
+ * control characters are refused, so an inbox never lies outside its share.
+ */
+function inboxNames(
+  raw: string | undefined,
+  key: string,
+  mount: string,
+  problems: SettingsProblem[],
+): readonly string[] | undefined {
+  const trimmed = raw?.trim().replace(/^\/+|\/+$/g, '');
+  if (!trimmed) return undefined;
+  const names = trimmed.split(/\/+/);
+  // eslint-disable-next-line no-control-regex
+  const bad = names.find((name) => name === '.' || name === '..' || /[\\\u0000-\u001f]/.test(name));
+  if (bad === undefined) return names;
+  problems.push({
+    key,
+    mount,
+    message: `must be a folder inside the share, such as "Inbox"; "${bad}" is not allowed in "${raw ?? ''}"`,
+    severity: 'error',
+  });
+  return undefined;
 }
 
 function withoutDuplicates(shares: ShareSetting[], problems: SettingsProblem[]): ShareSetting[] {
@@ -162,6 +233,34 @@ function withoutDuplicates(shares: ShareSetting[], problems: SettingsProblem[]):
     result.push(share);
   }
   return result;
+}
+
+/**
+ * A date view's mount name follows the rules of every mount name and may
+ * not be taken by any share or other view (case-insensitively, as clients
+ * on Windows and macOS compare). A bad one costs only the view: the share
+ * is served without it.
+ */
+function withDateMountsChecked(shares: ShareSetting[], problems: SettingsProblem[]): ShareSetting[] {
+  const taken = new Map(shares.map((share) => [share.mount.toLowerCase(), `the share of ${share.source}`]));
+  return shares.map((share) => {
+    const { dateMount, ...withoutView } = share;
+    if (dateMount === undefined) return share;
+    const family = SHARE_FAMILIES.find((f) => share.source.startsWith(`${f.prefix}.`)) ?? SHARE_FAMILIES[1];
+    const key = `${share.source}.${family.dateMountKey}`;
+    const report = (message: string) => problems.push({ key, mount: share.mount, message, severity: 'error' });
+    if (!(validateShare({ ...withoutView, mount: dateMount }) as boolean)) {
+      report(`invalid date view name "${dateMount}": use letters, digits, ".", "_" or "-" (at most 64)`);
+      return withoutView;
+    }
+    const holder = taken.get(dateMount.toLowerCase());
+    if (holder !== undefined) {
+      report(`the date view name "${dateMount}" is already used by ${holder}`);
+      return withoutView;
+    }
+    taken.set(dateMount.toLowerCase(), `the date view of ${share.source}`);
+    return share;
+  });
 }
 
 /**

@@ -22,6 +22,13 @@ export interface Share {
   readonly source: string;
   readonly readonly: boolean;
   readonly group: string;
+  /** The inbox folder below the root, when the share has one (docs/inbox.md). */
+  readonly inbox?: readonly string[];
+  /**
+   * Set on a date view only: the mount of the share whose files it shows by
+   * capture date. A view shares that share's root and is always read-only.
+   */
+  readonly dateViewOf?: string;
 }
 
 /**
@@ -51,13 +58,27 @@ export function samePlace(a: SharePath, b: SharePath): boolean {
 export interface ShareSnapshot {
   readonly settings: WebdavSettings;
   readonly shares: ReadonlyMap<string, Share>;
+  /** The date views of the served shares, by their own mount names (never also in `shares`). */
+  readonly dateViews: ReadonlyMap<string, Share>;
   readonly problems: readonly SettingsProblem[];
+}
+
+/** A share or a date view, by mount name. */
+export function shareOrView(snapshot: ShareSnapshot, mount: string): Share | undefined {
+  return snapshot.shares.get(mount) ?? snapshot.dateViews.get(mount);
+}
+
+/** The date view of `share`, if it has one. */
+export function dateViewOf(snapshot: ShareSnapshot, share: Share): Share | undefined {
+  for (const view of snapshot.dateViews.values()) if (view.dateViewOf === share.mount) return view;
+  return undefined;
 }
 
 export async function loadShares(all: Readonly<Record<string, string>>): Promise<ShareSnapshot> {
   const { settings, problems: parseProblems } = parseSettings(all);
   const problems = [...parseProblems];
   const shares = new Map<string, Share>();
+  const dateViews = new Map<string, Share>();
   for (const setting of settings.shares) {
     const folder = await folderState(setting.path);
     if (folder.state !== 'ok') {
@@ -69,17 +90,38 @@ export async function loadShares(all: Readonly<Record<string, string>>): Promise
       });
       continue;
     }
-    shares.set(setting.mount, {
+    const share: Share = {
       mount: setting.mount,
       configuredPath: setting.path,
       root: folder.root,
       source: setting.source,
       readonly: setting.readonly,
       group: groupNameOf(setting.mount),
-    });
+      // A read-only share takes nothing in: its inbox would only fill up.
+      ...(setting.inbox && !setting.readonly ? { inbox: setting.inbox } : {}),
+    };
+    shares.set(setting.mount, share);
+    if (setting.inbox && setting.readonly) {
+      problems.push({
+        key: `${setting.source}.${setting.source.startsWith('robot.root.') ? 'webdavinbox' : 'inbox'}`,
+        mount: setting.mount,
+        message: `share "${setting.mount}" is read-only, so its inbox is not used`,
+        severity: 'warning',
+      });
+    }
+    if (setting.dateMount) {
+      const { inbox: _notTheViews, ...files } = share;
+      dateViews.set(setting.dateMount, {
+        ...files,
+        mount: setting.dateMount,
+        readonly: true,
+        group: groupNameOf(setting.dateMount),
+        dateViewOf: setting.mount,
+      });
+    }
   }
   problems.push(...overlapWarnings([...shares.values()]));
-  return { settings, shares, problems };
+  return { settings, shares, dateViews, problems };
 }
 
 /** Whether folder `inner` is `outer` or lies below it (both resolved). */

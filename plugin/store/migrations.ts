@@ -132,6 +132,32 @@ const MIGRATIONS: readonly Migration[] = [
       await db.schema.dropTableIfExists('webdav_login_throttle');
     },
   },
+  {
+    name: '006-media-index',
+    async up(db) {
+      // The capture-date index of the shares with a date view or an inbox (plugin/media/media-index.ts).
+      await db.schema.createTable('webdav_media', (table) => {
+        // The real share's mount, never a date view's.
+        table.string('mount', 64).notNullable();
+        // The file's path below the share root, names joined by '/'.
+        table.text('path').notNullable();
+        table.bigInteger('size').notNullable();
+        // Milliseconds since the epoch: compares the same on every database.
+        table.bigInteger('mtime_ms').notNullable();
+        table.bigInteger('capture_ms').notNullable();
+        // 'YYYY-MM' of the wall-clock capture time: the view's month folder.
+        table.string('month', 7).notNullable();
+        // Where the capture time came from: 'exif' | 'video' | 'mtime' (a file with no date of its own).
+        table.string('source', 8).notNullable();
+        table.string('kind', 8).notNullable(); // 'photo' | 'video'
+        table.primary(['mount', 'path']);
+        table.index(['mount', 'source', 'month'], 'webdav_media_month');
+      });
+    },
+    async down(db) {
+      await db.schema.dropTableIfExists('webdav_media');
+    },
+  },
 ];
 
 /** `/webdav/<mount>/…` as the audit log stored it (percent-decoded; an absolute-form target keeps its origin). */
