@@ -27,6 +27,8 @@ export interface HarnessOptions extends ActivationOptions {
   trustProxy?: boolean;
   /** A PostgreSQL URL (test/helpers/postgres.ts) to use instead of an in-memory SQLite database, opened as the host opens it. */
   database?: string;
+  /** Fills the share "main" on disk before the plugin starts (and scans it). */
+  prepare?: (root: string) => Promise<void>;
 }
 
 export interface Harness {
@@ -153,6 +155,7 @@ export async function startPlugin(options: HarnessOptions = {}): Promise<Harness
     session: { current: async () => null, verifyCsrf: () => false },
     log,
   };
+  await options.prepare?.(root);
   const activation = await Activation.start(host, options);
 
   const app = new Koa();
