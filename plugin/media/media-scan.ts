@@ -146,7 +146,9 @@ export class MediaScanner {
       let entries: AsyncIterable<Dirent>;
       try {
         entries = await opendir(join(this.target.root, ...folder), { bufferSize: 128 });
-      } catch {
+      } catch (error) {
+        // The share's folder itself missing (a disk not mounted) must not read as "every photo is gone".
+        if (folder === from) throw error;
         continue; // Gone meanwhile, or not readable: nothing of it can be served either.
       }
       for await (const entry of entries) {

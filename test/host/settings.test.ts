@@ -142,6 +142,67 @@ describe('the plugin’s keys (plugin/config/settings.ts)', () => {
     assert.equal(settings.baseUrl, undefined);
     assert.equal(problems[0]!.key, 'webdav.baseurl');
   });
+
+  it("date views and inboxes are read with each family's keys; the inbox becomes names below the root", () => {
+    const { settings, problems } = parseSettings({
+      'robot.root.0.path': '/photos',
+      'robot.root.0.webdavmount': 'photos',
+      'robot.root.0.webdavdatemount': 'photos-by-date',
+      'robot.root.0.webdavinbox': '/Inbox/',
+      'webdav.0.path': '/scans',
+      'webdav.0.webdavmount': 'scans',
+      'webdav.0.datemount': 'scans-by-date',
+      'webdav.0.inbox': 'Upload//Phone',
+      'webdav.inbox.settle': '5',
+      'webdav.inbox.zip.maxentries': '50',
+    });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      settings.shares.map((s) => [s.mount, s.dateMount, s.inbox]),
+      [
+        ['photos', 'photos-by-date', ['Inbox']],
+        ['scans', 'scans-by-date', ['Upload', 'Phone']],
+      ],
+    );
+    assert.equal(settings.inboxSettleSeconds, 5);
+    assert.deepEqual(settings.zipLimits, { maxTotalBytes: 4 * 1024 ** 3, maxRatio: 100, maxEntries: 50 });
+    assert.equal(settings.mediaScanMinutes, 5);
+  });
+
+  it('a bad or taken date view name costs only the view; an inbox that climbs out is refused; the shares stay', () => {
+    const { settings, problems } = parseSettings({
+      'webdav.0.path': '/a',
+      'webdav.0.webdavmount': 'a',
+      'webdav.0.datemount': 'B',
+      'webdav.1.path': '/b',
+      'webdav.1.webdavmount': 'b',
+      'webdav.1.datemount': 'bad name',
+      'webdav.2.path': '/c',
+      'webdav.2.webdavmount': 'c',
+      'webdav.2.datemount': 'dates',
+      'webdav.2.inbox': 'in/../../etc',
+      'robot.root.0.path': '/d',
+      'robot.root.0.webdavmount': 'd',
+      'robot.root.0.webdavdatemount': 'DATES',
+    });
+    assert.deepEqual(
+      settings.shares.map((s) => [s.mount, s.dateMount ?? null, s.inbox ?? null]),
+      [
+        ['d', 'DATES', null],
+        ['a', null, null],
+        ['b', null, null],
+        ['c', null, null],
+      ],
+    );
+    assert.deepEqual(
+      problems.map((p) => p.key),
+      ['webdav.2.inbox', 'webdav.0.datemount', 'webdav.1.datemount', 'webdav.2.datemount'],
+    );
+    assert.match(problems[0]!.message, /inside the share/);
+    assert.match(problems[1]!.message, /already used by the share of webdav\.1/);
+    assert.match(problems[2]!.message, /invalid date view name "bad name"/);
+    assert.match(problems[3]!.message, /already used by the date view of robot\.root\.0/);
+  });
 });
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -234,6 +295,31 @@ describe('shares and their folders (plugin/config/shares.ts)', () => {
       }
     }
     assert.equal((await warningsOf('photos', 'photos/..hidden')).length, 2, 'a name starting with ".." is inside');
+  });
+
+  it("a date view is a read-only share of its own over the same folder; a read-only share's inbox is not used", async () => {
+    const { shares, dateViews, problems } = await loadShares({
+      'webdav.0.path': path.join(dir, 'photos'),
+      'webdav.0.webdavmount': 'photos',
+      'webdav.0.datemount': 'by-date',
+      'webdav.0.inbox': 'Inbox',
+      'webdav.1.path': path.join(dir, 'scans'),
+      'webdav.1.webdavmount': 'scans',
+      'webdav.1.readonly': 'true',
+      'webdav.1.inbox': 'Inbox',
+    });
+    const view = dateViews.get('by-date');
+    assert.equal(view?.dateViewOf, 'photos');
+    assert.equal(view?.readonly, true);
+    assert.equal(view?.group, 'WebDAV.by-date');
+    assert.equal(view?.root, shares.get('photos')?.root);
+    assert.equal(view?.inbox, undefined);
+    assert.deepEqual(shares.get('photos')?.inbox, ['Inbox']);
+    assert.equal(shares.get('scans')?.inbox, undefined);
+    assert.deepEqual(
+      problems.map((p) => [p.key, p.severity]),
+      [['webdav.1.inbox', 'warning']],
+    );
   });
 
   it('neighbours whose names share a beginning do not overlap', async () => {
