@@ -90,6 +90,7 @@ async function main(opts) {
   const ctx = {
     tmp,
     shareDir: data.shareDir,
+    datedDir: data.datedDir,
     user: 'bench',
     pass,
     authHeader: `Basic ${Buffer.from(`bench:${pass}`).toString('base64')}`,
@@ -128,7 +129,10 @@ async function main(opts) {
   };
 
   const serversFor = (wl) =>
-    [...running.values()].filter((srv) => serverById.get(srv.id).can(wl.id) && (!wl.needsUpload || srv.uploadPath));
+    [...running.values()].filter(
+      (srv) =>
+        serverById.get(srv.id).can(wl.id) && (!wl.needsUpload || srv.uploadPath) && (!wl.oursOnly || srv.id === 'ours'),
+    );
   const totalSteps = workloads.reduce((n, wl) => n + serversFor(wl).length * profile.runs, 0);
   let step = 0;
   for (const wl of workloads) {

@@ -28,6 +28,9 @@ export const TARGETS = [
   { workload: 'propfind-10k', metric: 'seconds', atMost: 1.0, than: 'fastest' },
   { workload: 'propfind-100k', metric: 'seconds', atMost: 1.2, than: 'fastest' },
   { workload: 'propfind-100k', metric: 'rss', below: 200 },
+  // Photo-aware shares (issue 13): a date view's month no slower than 1.2 × the real folder of as many files.
+  { workload: 'dateview-5k', metric: 'ratio', max: 1.2 },
+  { workload: 'dateview-5k', metric: 'errors', max: 0 },
   // Big files.
   { workload: 'get-1g', metric: 'mbps', atLeast: 0.9, than: 'node-stream' },
   { workload: 'range', metric: 'rps', atLeast: 1.0, than: 'apache' },

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { download, propfind, upload, uploadMany } from './lib/curl.mjs';
-import { listingFolder, sizes } from './lib/data.mjs';
+import { DATED_COUNT, listingFolder, sizes } from './lib/data.mjs';
 import { run } from './lib/proc.mjs';
 import { wrk } from './lib/wrk.mjs';
 
@@ -27,6 +27,8 @@ export const METRICS = {
   mbps: { label: 'MB/s', better: 'higher', digits: 0 },
   fps: { label: 'files/s', better: 'higher', digits: 0 },
   rss: { label: 'ours peak RSS MB', better: 'lower', digits: 0, agg: 'max', oursOnly: true },
+  folderSeconds: { label: 'real folder s', better: 'lower', digits: 3, oursOnly: true },
+  ratio: { label: 'view ÷ real folder', better: 'lower', digits: 2, oursOnly: true },
 };
 
 const url = (srv, p) => `${srv.base}${p}`;
@@ -90,6 +92,59 @@ function listingWorkload(n) {
   };
 }
 
+const VIEW_MONTH = '/webdav/benchdates/2024/2024-05/';
+const DATED_FOLDER = '/webdav/benchdated/';
+
+/** The entries of a Depth 1 PROPFIND answer (the folder's own included). */
+async function countedPropfind(w, target, name) {
+  const out = path.join(w.workDir, `${name}.xml`);
+  const r = await propfind(w.ctx, target, { output: out });
+  const body = readFileSync(out, 'latin1');
+  await rm(out, { force: true });
+  return { status: r.status, entries: (body.match(/<(?:[A-Za-z][\w.-]*:)?response[\s>]/g) ?? []).length };
+}
+
+/**
+ * Our date view against our own real folder (issue 13): a month of 5,000
+ * photos listed through the view, and the real folder that holds them,
+ * back to back in each run; the ratio is the figure.
+ */
+const dateViewWorkload = {
+  id: 'dateview-5k',
+  title: `date view: a month of ${DATED_COUNT.toLocaleString('en')} photos`,
+  metrics: ['seconds', 'folderSeconds', 'ratio', 'errors', 'rss'],
+  primary: 'ratio',
+  oursOnly: true,
+  describe: () =>
+    `PROPFIND Depth 1 of a date view's month of ${DATED_COUNT.toLocaleString('en')} photos, and of the real folder holding them (ours only), timed by curl`,
+  warmup: async (srv, w) => {
+    // The first scan of the share runs in the background after start: wait for it (up to 2 minutes).
+    const wanted = DATED_COUNT + 1;
+    let last = null;
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(500)) {
+      last = await countedPropfind(w, url(srv, VIEW_MONTH), 'dateview');
+      if (last.status === 207 && last.entries === wanted) break;
+    }
+    if (last?.status !== 207 || last.entries !== wanted)
+      throw new Error(
+        `the date view's month answered ${last?.status} with ${last?.entries} entries, expected ${wanted}`,
+      );
+    const real = await countedPropfind(w, url(srv, DATED_FOLDER), 'dated');
+    if (real.status !== 207 || real.entries !== wanted)
+      throw new Error(`the real folder answered ${real.status} with ${real.entries} entries, expected ${wanted}`);
+  },
+  run: async (srv, w) => {
+    const folder = await propfind(w.ctx, url(srv, DATED_FOLDER));
+    const view = await propfind(w.ctx, url(srv, VIEW_MONTH));
+    return {
+      seconds: view.seconds,
+      folderSeconds: folder.seconds,
+      ratio: view.seconds / folder.seconds,
+      errors: (view.status === 207 ? 0 : 1) + (folder.status === 207 ? 0 : 1),
+    };
+  },
+};
+
 export const WORKLOADS = [
   wrkWorkload({
     id: 'propfind0',
@@ -115,6 +170,7 @@ export const WORKLOADS = [
     script: 'get.lua',
   }),
   listingWorkload(10_000),
+  dateViewWorkload,
   listingWorkload(100_000),
   {
     id: 'get-1g',

@@ -10,6 +10,7 @@
  *   share/big-1g.bin, big-4g.bin          1 GiB (GET, PUT source) and 4 GiB (Range GETs)
  *   share/big-256m.bin                    the --quick stand-in for both
  *   upload-src/photo-00.jpg …             64 real JPEGs of 100–500 KiB, the bodies of the upload workload
+ *   dated-5k/IMG_0001.jpg …               5,000 photos of 2–6 KiB taken in May 2024 (EXIF), our date view's month
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -22,6 +23,9 @@ export const REPO_ROOT = path.resolve(HERE, '..', '..');
 export const CACHE_DIR = path.resolve(process.env.BENCH_DATA_DIR || path.join(REPO_ROOT, 'bench', '.data'));
 export const SHARE_DIR = path.join(CACHE_DIR, 'share');
 export const UPLOAD_SRC_DIR = path.join(CACHE_DIR, 'upload-src');
+export const DATED_DIR = path.join(CACHE_DIR, 'dated-5k');
+/** How many photos DATED_DIR holds: the month a date view lists in the dateview-5k workload. */
+export const DATED_COUNT = 5000;
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -41,6 +45,35 @@ function jpegLike(seed, size) {
     0x00,
   ]);
   return padJpeg(head, Buffer.from([0xff, 0xd9]), seed, size);
+}
+
+/**
+ * A JPEG-shaped file of `size` bytes whose EXIF says it was taken at
+ * `taken` ('YYYY:MM:DD HH:MM:SS'): SOI, an APP1 segment with the smallest
+ * EXIF that carries DateTimeOriginal (IFD0 → Exif IFD → the date), noise, EOI.
+ */
+function jpegTaken(seed, size, taken) {
+  const tiff = Buffer.alloc(64);
+  tiff.write('II*\0', 0, 'latin1'); // little-endian TIFF, first IFD at 8
+  tiff.writeUInt32LE(8, 4);
+  tiff.writeUInt16LE(1, 8); // IFD0: one entry, the Exif IFD pointer
+  tiff.writeUInt16LE(0x8769, 10);
+  tiff.writeUInt16LE(4, 12); // LONG
+  tiff.writeUInt32LE(1, 14);
+  tiff.writeUInt32LE(26, 18);
+  tiff.writeUInt32LE(0, 22); // no next IFD
+  tiff.writeUInt16LE(1, 26); // Exif IFD: DateTimeOriginal
+  tiff.writeUInt16LE(0x9003, 28);
+  tiff.writeUInt16LE(2, 30); // ASCII
+  tiff.writeUInt32LE(20, 32);
+  tiff.writeUInt32LE(44, 36);
+  tiff.writeUInt32LE(0, 40);
+  tiff.write(`${taken}\0`, 44, 'latin1');
+  const body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  const app1 = Buffer.alloc(4);
+  app1.writeUInt16BE(0xffe1, 0);
+  app1.writeUInt16BE(body.length + 2, 2);
+  return padJpeg(Buffer.concat([Buffer.from([0xff, 0xd8]), app1, body]), Buffer.from([0xff, 0xd9]), seed, size);
 }
 
 /** head + COM segments of noise + tail, `size` bytes in all (a COM segment holds at most 65,533 bytes). */
@@ -157,8 +190,18 @@ export async function prepareData(profile, log) {
       log,
     );
   }
+  await folder(
+    DATED_DIR,
+    photoNames(DATED_COUNT).map((n, i) => {
+      const day = String(1 + (i % 28)).padStart(2, '0');
+      const second = String(i % 60).padStart(2, '0');
+      return [n, () => jpegTaken(i, 2 * KiB + ((i * 4093) % (4 * KiB)), `2024:05:${day} 12:00:${second}`)];
+    }),
+    log,
+  );
   return {
     shareDir: SHARE_DIR,
+    datedDir: DATED_DIR,
     uploadSrcDir: UPLOAD_SRC_DIR,
     uploadSources: (await readdir(UPLOAD_SRC_DIR)).sort().map((f) => path.join(UPLOAD_SRC_DIR, f)),
   };

@@ -1,7 +1,8 @@
 /**
  * Our server: the reference host `mediahost` with the plugin, from dist/, on
- * a fresh data folder. Two shares: "bench" is the benchmark's data folder,
- * "benchup" a writable folder for the upload workloads. No audit log.
+ * a fresh data folder. Three shares: "bench" is the benchmark's data folder,
+ * "benchup" a writable folder for the upload workloads, "benchdated" the
+ * photos of one month with its date view "benchdates". No audit log.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,10 +29,26 @@ export const ours = {
     await cli('settings', 'set', 'webdav.0.webdavmount', 'bench');
     await cli('settings', 'set', 'webdav.1.path', uploadDir);
     await cli('settings', 'set', 'webdav.1.webdavmount', 'benchup');
+    await cli('settings', 'set', 'webdav.2.path', ctx.datedDir);
+    await cli('settings', 'set', 'webdav.2.webdavmount', 'benchdated');
+    await cli('settings', 'set', 'webdav.2.datemount', 'benchdates');
     // user.log.webdav stays unset: no audit log.
     await cli('group', 'add', 'WebDAV.bench');
     await cli('group', 'add', 'WebDAV.benchup');
-    await cli('user', 'add', ctx.user, '--password', ctx.pass, '--group', 'WebDAV.bench', 'WebDAV.benchup');
+    await cli('group', 'add', 'WebDAV.benchdated');
+    await cli('group', 'add', 'WebDAV.benchdates');
+    await cli(
+      'user',
+      'add',
+      ctx.user,
+      '--password',
+      ctx.pass,
+      '--group',
+      'WebDAV.bench',
+      'WebDAV.benchup',
+      'WebDAV.benchdated',
+      'WebDAV.benchdates',
+    );
 
     // --port 0: the host picks a free port and logs it, so there is no race for it.
     const logFile = path.join(dir, 'ours.log');

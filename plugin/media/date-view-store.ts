@@ -47,6 +47,14 @@ interface ViewEntry {
 interface FolderListing {
   readonly entries: readonly ViewEntry[];
   readonly byName: ReadonlyMap<string, ViewEntry>;
+  /** The entries by the real folder that holds them, then by their real name. */
+  readonly byRealFolder: ReadonlyMap<string, { readonly path: StorePath; readonly byRealName: Map<string, ViewEntry> }>;
+  /**
+   * The view's description of a real one the share's store keeps (frozen,
+   * store/listing-cache.ts), made once: handed out again, it lets PROPFIND
+   * reuse the XML it wrote for it (dav/propstats.ts), as for a real folder.
+   */
+  readonly described: WeakMap<ResourceInfo, ResourceInfo>;
 }
 
 const READ_ONLY = new StoreError('denied', 'A date view is read-only: change the files in the share itself');
@@ -93,7 +101,20 @@ export class DateViewStore implements Store {
       // Code-unit order, the same on every database.
       files.sort((a, b) => a.captureMs - b.captureMs || compare(a.path.join('/'), b.path.join('/')));
       const entries = viewNames(files);
-      listing = { entries, byName: new Map(entries.map((entry) => [entry.name, entry])) };
+      const byRealFolder = new Map<string, { path: StorePath; byRealName: Map<string, ViewEntry> }>();
+      for (const entry of entries) {
+        const path = entry.file.path.slice(0, -1);
+        const key = path.join('/');
+        let folder = byRealFolder.get(key);
+        if (!folder) byRealFolder.set(key, (folder = { path, byRealName: new Map() }));
+        folder.byRealName.set(entry.file.path.at(-1) ?? '', entry);
+      }
+      listing = {
+        entries,
+        byName: new Map(entries.map((entry) => [entry.name, entry])),
+        byRealFolder,
+        described: new WeakMap(),
+      };
       cache.listings.set(key, listing);
     }
     return listing;
@@ -156,23 +177,17 @@ export class DateViewStore implements Store {
    * stat'ed one by one.
    */
   private async *filesOf(listing: FolderListing): AsyncIterable<readonly ResourceInfo[]> {
-    const byFolder = new Map<string, ViewEntry[]>();
-    for (const entry of listing.entries) {
-      const key = entry.file.path.slice(0, -1).join('/');
-      byFolder.set(key, [...(byFolder.get(key) ?? []), entry]);
-    }
     const single: ViewEntry[] = [];
-    for (const entries of byFolder.values()) {
-      if (entries.length < LIST_RATHER_THAN_STAT) {
-        single.push(...entries);
+    for (const { path, byRealName } of listing.byRealFolder.values()) {
+      if (byRealName.size < LIST_RATHER_THAN_STAT) {
+        single.push(...byRealName.values());
         continue;
       }
-      const wanted = new Map(entries.map((entry) => [entry.file.path.at(-1) ?? '', entry]));
-      for await (const batch of this.source.files.list(entries[0]?.file.path.slice(0, -1) ?? [])) {
+      for await (const batch of this.source.files.list(path)) {
         const found: ResourceInfo[] = [];
         for (const info of batch) {
-          const entry = wanted.get(info.name);
-          if (entry && !info.isCollection) found.push(viewInfo(info, entry));
+          const entry = byRealName.get(info.name);
+          if (entry && !info.isCollection) found.push(describedOnce(listing, info, entry));
         }
         if (found.length > 0) yield found;
       }
@@ -245,6 +260,13 @@ export class DateViewStore implements Store {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function describedOnce(listing: FolderListing, info: ResourceInfo, entry: ViewEntry): ResourceInfo {
+  if (!Object.isFrozen(info)) return viewInfo(info, entry);
+  let described = listing.described.get(info);
+  if (!described) listing.described.set(info, (described = Object.freeze(viewInfo(info, entry))));
+  return described;
 }
 
 /** A real file as the view shows it: its view name, and its capture time as its creation date. */
