@@ -172,7 +172,8 @@ export class InboxFiler {
       for (const file of files) await this.fileItem(file, events);
       this.backoff.keepOnly(new Set(files.map((file) => file.path)));
       for (const folder of folders) await this.removeIfEmptied(folder);
-      this.lastError = null;
+      // An item still waiting to be retried keeps its error on show.
+      if (this.backoff.size === 0) this.lastError = null;
     } catch (error) {
       this.lastError = error instanceof Error ? error.message : String(error);
       throw error;

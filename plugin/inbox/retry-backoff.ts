@@ -41,6 +41,11 @@ export class RetryBackoff {
     return true;
   }
 
+  /** How many items are failing. */
+  get size(): number {
+    return this.failing.size;
+  }
+
   succeeded(key: string): void {
     this.failing.delete(key);
   }

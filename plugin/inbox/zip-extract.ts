@@ -14,7 +14,7 @@ import { crc32 } from 'node:zlib';
 import { open, unlink } from 'node:fs/promises';
 import type { ZipFile } from 'yauzl';
 import { bytesInWords, type ZipLimits } from './zip-limits.js';
-import { damaged, quoted, ZipRefusal, type ZipMember } from './zip-members.js';
+import { quoted, ZipRefusal, type ZipMember } from './zip-members.js';
 
 /** Bytes unpacked so far from one ZIP, against its total limit. */
 export class UnpackBudget {
@@ -45,7 +45,7 @@ export async function extractMember(
   let complete = false;
   try {
     const stream = await zip.openReadStreamPromise(entry).catch((error: unknown) => {
-      throw damaged(error);
+      throw damagedMember(member, error);
     });
     const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     let bytes = 0;
@@ -56,7 +56,7 @@ export async function extractMember(
         try {
           next = await chunks.next();
         } catch (error) {
-          throw damaged(error);
+          throw damagedMember(member, error);
         }
         if (next.done) break;
         const chunk = next.value;
@@ -82,4 +82,10 @@ export async function extractMember(
     await file.close();
     if (!complete) await unlink(target).catch(() => undefined);
   }
+}
+
+/** A member yauzl could not unpack: bad compressed data, sizes that do not match its header. */
+function damagedMember(member: ZipMember, error: unknown): ZipRefusal {
+  const detail = error instanceof Error ? error.message : String(error);
+  return new ZipRefusal(`the entry ${quoted(member.path)} is damaged and cannot be unpacked (${detail})`);
 }
