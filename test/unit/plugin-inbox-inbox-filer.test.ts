@@ -10,13 +10,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, realpath, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import {
-  InboxFiler,
-  type CaptureTimeLike,
-  type InboxEvent,
-  type InboxOptions,
-} from '../../plugin/inbox/inbox-filer.js';
+import { InboxFiler, type InboxEvent, type InboxOptions } from '../../plugin/inbox/inbox-filer.js';
 import { tree } from '../helpers/dav-fixtures.js';
+import { captureByModified, silentLog } from '../helpers/inbox.js';
 import { sha256, temporaries, tempFolder } from '../helpers/system.js';
 import { craftZip, SYMLINK_ATTRIBUTES, writeZeroBomb, writeZip } from '../helpers/zip-fixtures.js';
 
@@ -26,12 +22,6 @@ const DAY = 24 * 3600_000;
 const MAY = new Date('2024-05-17T12:00:00Z');
 const DECEMBER = new Date('2023-12-24T18:00:00Z');
 const JANUARY = new Date('2022-01-02T08:00:00Z');
-
-/** The capture reader of these tests: the month of the time it is given, in UTC. */
-async function byModified(_file: string, modified: Date): Promise<CaptureTimeLike> {
-  const month = `${modified.getUTCFullYear()}-${String(modified.getUTCMonth() + 1).padStart(2, '0')}`;
-  return { at: modified, month, source: 'mtime' };
-}
 
 interface Logged {
   level: string;
@@ -59,7 +49,7 @@ async function setUp(t: TestContext, options: Partial<InboxOptions> = {}) {
     inbox: ['Inbox'],
     settleMs: 30_000,
     isLocked: async (path) => locked.has(path.join('/')),
-    captureTime: byModified,
+    captureTime: captureByModified,
     onEvent: (event) => events.push(event),
     log,
     now: () => clock.now,
@@ -90,9 +80,9 @@ describe('InboxFiler', () => {
       inbox: ['Photos', 'Inbox'],
       settleMs: 30_000,
       isLocked: async () => false,
-      captureTime: byModified,
+      captureTime: captureByModified,
       onEvent: () => undefined,
-      log: { debug() {}, info() {}, warn() {}, error() {} },
+      log: silentLog,
     });
     await filer.start(3600_000);
     t.after(() => filer.stop());
@@ -104,9 +94,9 @@ describe('InboxFiler', () => {
       root: '/srv/photos',
       settleMs: 0,
       isLocked: async () => false,
-      captureTime: byModified,
+      captureTime: captureByModified,
       onEvent: () => undefined,
-      log: { debug() {}, info() {}, warn() {}, error() {} },
+      log: silentLog,
     };
     assert.throws(() => new InboxFiler({ ...options, inbox: ['2024', '2024-05'] }), /year folders/);
     assert.throws(() => new InboxFiler({ ...options, inbox: ['..'] }), /not a folder/);
@@ -245,7 +235,7 @@ describe('InboxFiler', () => {
           reads += 1;
           throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
         }
-        return byModified(file, modified);
+        return captureByModified(file, modified);
       },
     });
     await drop('unreadable.jpg', 'x');
@@ -285,7 +275,7 @@ describe('InboxFiler', () => {
         most = Math.max(most, running);
         await new Promise((resolve) => setImmediate(resolve));
         running -= 1;
-        return byModified(file, modified);
+        return captureByModified(file, modified);
       },
     });
     for (let i = 0; i < 5; i++) await drop(`IMG_${i}.jpg`, `photo ${i}`);
