@@ -8,11 +8,20 @@ import { constants } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
+/**
+ * Errors of fsync on a folder that mean "this file system does not sync
+ * folders" (some network and FUSE file systems): nothing more can be done
+ * there, and refusing to file would help no one.
+ */
+const CANNOT_SYNC_FOLDERS = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EBADF', 'EISDIR', 'EPERM']);
+
 /** Makes the folder's entries (names added or removed) durable. */
 export async function fsyncFolder(folder: string): Promise<void> {
   const handle = await open(folder, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     await handle.sync();
+  } catch (error) {
+    if (!CANNOT_SYNC_FOLDERS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
   } finally {
     await handle.close();
   }

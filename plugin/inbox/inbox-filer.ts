@@ -19,7 +19,7 @@ import { lstat, readdir, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { newTemporaryName } from '../store/temporary-names.js';
 import { fsyncFolder, makeFolders } from './durable-folders.js';
-import { moveIntoPlace, removeIfUnchanged, type MoveOptions } from './durable-move.js';
+import { lstatOrNull, moveIntoPlace, removeIfUnchanged, type MoveOptions } from './durable-move.js';
 import { moveToFailed } from './failed-zip.js';
 import { FAILED_FOLDER, isClientJunk, isZipName } from './inbox-names.js';
 import { monthFolder } from './placement.js';
@@ -193,6 +193,12 @@ export class InboxFiler {
       else await this.fileOne(file, events);
       this.backoff.succeeded(file.path);
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !(await lstatOrNull(file.path))) {
+        // Gone meanwhile: moved by a client, or filed by another instance
+        // of the host on the same storage (docs/deploy.md).
+        this.options.log.debug({ file: file.segments.join('/') }, 'inbox item gone before it was filed');
+        return;
+      }
       this.lastError = `${file.segments.join('/')}: ${error instanceof Error ? error.message : String(error)}`;
       if (this.backoff.failed(file.path))
         this.options.log.warn(

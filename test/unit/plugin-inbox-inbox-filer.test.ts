@@ -495,3 +495,32 @@ describe('InboxFiler: ZIP files', () => {
     ]);
   });
 });
+
+describe('InboxFiler: two filers on one share', () => {
+  it('file each item once when two instances of the host pass over one inbox together', async (t) => {
+    const { root, inbox, drop, filer, logs } = await setUp(t);
+    const other = new InboxFiler({
+      root,
+      inbox: ['Inbox'],
+      settleMs: 30_000,
+      isLocked: async () => false,
+      captureTime: captureByModified,
+      onEvent: () => undefined,
+      log: silentLog,
+      now: () => Date.now() + DAY,
+    });
+    const contents = Array.from({ length: 20 }, (_, i) => `photo number ${i}`);
+    for (const [i, content] of contents.entries()) await drop(`card-${i}/IMG_0001.jpg`, content);
+    await writeZip(join(inbox, 'phone.zip'), [{ name: 'IMG_0001.jpg', data: 'from the phone' }]);
+    await Promise.all([filer.fileSettled(), other.fileSettled()]);
+    const filed = await files(root);
+    assert.equal(filed.length, 21, filed.join('\n'));
+    const texts = await Promise.all(filed.map((path) => readFile(join(root, path), 'utf8')));
+    assert.deepEqual(texts.sort(), [...contents, 'from the phone'].sort());
+    assert.deepEqual(await readdir(inbox), []);
+    assert.deepEqual(
+      logs.filter((l) => l.level === 'warn'),
+      [],
+    );
+  });
+});
