@@ -117,6 +117,15 @@ module.exports = {
       'plugin/api/ gets what it needs passed in; it does not import plugin/activation.ts or plugin/index.ts.',
     ),
 
+    {
+      name: 'inbox-knows-only-the-store',
+      comment:
+        'plugin/inbox/ files dropped files on disk; it imports only the store, config and the host contract, and gets capture times, locks and the media library passed in.',
+      severity: 'error',
+      from: { path: '^plugin/inbox/' },
+      to: { path: '^plugin/', pathNot: '^plugin/(?:host-api\\.ts$|config/|cache/|store/|inbox/)' },
+    },
+
     // ---- between the host, the plugin and the browser UI ---------------------
     {
       name: 'plugin-knows-no-host',
