@@ -21,6 +21,7 @@ import { KnexDeadProperties } from './props/knex-dead-properties.js';
 import { KnexLockManager } from './locks/knex-lock-manager.js';
 import { registerApi, registerUi } from './api/index.js';
 import { PhotoShares } from './media/photo-shares.js';
+import { inboxAuditEntry } from './access/inbox-audit.js';
 
 /** How often expired locks are deleted from webdav_locks. */
 const LOCK_PURGE_INTERVAL_MS = 60_000;
@@ -80,7 +81,12 @@ export class Activation {
     this.authenticator = new Authenticator(host.users, host.groups, undefined, exclusive ? undefined : host.db);
     this.locks = new KnexLockManager(host.db, { exclusive });
     this.deadProperties = new KnexDeadProperties(host.db, { exclusive });
-    this.photos = new PhotoShares(host.db, host.log, { exclusive });
+    this.photos = new PhotoShares(host.db, host.log, {
+      exclusive,
+      media: host.media,
+      locks: this.locks,
+      record: ({ mount, event }) => this.audit?.record(inboxAuditEntry(mount, event)),
+    });
     this.stopListening = host.settings.onChange(() => void this.reloadSoon());
   }
 
@@ -114,9 +120,12 @@ export class Activation {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     this.purgeTimer = null;
     this.stopListening();
-    this.photos.stop();
+    const photos = this.photos.stop();
     this.closeStores(() => true);
-    this.reloading = this.reloading.then(() => this.applyAuditSetting(false));
+    this.reloading = this.reloading.then(async () => {
+      await photos;
+      await this.applyAuditSetting(false);
+    });
   }
 
   /** Closes and forgets the stores `drop` picks (their file-system watchers stop; requests under way still finish). */
@@ -151,7 +160,7 @@ export class Activation {
   private mount(): void {
     const services: DavServices = {
       log: this.host.log,
-      media: this.photos.media(this.host.media),
+      media: this.photos.hostMedia(),
       snapshot: () => this.snapshot,
       deadProperties: this.deadProperties,
       locks: this.locks,

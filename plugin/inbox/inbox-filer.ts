@@ -68,8 +68,12 @@ export interface InboxOptions {
   readonly zipLimits?: ZipLimits;
   /** Whether a WebDAV lock covers this path (below root). */
   isLocked(path: readonly string[]): Promise<boolean>;
-  /** The capture time of a file (absolute path), given its mtime. */
-  captureTime(file: string, modified: Date): Promise<CaptureTimeLike>;
+  /**
+   * The capture time of a file (absolute path), given its mtime and the
+   * name it will be filed under: an unpacked ZIP member lies under a
+   * temporary name that says nothing of its kind.
+   */
+  captureTime(file: string, modified: Date, name: string): Promise<CaptureTimeLike>;
   /** Told after each file lands (to index, media library, audit). Must not throw; the filer logs if it does. */
   onEvent(event: InboxEvent): void;
   readonly log: {
@@ -209,7 +213,7 @@ export class InboxFiler {
   }
 
   private async fileOne(file: InboxEntry, events: InboxEvent[]): Promise<void> {
-    const { folder, below } = await this.monthOf(file.path, new Date(Number(file.stats.mtimeMs)));
+    const { folder, below } = await this.monthOf(file.path, new Date(Number(file.stats.mtimeMs)), file.name);
     const placed = await moveIntoPlace(file.path, folder, file.name, { link: this.options.link });
     this.emit(events, {
       kind: placed.kind === 'placed' ? 'filed' : 'duplicate',
@@ -247,7 +251,7 @@ export class InboxFiler {
         return;
       }
       for (const { member, path } of unpacked) {
-        const { folder, below } = await this.monthOf(path, member.modified);
+        const { folder, below } = await this.monthOf(path, member.modified, member.name);
         const placed = await moveIntoPlace(path, folder, member.name, { link: this.options.link });
         this.emit(events, {
           kind: placed.kind === 'placed' ? 'filed' : 'duplicate',
@@ -276,8 +280,8 @@ export class InboxFiler {
   }
 
   /** The month folder for a file's capture time, created if missing. */
-  private async monthOf(path: string, modified: Date): Promise<{ folder: string; below: string[] }> {
-    const capture = await this.options.captureTime(path, modified);
+  private async monthOf(path: string, modified: Date, name: string): Promise<{ folder: string; below: string[] }> {
+    const capture = await this.options.captureTime(path, modified, name);
     const below = monthFolder(capture.month);
     return { folder: await makeFolders(this.options.root, below), below };
   }

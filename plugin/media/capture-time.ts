@@ -49,12 +49,18 @@ const EXIF_OPTIONS = {
  * rejects for the file's sake: an unreadable or malformed file gets the next
  * source, down to the modification time.
  */
-export async function readCaptureTime(file: string, modified: Date, kind?: MediaKind | null): Promise<CaptureTime> {
-  const mediaKind = kind === undefined ? mediaKindOf(basename(file)) : kind;
+export async function readCaptureTime(
+  file: string,
+  modified: Date,
+  kind?: MediaKind | null,
+  /** The name that tells the kind, when the file lies under another (an unpacked ZIP member). */
+  name: string = basename(file),
+): Promise<CaptureTime> {
+  const mediaKind = kind === undefined ? mediaKindOf(name) : kind;
   if (mediaKind === 'photo') {
     const exif = await exifCaptureTime(file);
     if (exif !== null) return exif;
-  } else if (mediaKind === 'video' && MOVIE_EXTENSIONS.has(extname(file).toLowerCase())) {
+  } else if (mediaKind === 'video' && MOVIE_EXTENSIONS.has(extname(name).toLowerCase())) {
     const at = await movieCreationTime(file);
     if (at !== null && plausible(at)) return { at, month: localMonth(at), source: 'video' };
   }
