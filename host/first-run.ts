@@ -35,6 +35,8 @@ ${formatProperty('robot.root.0.path', photos)}
 ${formatProperty('robot.root.0.webdavmount', DEFAULT_MOUNT)}
 
 # More keys (remove the # to use one):
+# robot.root.0.webdavdatemount=main-by-date
+# robot.root.0.webdavinbox=Inbox
 # robot.root.1.path=/srv/photos-2020
 # robot.root.1.webdavmount=photos2020
 # robot.root.1.webdavreadonly=true
