@@ -26,6 +26,8 @@ import type { FolderSummary, IndexedFile, MediaIndex, ViewFolder } from './media
 export const UNDATED = 'undated';
 const YEAR = /^\d{4}$/;
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+/** How long what was read of the index is believed on a database other instances write too. */
+const SHARED_CACHE_MS = 1000;
 /** A real folder holding at least this many of a view folder's files is listed rather than stat'ed file by file. */
 const LIST_RATHER_THAN_STAT = 16;
 
@@ -74,7 +76,12 @@ export function viewNames(files: readonly IndexedFile[]): ViewEntry[] {
 }
 
 export class DateViewStore implements Store {
-  private cached: { generation: number; folders: FolderSummary[]; listings: Map<string, FolderListing> } | null = null;
+  private cached: {
+    readonly generation: number;
+    readonly readAt: number;
+    readonly folders: FolderSummary[];
+    readonly listings: Map<string, FolderListing>;
+  } | null = null;
 
   constructor(private readonly source: ViewSource) {}
 
@@ -82,14 +89,29 @@ export class DateViewStore implements Store {
     this.cached = null;
   }
 
-  /** What is kept, while nothing changed; on a shared database nothing is kept. */
+  /**
+   * What was read of the index, kept while this process changed nothing.
+   * On a database other instances write too, it is also kept no longer than
+   * SHARED_CACHE_MS: what another instance filed shows within that second,
+   * and one PROPFIND (which looks at its folder several times) still costs
+   * one query for the folders and one for the listing.
+   */
   private async cache() {
     const { index, mount } = this.source;
     await this.source.settled();
     const generation = index.generation(mount);
-    if (this.cached && this.cached.generation === generation && index.options.exclusive) return this.cached;
-    this.cached = { generation, folders: await index.folders(mount), listings: new Map() };
-    return this.cached;
+    const cached = this.cached;
+    const fresh = index.options.exclusive || Date.now() - (cached?.readAt ?? 0) < SHARED_CACHE_MS;
+    if (cached && cached.generation === generation && fresh) return cached;
+    const readAt = Date.now();
+    const next = {
+      generation,
+      readAt,
+      folders: await index.folders(mount),
+      listings: new Map<string, FolderListing>(),
+    };
+    this.cached = next;
+    return next;
   }
 
   private async listing(folder: ViewFolder): Promise<FolderListing> {
