@@ -9,7 +9,8 @@
  * to be read; a date view first waits for the updates of its share under
  * way (settled), so that a client that uploads and then lists sees its file.
  */
-import { sep } from 'node:path';
+import { lstat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import type { HostMedia, Logger } from '../host-api.js';
 import { describeFile } from './media-files.js';
 import type { MediaIndex } from './media-index.js';
@@ -45,23 +46,62 @@ export class IndexUpdates {
     if (running && running.size > 0) await Promise.all(running);
   }
 
+  /**
+   * What a folder watch heard (folder-watch.ts): each path is looked at on
+   * disk as it is now: gone, a file, or a folder whose photos are (re)read.
+   * `gone` is told the paths that no longer exist (their watches end).
+   */
+  heard(scanner: MediaScanner, paths: readonly (readonly string[])[], gone: (path: readonly string[]) => void): void {
+    for (const path of paths) this.run(scanner, () => this.refresh(scanner, path, gone));
+  }
+
+  private async refresh(
+    scanner: MediaScanner,
+    path: readonly string[],
+    gone: (path: readonly string[]) => void,
+  ): Promise<void> {
+    const { mount, root } = scanner.target;
+    if (scanner.excludes(path)) return;
+    let stats;
+    try {
+      stats = await lstat(join(root, ...path));
+    } catch {
+      gone(path);
+      await this.index.removeUnder(mount, path);
+      return;
+    }
+    if (stats.isFile()) {
+      // A change this process made through WebDAV is indexed already: heard again, it costs one query.
+      const stamp = await this.index.stampOf(mount, path);
+      if (stamp && stamp.size === stats.size && stamp.mtimeMs === Math.round(stats.mtimeMs)) return;
+      const file = await describeFile(root, path, stats);
+      if (file) await this.index.put(mount, [file]);
+    } else if (stats.isDirectory()) {
+      await this.changed(scanner, path);
+    }
+  }
+
   private track(file: string, update: (scanner: MediaScanner, path: readonly string[]) => Promise<void>): void {
     for (const scanner of this.scanners()) {
-      const { root, mount } = scanner.target;
-      const under = root.endsWith(sep) ? root : root + sep;
+      const under = scanner.target.root.endsWith(sep) ? scanner.target.root : scanner.target.root + sep;
       if (!file.startsWith(under)) continue;
       const path = file.slice(under.length).split(sep);
-      const job = update(scanner, path).catch((error: unknown) =>
-        this.log.warn(
-          { err: error, mount },
-          `WebDAV media index of "${mount}" missed a change; the next scan will see it`,
-        ),
-      );
-      let running = this.pending.get(mount);
-      if (!running) this.pending.set(mount, (running = new Set()));
-      running.add(job);
-      void job.finally(() => running.delete(job));
+      this.run(scanner, () => update(scanner, path));
     }
+  }
+
+  private run(scanner: MediaScanner, update: () => Promise<void>): void {
+    const { mount } = scanner.target;
+    const job = update().catch((error: unknown) =>
+      this.log.warn(
+        { err: error, mount },
+        `WebDAV media index of "${mount}" missed a change; the next scan will see it`,
+      ),
+    );
+    let running = this.pending.get(mount);
+    if (!running) this.pending.set(mount, (running = new Set()));
+    running.add(job);
+    void job.finally(() => running.delete(job));
   }
 
   private async changed(scanner: MediaScanner, path: readonly string[]): Promise<void> {

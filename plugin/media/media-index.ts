@@ -152,6 +152,14 @@ export class MediaIndex {
     return new Map(rows.map((row) => [row.path, { size: Number(row.size), mtimeMs: Number(row.mtime_ms) }]));
   }
 
+  /** What is indexed of one file, or null. */
+  async stampOf(mount: string, path: readonly string[]): Promise<IndexedStamp | null> {
+    const row = (await this.db(MEDIA_TABLE)
+      .first('size', 'mtime_ms')
+      .where({ mount, path: joined(path) })) as Pick<Row, 'size' | 'mtime_ms'> | undefined;
+    return row ? { size: Number(row.size), mtimeMs: Number(row.mtime_ms) } : null;
+  }
+
   /** The months that hold files, and the undated files (month null), with counts: one grouped query. */
   async folders(mount: string): Promise<FolderSummary[]> {
     const rows = (await this.db(MEDIA_TABLE)

@@ -57,6 +57,9 @@ export class MediaScanner {
     lastError: null,
   };
 
+  /** Told every folder a walk opens (folder-watch.ts starts watching it). */
+  onFolder: ((folder: readonly string[]) => void) | null = null;
+
   constructor(
     private readonly index: MediaIndex,
     readonly target: ScanTarget,
@@ -151,6 +154,7 @@ export class MediaScanner {
         if (folder === from) throw error;
         continue; // Gone meanwhile, or not readable: nothing of it can be served either.
       }
+      this.onFolder?.(folder);
       for await (const entry of entries) {
         if (!isIndexableName(entry.name)) continue;
         const path = [...folder, entry.name];

@@ -15,7 +15,9 @@ import type { HostMedia, Logger } from '../host-api.js';
 import { InboxFiler, type InboxEvent, type InboxStatus } from '../inbox/inbox-filer.js';
 import type { LockManager } from '../locks/lock-manager.js';
 import type { Store } from '../store/store.js';
+import { onLocalDisk } from '../store/local-disk.js';
 import { readCaptureTime } from './capture-time.js';
+import { FolderWatch } from './folder-watch.js';
 import { DateViewStore } from './date-view-store.js';
 import { IndexUpdates } from './index-updates.js';
 import { MediaIndex } from './media-index.js';
@@ -60,6 +62,8 @@ function indexed(snapshot: ShareSnapshot, share: Share): boolean {
 export class PhotoShares {
   readonly index: MediaIndex;
   private readonly scanners = new Map<string, MediaScanner>();
+  /** The folder watches of the indexed shares on a local disk. */
+  private readonly watches = new Map<MediaScanner, FolderWatch>();
   private readonly updates: IndexUpdates;
   private readonly inboxes = new Map<string, RunningInbox>();
   /** The host's media library with the index told first. */
@@ -87,6 +91,8 @@ export class PhotoShares {
       const share = wanted.get(mount);
       if (!share || share.root !== scanner.target.root || !sameFolders(share.inbox, scanner.target.excluded)) {
         this.scanners.delete(mount);
+        this.watches.get(scanner)?.close();
+        this.watches.delete(scanner);
       }
     }
     for (const share of wanted.values()) {
@@ -97,10 +103,26 @@ export class PhotoShares {
         this.log,
       );
       this.scanners.set(share.mount, scanner);
-      void scanner.scan();
+      void this.watchAndScan(scanner);
     }
     this.schedule(snapshot.settings.mediaScanMinutes);
     this.applyInboxes(snapshot);
+  }
+
+  /** On a local disk, the first scan starts a watch on every folder it walks; then it scans. */
+  private async watchAndScan(scanner: MediaScanner): Promise<void> {
+    const { root, mount } = scanner.target;
+    if ((await onLocalDisk(root)) && this.scanners.get(mount) === scanner && !this.stopped) {
+      const watch: FolderWatch = new FolderWatch(
+        root,
+        mount,
+        (paths) => this.updates.heard(scanner, paths, (gone) => watch.unwatchUnder(gone)),
+        this.log,
+      );
+      this.watches.set(scanner, watch);
+      scanner.onFolder = (folder) => watch.watch(folder);
+    }
+    await scanner.scan();
   }
 
   private applyInboxes(snapshot: ShareSnapshot): void {
@@ -179,6 +201,8 @@ export class PhotoShares {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.scanners.clear();
+    for (const watch of this.watches.values()) watch.close();
+    this.watches.clear();
     const filers = [...this.inboxes.values()].map((running) => running.filer.stop());
     this.inboxes.clear();
     await Promise.all(filers);

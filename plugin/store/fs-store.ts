@@ -42,6 +42,7 @@ import {
   type Slot,
 } from './listing-cache.js';
 import { writeBody } from './body-writer.js';
+import { LOCAL_FILE_SYSTEMS } from './local-disk.js';
 import {
   closeFd,
   closeNow,
@@ -122,9 +123,8 @@ interface Place {
   readonly cached: Folder | null;
 }
 
-/**
- * File systems on local disks (statfs f_type): ext2/3/4, XFS, Btrfs, tmpfs,
- * F2FS, ZFS. On them, fstat of a descriptor just opened reads the inode
+/*
+ * On local disks (local-disk.ts), fstat of a descriptor just opened reads the inode
  * already in memory, and closing a small file only read from frees nothing
  * that needs the disk, so both are done on the spot instead of through the
  * thread pool (two of its four operations per small GET). Network and FUSE
@@ -133,7 +133,6 @@ interface Place {
  * inside the share) and every file of more than QUICK_CLOSE_BYTES (closing
  * the last descriptor of a large file deleted meanwhile frees its blocks).
  */
-const LOCAL_FILE_SYSTEMS = new Set([0xef53, 0x58465342, 0x9123683e, 0x01021994, 0xf2f52010, 0x2fc12fc1]);
 const QUICK_CLOSE_BYTES = 64n * 1024n;
 
 export class FsStore implements Store {

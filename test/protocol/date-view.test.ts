@@ -168,6 +168,22 @@ for (const { label, url } of DATABASES)
       assert.equal((await propfind(h, jan)).status, 404);
     });
 
+    test('photos written on disk by another program, in a new folder too, appear without waiting for a scan (folder watches)', async () => {
+      const july = '/webdav/dates/2021/2021-07/';
+      await writeFixture(
+        h.root,
+        'from-camera/card/DSC_0001.JPG',
+        jpegWithExif({ dateTimeOriginal: '2021:07:04 18:00:00', seed: 11 }),
+      );
+      const listed = await until('the watch to see the new photo', async () => {
+        const { status, body } = await propfind(h, july);
+        return status === 207 && members(body, july).length === 1 ? members(body, july) : null;
+      });
+      assert.deepEqual(listed, ['DSC_0001.JPG']);
+      await rm(join(h.root, 'from-camera'), { recursive: true });
+      await until('the watch to see it go', async () => ((await propfind(h, july)).status === 404 ? true : null));
+    });
+
     test('a file deleted on disk leaves the listing at once; one changed on disk keeps serving its new bytes', async () => {
       const put = await h.fetch('/webdav/main/scans/trigger.jpg', {
         method: 'PUT',
