@@ -27,7 +27,44 @@ export interface ShareRow {
   memberCount: number;
   space: { freeBytes: number; usedBytes: number } | null;
   url: string | null;
+  /** The date view's name and the inbox folder as the settings spell them (what the form edits). */
+  dateMount: string | null;
+  inboxFolder: string | null;
+  dateView: DateView | null;
+  index: IndexFigures | null;
+  inbox: InboxFigures | null;
   problems: Problem[];
+}
+
+/** A share's read-only view by capture date, with its own group (docs/photo-shares.md). */
+export interface DateView {
+  mount: string;
+  url: string;
+  group: string;
+  members: string[];
+  served: boolean;
+}
+
+/** The share's capture-date index and its scan: the one under way, else the last. Times are ISO 8601. */
+export interface IndexFigures {
+  files: number;
+  undated: number;
+  scanning: boolean;
+  completed: boolean;
+  startedAt: string | null;
+  finishedAt: string | null;
+  filesSeen: number;
+  filesRead: number;
+  lastError: string | null;
+}
+
+/** The inbox in use and what its filer last told. */
+export interface InboxFigures {
+  folder: string;
+  waiting: number;
+  failed: number;
+  lastPassAt: string | null;
+  lastError: string | null;
 }
 
 /** A photo folder of the host that is not shared over WebDAV. */

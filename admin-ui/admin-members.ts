@@ -1,37 +1,65 @@
 /**
- * The members cell of a share's row: who is in the share's group, a Remove
- * button for each, and a list to add one more of the host's users.
+ * A members list: who is in a group, a Remove button for each, and a list to
+ * add one more of the host's users. A share's row has one for the share's
+ * group and, when the share has a date view, one for the view's own group.
  */
 import { html, nothing } from 'lit';
 import type { ShareRow } from './admin-answers.js';
 
-/** What the members cell needs of the page. */
+/** Whose members a list shows: the share's group, or the group of its date view. */
+export interface MemberList {
+  readonly share: ShareRow;
+  readonly view: boolean;
+  /** What the list is called in labels: the share's name, or the view's. */
+  readonly name: string;
+  readonly group: string;
+  readonly members: readonly string[];
+  /** Of its picker and its error in the page's state: the share id, with " view" for the view's list. */
+  readonly key: string;
+}
+
+/** The list of the share's own group; null while the share has no valid name. */
+export function shareMembers(share: ShareRow): MemberList | null {
+  if (!share.group) return null;
+  const name = share.mount ?? share.source;
+  return { share, view: false, name, group: share.group, members: share.members, key: share.id };
+}
+
+/** The list of the group of the share's date view; null when it has none. */
+export function viewMembers(share: ShareRow): MemberList | null {
+  const view = share.dateView;
+  if (!view) return null;
+  return { share, view: true, name: view.mount, group: view.group, members: view.members, key: `${share.id} view` };
+}
+
+/** What a members list needs of the page. */
 export interface MembersEditor {
   /** Every user name of the host. */
   readonly users: readonly string[];
-  /** Per share id, the user picked in its "add member" list. */
+  /** Per list key, the user picked in its "add member" list. */
   readonly choice: Readonly<Record<string, string>>;
-  /** Per share id, why the last change to its members failed. */
+  /** Per list key, why the last change to its members failed. */
   readonly errors: Readonly<Record<string, string>>;
   /** A change is under way: the buttons wait for it. */
   readonly busy: boolean;
-  choose(share: ShareRow, user: string): void;
-  add(event: Event, share: ShareRow): void;
-  remove(share: ShareRow, user: string): void;
+  choose(list: MemberList, user: string): void;
+  add(event: Event, list: MemberList): void;
+  remove(list: MemberList, user: string): void;
 }
 
-export function renderMembers(share: ShareRow, editor: MembersEditor) {
-  if (!share.group) return html`<span class="muted">no group until the share has a valid name</span>`;
-  const name = share.mount ?? share.source;
-  const candidates = editor.users.filter((u) => !share.members.includes(u));
-  const choice = editor.choice[share.id] ?? '';
-  const error = editor.errors[share.id];
-  const selectId = `add-${share.source}`;
+export function renderMembers(list: MemberList | null, editor: MembersEditor) {
+  if (!list) return html`<span class="muted">no group until the share has a valid name</span>`;
+  const { name, members } = list;
+  const candidates = editor.users.filter((u) => !members.includes(u));
+  const choice = editor.choice[list.key] ?? '';
+  const error = editor.errors[list.key];
+  const selectId = `add-${list.share.source}${list.view ? '-view' : ''}`;
   return html`<div class="muted">
-      Group <code>${share.group}</code> · ${share.memberCount} ${share.memberCount === 1 ? 'member' : 'members'}
+      ${list.view ? html`Date view <strong>${name}</strong> · ` : nothing}Group <code>${list.group}</code> ·
+      ${members.length} ${members.length === 1 ? 'member' : 'members'}
     </div>
     <ul class="plain members" aria-label="Members of ${name}">
-      ${share.members.map(
+      ${members.map(
         (member) =>
           html`<li>
             <span>${member}</span>
@@ -39,19 +67,19 @@ export function renderMembers(share: ShareRow, editor: MembersEditor) {
               type="button"
               aria-label="Remove ${member} from ${name}"
               ?disabled=${editor.busy}
-              @click=${() => editor.remove(share, member)}
+              @click=${() => editor.remove(list, member)}
             >
               Remove
             </button>
           </li>`,
       )}
     </ul>
-    <form class="add-member" @submit=${(e: Event) => editor.add(e, share)}>
+    <form class="add-member" @submit=${(e: Event) => editor.add(e, list)}>
       <label class="sr-only" for=${selectId}>User to add to ${name}</label>
       <select
         id=${selectId}
         .value=${choice}
-        @change=${(e: Event) => editor.choose(share, (e.target as HTMLSelectElement).value)}
+        @change=${(e: Event) => editor.choose(list, (e.target as HTMLSelectElement).value)}
         aria-invalid=${error ? 'true' : 'false'}
         aria-describedby=${error ? `${selectId}-error` : nothing}
       >

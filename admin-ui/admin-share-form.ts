@@ -23,17 +23,23 @@ export interface FormState {
   mount: string;
   folder: string;
   readonly: boolean;
+  /** The date view's name; empty: none. */
+  dateMount: string;
+  /** The inbox folder inside the share; empty: none. */
+  inbox: string;
   errors: Record<string, string>;
   busy: boolean;
 }
 
-export type FormField = 'mount' | 'folder' | 'readonly';
+export type FormField = 'mount' | 'folder' | 'readonly' | 'dateMount' | 'inbox';
 
 /** The fields the form shows, in the order the focus goes through them, with their labels. */
 const LABELS: Readonly<Record<string, string>> = {
   mount: 'Name',
   folder: 'Folder on the server',
   readonly: 'Read-only',
+  dateMount: 'Date view name',
+  inbox: 'Inbox folder',
 };
 const FIELDS: readonly string[] = Object.keys(LABELS);
 
@@ -42,6 +48,8 @@ export const emptyForm = (): FormState => ({
   mount: '',
   folder: '',
   readonly: false,
+  dateMount: '',
+  inbox: '',
   errors: {},
   busy: false,
 });
@@ -51,6 +59,8 @@ export const formForShare = (share: ShareRow): FormState => ({
   mount: share.mount ?? '',
   folder: share.folder ?? '',
   readonly: share.readonly,
+  dateMount: share.dateMount ?? '',
+  inbox: share.inboxFolder ?? '',
   errors: {},
   busy: false,
 });
@@ -60,6 +70,8 @@ export const formForRoot = (root: UnsharedRoot): FormState => ({
   mount: '',
   folder: root.folder,
   readonly: false,
+  dateMount: '',
+  inbox: '',
   errors: {},
   busy: false,
 });
@@ -72,9 +84,14 @@ export function missingFields(f: FormState): Record<string, string> {
   return errors;
 }
 
-/** The body of POST or PUT admin/shares; a photo folder's path is the host's and is not sent. */
+/** The body of POST or PUT admin/shares; a photo folder's path is the host's and is not sent. An empty view name or inbox removes it. */
 export function requestBodyOf(f: FormState): Record<string, unknown> {
-  const body: Record<string, unknown> = { mount: f.mount.trim(), readonly: f.readonly };
+  const body: Record<string, unknown> = {
+    mount: f.mount.trim(),
+    readonly: f.readonly,
+    dateMount: f.dateMount.trim(),
+    inbox: f.inbox.trim(),
+  };
   if (!f.editing || f.editing.kind !== 'photo-root') body['folder'] = f.folder.trim();
   return body;
 }
@@ -166,6 +183,16 @@ export function renderShareForm(f: FormState, actions: ShareFormActions) {
         Members may only list and download; uploads, renames and deletes are refused.
       </p>
       ${f.errors['readonly'] ? html`<p class="error field-error">${f.errors['readonly']}</p>` : nothing}
+      ${renderOptionalField(f, actions, {
+        name: 'dateMount',
+        hint: html`Optional. A read-only view by capture date at /webdav/<strong>name</strong>/ (folders YYYY/YYYY-MM),
+        used by the members of its own group WebDAV.<strong>name</strong>. Empty: no date view.`,
+      })}
+      ${renderOptionalField(f, actions, {
+        name: 'inbox',
+        hint: html`Optional. A folder inside the share, e.g. Inbox: files dropped here are filed into YYYY/YYYY-MM by
+        their capture date. Empty: no inbox.`,
+      })}
       <div class="form-buttons">
         <button type="submit" ?disabled=${f.busy}>${editing ? 'Save changes' : 'Add share'}</button>
         ${editing ? html`<button type="button" @click=${actions.cancel}>Cancel</button>` : nothing}
@@ -174,7 +201,7 @@ export function renderShareForm(f: FormState, actions: ShareFormActions) {
   </section>`;
 }
 
-const ariaOf = (f: FormState) => (name: 'mount' | 'folder') => ({
+const ariaOf = (f: FormState) => (name: 'mount' | 'folder' | 'dateMount' | 'inbox') => ({
   invalid: f.errors[name] ? 'true' : 'false',
   describedby: `${name}-hint${f.errors[name] ? ` ${name}-error` : ''}`,
 });
@@ -201,6 +228,34 @@ function renderFolderField(f: FormState, actions: ShareFormActions) {
   </div>`;
 }
 
+/** A text field that may stay empty, with its hint and its error (the date view's name, the inbox folder). */
+function renderOptionalField(
+  f: FormState,
+  actions: ShareFormActions,
+  field: { name: 'dateMount' | 'inbox'; hint: unknown },
+) {
+  const { name } = field;
+  const aria = ariaOf(f)(name);
+  return html`<div class="field">
+    <label for=${name}>${LABELS[name]} <span class="muted optional">(optional)</span></label>
+    <input
+      type="text"
+      id=${name}
+      name=${name}
+      autocomplete="off"
+      autocapitalize="none"
+      spellcheck="false"
+      maxlength=${name === 'dateMount' ? '64' : '1024'}
+      .value=${f[name]}
+      @input=${(e: Event) => actions.setField(name, (e.target as HTMLInputElement).value)}
+      aria-invalid=${aria.invalid}
+      aria-describedby=${aria.describedby}
+    />
+    <p class="hint muted" id="${name}-hint">${field.hint}</p>
+    ${f.errors[name] ? html`<p class="error field-error" id="${name}-error">${f.errors[name]}</p>` : nothing}
+  </div>`;
+}
+
 /** A photo folder belongs to the host: shown as text, not as a field that looks editable. */
 function renderHostFolder(f: FormState, source: string) {
   return html`<div class="field">
@@ -208,7 +263,7 @@ function renderHostFolder(f: FormState, source: string) {
     <p class="fixed-value"><code>${f.folder}</code> <span class="badge">set by the host</span></p>
     <p class="hint muted" id="folder-hint">
       A photo folder of the host (<code>${source}.path</code>). It cannot be changed here: it is changed where the
-      host's photo folders are set. Only the WebDAV name and read-only switch are written.
+      host's photo folders are set. Only its WebDAV settings (name, read-only, date view, inbox) are written.
     </p>
     ${f.errors['folder'] ? html`<p class="error field-error" id="folder-error">${f.errors['folder']}</p>` : nothing}
   </div>`;

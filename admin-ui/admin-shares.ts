@@ -1,15 +1,19 @@
 /**
  * The "Shares" section: a table of every share (on a phone, a card each) with
- * its folder, access, free space, members and actions; then the settings
- * problems of no share, and the host's photo folders that are not shared.
+ * its folder, access, free space, members and actions, and for a photo-aware
+ * share its date view, index and inbox (admin-photos.ts) and the members of
+ * the view's group; then the settings problems of no share, and the host's
+ * photo folders that are not shared.
  */
 import { html, nothing } from 'lit';
 import type { ShareRow, SharesAnswer, UnsharedRoot } from './admin-answers.js';
-import { renderMembers, type MembersEditor } from './admin-members.js';
+import { renderMembers, shareMembers, viewMembers, type MembersEditor } from './admin-members.js';
+import { renderPhotos, type PhotoActions } from './admin-photos.js';
 import { formatBytes } from './format.js';
+import { pathCode as path } from './path-code.js';
 
 /** What the share table's buttons ask of the page. */
-export interface ShareActions {
+export interface ShareActions extends PhotoActions {
   /** A change is under way: Delete waits for it. */
   readonly busy: boolean;
   /** Per share id, why the last change to the share failed (shown in its row). */
@@ -37,15 +41,6 @@ const servedBadge = (share: ShareRow) =>
 
 const problemClass = (severity: string) =>
   severity === 'error' ? 'error' : severity === 'warning' ? 'warn-text' : 'muted';
-
-/** Up to this length a path or URL stays on one line on a desktop (admin-styles.ts); longer ones wrap. */
-const ONE_LINE = 56;
-
-/** A path or URL in code type that may wrap after each slash (not in the middle of a name). */
-const path = (text: string) =>
-  html`<code class=${text.length <= ONE_LINE ? 'one-line' : ''}
-    >${text.split(/(?<=\/)/).map((part, i) => (i === 0 ? part : html`<wbr />${part}`))}</code
-  >`;
 
 export function renderShares(data: SharesAnswer | null, actions: ShareActions, members: MembersEditor) {
   return html`<section aria-labelledby="shares-title">
@@ -130,7 +125,7 @@ function renderShareRow(share: ShareRow, actions: ShareActions, members: Members
         ${share.kind === 'photo-root' ? 'photo folder' : 'extra share'} · <code>${share.source}</code>
       </div>
       <div>${servedBadge(share)}</div>
-      ${share.url ? html`<div class="url">${path(share.url)}</div>` : nothing}
+      ${share.url ? html`<div class="url">${path(share.url)}</div>` : nothing} ${renderPhotos(share, actions)}
       ${
         share.problems.length
           ? html`<ul class="problems" aria-label="Problems of ${name}">
@@ -153,7 +148,10 @@ function renderShareRow(share: ShareRow, actions: ShareActions, members: Members
           : nothing
       }
     </td>
-    <td data-label="Members">${renderMembers(share, members)}</td>
+    <td data-label="Members">
+      ${renderMembers(shareMembers(share), members)}
+      ${share.dateView ? html`<div class="view-members">${renderMembers(viewMembers(share), members)}</div>` : nothing}
+    </td>
     <td data-label="Actions">
       <div class="actions">
         <button type="button" aria-label="Edit ${name}" @click=${() => actions.edit(share)}>Edit</button>

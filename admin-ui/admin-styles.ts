@@ -50,6 +50,38 @@ export const adminStyles = css`
   .space {
     margin-top: 0.4rem;
   }
+  /* A photo-aware share: its date view, index and inbox under the share's own URL. */
+  .photos {
+    margin-top: 0.5rem;
+    padding-top: 0.4rem;
+    border-top: 1px dashed var(--webdav-border);
+    max-width: 30rem;
+  }
+  .photos > div {
+    margin-bottom: 0.2rem;
+  }
+  .view-url {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25rem 0.5rem;
+    align-items: center;
+    overflow-wrap: break-word;
+  }
+  button.small {
+    min-height: 2.25rem;
+    padding: 0.1rem 0.6rem;
+  }
+  button.scan {
+    margin-top: 0.25rem;
+  }
+  .view-members {
+    margin-top: 0.75rem;
+    padding-top: 0.4rem;
+    border-top: 1px dashed var(--webdav-border);
+  }
+  .optional {
+    font-weight: normal;
+  }
   ul.plain {
     list-style: none;
     margin: 0;

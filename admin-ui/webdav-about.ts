@@ -1,7 +1,9 @@
 /**
- * <webdav-about>: the About dialog's WebDAV control. Lists the shares the
- * logged-in user may use, each with ready-to-copy ways to connect, and renders
- * nothing at all when there is none (as PicApport hides its WebDAV section).
+ * <webdav-about>: the About dialog's WebDAV control. Lists the shares and
+ * date views the logged-in user may use, each with ready-to-copy ways to
+ * connect (a date view right after its share, marked read-only and naming the
+ * share it shows by capture date), and renders nothing at all when there is
+ * none (as PicApport hides its WebDAV section).
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { connectionMethods, shareUrl, type ConnectField, type ConnectMethod } from '../plugin/api/connect.js';
@@ -17,6 +19,8 @@ interface AboutShare {
   readonly: boolean;
   uploadAllowed: boolean;
   deleteAllowed: boolean;
+  /** For a date view: the share whose photos it shows by capture date. */
+  dateViewOf: string | null;
   connect: ConnectMethod[];
 }
 
@@ -53,6 +57,9 @@ export class WebdavAbout extends LitElement {
       .share h3 {
         margin: 0.75rem 0 0.5rem;
         font-size: 1.1rem;
+      }
+      .view-of {
+        margin: -0.25rem 0 0.5rem;
       }
       .row {
         display: grid;
@@ -246,6 +253,14 @@ export class WebdavAbout extends LitElement {
         ${share.mount}
         <span class="badge">${share.readonly ? 'read-only' : access ? `read, ${access}` : 'read'}</span>
       </h3>
+      ${
+        share.dateViewOf !== null
+          ? html`<p class="view-of muted">
+              Date view: the photos and videos by capture date of <strong>${share.dateViewOf}</strong>, in folders
+              YYYY/YYYY-MM.
+            </p>`
+          : nothing
+      }
       ${address ? html`<div class="fields">${this.renderFields(share, address, `${id}-url`)}</div>` : nothing}
       ${this.renderQr(share, `${id}-qr`)}
       ${others.map(

@@ -5,8 +5,10 @@
  * plugin's JSON API, which checks on the server that the caller is an admin.
  *
  * The element keeps the state and talks to the API; each section is drawn by
- * its own module (admin-status, admin-shares with admin-members,
- * admin-share-form, admin-audit) into this one shadow root.
+ * its own module (admin-status, admin-shares with admin-members and
+ * admin-photos, admin-share-form, admin-audit) into this one shadow root.
+ * While a share's capture-date index is being scanned, the shares are asked
+ * for again every POLL_MS, so that the scan's progress shows.
  *
  * Every change is confirmed by a toast that stays in view for a few seconds
  * (admin-feedback) and by the screen readers' status line; a failure is shown
@@ -26,7 +28,8 @@ import {
   type HostLinks,
   type PageBlock,
 } from './admin-feedback.js';
-import type { MembersEditor } from './admin-members.js';
+import type { MemberList, MembersEditor } from './admin-members.js';
+import { anyScanning } from './admin-photos.js';
 import {
   emptyForm,
   errorSummary,
@@ -47,7 +50,11 @@ import { adminStyles } from './admin-styles.js';
 import './admin-locks.js';
 import './admin-traffic.js';
 import { ApiFailure, call } from './api.js';
+import { copyText } from './copy.js';
 import { baseStyles } from './styles.js';
+
+/** How often the shares are asked for while a scan is under way. */
+const POLL_MS = 2000;
 
 export class WebdavAdmin extends LitElement {
   static override properties = {
@@ -62,6 +69,7 @@ export class WebdavAdmin extends LitElement {
     memberChoice: { state: true },
     memberErrors: { state: true },
     rowErrors: { state: true },
+    scanRequested: { state: true },
     loadErrors: { state: true },
     block: { state: true },
     busy: { state: true },
@@ -82,14 +90,17 @@ export class WebdavAdmin extends LitElement {
   declare memberChoice: Record<string, string>;
   /** Per share id, why the last change of its members failed. */
   declare memberErrors: Record<string, string>;
-  /** Per share id, why the last change of the share itself (a delete) failed. */
+  /** Per share id, why the last change of the share itself (a delete, a scan, a copy) failed. */
   declare rowErrors: Record<string, string>;
+  /** Per share id, a "Scan now" whose answer has not come yet. */
+  declare scanRequested: Record<string, boolean>;
   /** Per section, why it could not be loaded. */
   declare loadErrors: Partial<Record<Section, string>>;
   /** Set while nothing on the page can work: logged out, or the plugin switched off. */
   declare block: PageBlock | null;
   declare busy: boolean;
   private readonly toast = new Toast(() => this.requestUpdate());
+  private pollTimer: number | undefined;
 
   constructor() {
     super();
@@ -104,6 +115,7 @@ export class WebdavAdmin extends LitElement {
     this.memberChoice = {};
     this.memberErrors = {};
     this.rowErrors = {};
+    this.scanRequested = {};
     this.loadErrors = {};
     this.block = null;
     this.busy = false;
@@ -119,6 +131,8 @@ export class WebdavAdmin extends LitElement {
     super.disconnectedCallback();
     document.removeEventListener('visibilitychange', this.onVisibility);
     this.toast.stop();
+    window.clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
   }
 
   /** Back to a tab left open: folders, members or the plugin itself may have changed meanwhile. */
@@ -152,6 +166,22 @@ export class WebdavAdmin extends LitElement {
         (s) => (this.shares = s),
       ),
     ]);
+    this.pollWhileScanning();
+  }
+
+  /** Asks for the shares again in POLL_MS while a scan is under way or asked for; one timer at a time. */
+  private pollWhileScanning(): void {
+    const waiting = Object.values(this.scanRequested).some(Boolean);
+    if (this.pollTimer !== undefined || !this.isConnected || this.block) return;
+    if (!waiting && !anyScanning(this.shares?.shares ?? [])) return;
+    this.pollTimer = window.setTimeout(() => {
+      this.pollTimer = undefined;
+      void this.load(
+        'shares',
+        () => call<SharesAnswer>(this, 'GET', '/admin/shares'),
+        (s) => (this.shares = s),
+      ).then(() => this.pollWhileScanning());
+    }, POLL_MS);
   }
 
   private loadUsers(): Promise<void> {
@@ -224,6 +254,9 @@ export class WebdavAdmin extends LitElement {
       edit: (share) => this.edit(share),
       editRoot: (root) => this.editRoot(root),
       remove: (share) => void this.removeShare(share),
+      scanRequested: this.scanRequested,
+      scan: (share) => void this.scan(share),
+      copyViewUrl: (share, button) => void this.copyViewUrl(share, button),
     };
   }
 
@@ -233,11 +266,11 @@ export class WebdavAdmin extends LitElement {
       choice: this.memberChoice,
       errors: this.memberErrors,
       busy: this.busy,
-      choose: (share, user) => {
-        this.memberChoice = { ...this.memberChoice, [share.id]: user };
+      choose: (list, user) => {
+        this.memberChoice = { ...this.memberChoice, [list.key]: user };
       },
-      add: (event, share) => void this.addMember(event, share),
-      remove: (share, user) => void this.removeMember(share, user),
+      add: (event, list) => void this.addMember(event, list),
+      remove: (list, user) => void this.removeMember(list, user),
     };
   }
 
@@ -345,25 +378,83 @@ export class WebdavAdmin extends LitElement {
     });
   }
 
-  private async addMember(event: Event, share: ShareRow): Promise<void> {
+  /** admin/shares/:id/members/:user, or …/view/members/:user for the group of the share's date view. */
+  private memberPath(list: MemberList, user: string): string {
+    const view = list.view ? '/view' : '';
+    return `/admin/shares/${encodeURIComponent(list.share.id)}${view}/members/${encodeURIComponent(user)}`;
+  }
+
+  private async addMember(event: Event, list: MemberList): Promise<void> {
     event.preventDefault();
-    const user = this.memberChoice[share.id];
+    const user = this.memberChoice[list.key];
     if (!user) return;
-    await this.mutate({ members: share.id }, async () => {
-      await call(this, 'POST', `/admin/shares/${encodeURIComponent(share.id)}/members/${encodeURIComponent(user)}`);
-      this.memberChoice = { ...this.memberChoice, [share.id]: '' };
-      this.confirmDone(`${user} added to ${share.mount}.`);
+    await this.mutate({ members: list.key }, async () => {
+      await call(this, 'POST', this.memberPath(list, user));
+      this.memberChoice = { ...this.memberChoice, [list.key]: '' };
+      this.confirmDone(`${user} added to ${list.name}.`);
     });
   }
 
-  private async removeMember(share: ShareRow, user: string): Promise<void> {
-    await this.mutate({ members: share.id }, async () => {
-      await call(this, 'DELETE', `/admin/shares/${encodeURIComponent(share.id)}/members/${encodeURIComponent(user)}`);
-      this.confirmDone(`${user} removed from ${share.mount}.`);
+  private async removeMember(list: MemberList, user: string): Promise<void> {
+    await this.mutate({ members: list.key }, async () => {
+      await call(this, 'DELETE', this.memberPath(list, user));
+      this.confirmDone(`${user} removed from ${list.name}.`);
     });
     // The button that had the focus is gone: keep the keyboard user in the same place.
     await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>(`tr[data-share="${CSS.escape(share.id)}"] select`)?.focus();
+    const row = `tr[data-share="${CSS.escape(list.share.id)}"]`;
+    this.renderRoot.querySelector<HTMLElement>(`${row} ${list.view ? '.view-members ' : ''}select`)?.focus();
+  }
+
+  /**
+   * "Scan now": the answer comes when the scan is done, which may take long
+   * on a large share; meanwhile the listing is polled so that its progress
+   * shows, and the rest of the page stays usable.
+   */
+  private async scan(share: ShareRow): Promise<void> {
+    const name = share.mount ?? share.source;
+    this.scanRequested = { ...this.scanRequested, [share.id]: true };
+    this.setRowError(share.id, '');
+    this.pollWhileScanning();
+    try {
+      const answer = await call<{ share: ShareRow }>(
+        this,
+        'POST',
+        `/admin/shares/${encodeURIComponent(share.id)}/scan`,
+      );
+      const files = answer.share.index?.files ?? 0;
+      this.confirmDone(
+        `Scan of ${name} done: ${files} ${files === 1 ? 'photo or video' : 'photos and videos'} indexed.`,
+      );
+    } catch (error) {
+      if (!this.blocksPage(error)) {
+        this.setRowError(share.id, (error as Error).message);
+        this.message = (error as Error).message;
+      }
+    } finally {
+      const requested = { ...this.scanRequested };
+      delete requested[share.id];
+      this.scanRequested = requested;
+    }
+    if (!this.block) await this.reloadShares();
+  }
+
+  private async copyViewUrl(share: ShareRow, button: HTMLElement): Promise<void> {
+    const view = share.dateView;
+    if (!view) return;
+    if (await copyText(view.url, button)) {
+      this.setRowError(share.id, '');
+      this.confirmDone(`Address of ${view.mount} copied.`);
+    } else {
+      this.setRowError(share.id, `Could not copy the address of ${view.mount}: select it and copy it by hand.`);
+    }
+  }
+
+  private setRowError(id: string, text: string): void {
+    const errors = { ...this.rowErrors };
+    if (text) errors[id] = text;
+    else delete errors[id];
+    this.rowErrors = errors;
   }
 
   /**

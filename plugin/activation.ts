@@ -185,6 +185,8 @@ export class Activation {
       recheck: () => this.reloadSoon(),
       auditLog: () => this.audit,
       locks: this.locks,
+      photoStatus: async (mount) => ({ index: await this.photos.status(mount), inbox: null }),
+      scanNow: (mount) => this.photos.scanNow(mount),
     });
     registerUi(this.host);
   }

@@ -44,6 +44,13 @@ export function entryOr404(configured: ConfiguredShares, id: string): ShareEntry
   return entry;
 }
 
+/** The group WebDAV.<dateMount> of a date view, created when missing (as activation.ts describes it); its name. */
+export async function ensureViewGroup(host: Host, dateMount: string): Promise<string> {
+  const group = groupNameOf(dateMount);
+  await host.groups.ensure(group, `May use the WebDAV date view "${dateMount}" (read-only)`);
+  return group;
+}
+
 /** The group WebDAV.<mount> of a share, created when missing; its name. */
 export async function ensureShareGroup(host: Host, mount: string): Promise<string> {
   const group = groupNameOf(mount);

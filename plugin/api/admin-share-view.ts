@@ -1,7 +1,9 @@
 /**
  * How the admin API shows shares: each with its settings, whether and how it
- * is served, its group and members, free space and problems; the listing adds
- * the switches, the photo roots not shared and the problems of no share.
+ * is served, its group and members, free space and problems, and for a
+ * photo-aware share (docs/photo-shares.md) its date view with the view's
+ * group, its capture-date index and its inbox; the listing adds the switches,
+ * the photo roots not shared and the problems of no share.
  *
  * "Served" is checked again on every call, not taken from the snapshot of
  * the last settings change: a folder can vanish, or come back, on disk
@@ -11,11 +13,11 @@
  */
 import type { Context } from 'koa';
 import { folderState, type FolderState } from '../config/folder-state.js';
-import { groupNameOf, type ShareSnapshot } from '../config/shares.js';
+import { groupNameOf, type Share, type ShareSnapshot } from '../config/shares.js';
 import type { SettingsProblem } from '../config/settings.js';
 import type { AdminContext } from './admin-context.js';
 import { shareUrl } from './connect.js';
-import { publicOriginOf } from './services.js';
+import { publicOriginOf, type PhotoStatus } from './services.js';
 import {
   configuredShares,
   idOf,
@@ -66,10 +68,66 @@ async function liveShares(admin: AdminContext): Promise<LiveShares> {
   return { configured, snapshot, folders };
 }
 
+const isoOrNull = (date: Date | null | undefined): string | null => date?.toISOString() ?? null;
+
+/** The share's date view as written, whether it is served, and who is in its group; null without a usable name. */
+async function describeDateView(
+  admin: AdminContext,
+  snapshot: ShareSnapshot,
+  base: string,
+  entry: ShareEntry,
+  share: Share | undefined,
+) {
+  const mount = entry.dateMount;
+  if (mount === null || !isValidMount(mount)) return null;
+  const group = groupNameOf(mount);
+  return {
+    mount,
+    url: shareUrl(base, mount),
+    group,
+    members: await admin.host.groups.members(group),
+    served: share !== undefined && snapshot.dateViews.get(mount)?.dateViewOf === share.mount,
+  };
+}
+
+/** The index's figures and its scan's progress; null when the share keeps no index. */
+function describeIndex({ index }: PhotoStatus) {
+  if (!index) return null;
+  const { scan } = index;
+  return {
+    files: index.files,
+    undated: index.undated,
+    scanning: scan.scanning,
+    completed: scan.completed,
+    startedAt: isoOrNull(scan.startedAt),
+    finishedAt: isoOrNull(scan.finishedAt),
+    filesSeen: scan.filesSeen,
+    filesRead: scan.filesRead,
+    lastError: scan.lastError,
+  };
+}
+
+/**
+ * The inbox in use (none on a read-only share: settings problems say why),
+ * with what the filer last told; before its first pass, nothing waiting or
+ * failed and no pass time.
+ */
+function describeInbox(share: Share | undefined, { inbox }: PhotoStatus) {
+  if (!share?.inbox) return null;
+  return {
+    folder: share.inbox.join('/'),
+    waiting: inbox?.waiting ?? 0,
+    failed: inbox?.failed ?? 0,
+    lastPassAt: isoOrNull(inbox?.lastPassAt),
+    lastError: inbox?.lastError ?? null,
+  };
+}
+
 async function describeShare(ctx: Context, admin: AdminContext, live: LiveShares, entry: ShareEntry) {
   const { services, host } = admin;
   const { snapshot, configured } = live;
   const { settings } = snapshot;
+  const base = settings.baseUrl ?? publicOriginOf(ctx.state);
   const folder = live.folders.get(entry.source);
   const share = folder?.state === 'ok' ? servedShareOf(snapshot, entry) : undefined;
   const group = entry.mount !== null && isValidMount(entry.mount) ? groupNameOf(entry.mount) : null;
@@ -83,6 +141,7 @@ async function describeShare(ctx: Context, admin: AdminContext, live: LiveShares
       host.log.warn({ err: error, mount: share.mount }, 'WebDAV: free space of a share could not be read');
     }
   }
+  const photos: PhotoStatus = share ? await services.photoStatus(share.mount) : { index: null, inbox: null };
   const problems = problemsOf(snapshot.problems, entry.source).map(plainProblem);
   const pathKey = `${entry.source}.path`;
   // The folder went away (or lost its permissions) since the settings were read.
@@ -112,10 +171,12 @@ async function describeShare(ctx: Context, admin: AdminContext, live: LiveShares
     members,
     memberCount: members.length,
     space,
-    url:
-      entry.mount !== null && isValidMount(entry.mount)
-        ? shareUrl(settings.baseUrl ?? publicOriginOf(ctx.state), entry.mount)
-        : null,
+    url: entry.mount !== null && isValidMount(entry.mount) ? shareUrl(base, entry.mount) : null,
+    dateMount: entry.dateMount,
+    inboxFolder: entry.inbox,
+    dateView: await describeDateView(admin, snapshot, base, entry, share),
+    index: describeIndex(photos),
+    inbox: describeInbox(share, photos),
     problems,
   };
 }

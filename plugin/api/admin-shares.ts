@@ -2,16 +2,18 @@
  * The shares on the admin page:
  *
  *   GET    admin/shares       every configured share, served or not, with its problems
- *   POST   admin/shares       {mount, folder, readonly?} → a new webdav.N share
- *   PUT    admin/shares/:id   {mount?, folder?, readonly?} (a photo root: mount and readonly)
+ *   POST   admin/shares       {mount, folder, readonly?, dateMount?, inbox?} → a new webdav.N share
+ *   PUT    admin/shares/:id   {mount?, folder?, readonly?, dateMount?, inbox?} (a photo root: all but folder)
  *   DELETE admin/shares/:id   stops sharing (webdav.N: all its keys; photo root: its WebDAV keys)
+ *   POST   admin/shares/:id/scan   scans the share for its capture-date index now; the share as it is then
  *
+ * An empty dateMount or inbox removes the date view or the inbox.
  * Bodies are checked against schemas/admin-share-*.json, then by the same
  * checks as at start-up. Answers come once the new shares are in place.
  */
 import type { Context } from 'koa';
 import { groupNameOf } from '../config/shares.js';
-import { applySettings, ensureShareGroup, entryOr404, type AdminContext } from './admin-context.js';
+import { applySettings, ensureShareGroup, ensureViewGroup, entryOr404, type AdminContext } from './admin-context.js';
 import { describeSource, shareListing } from './admin-share-view.js';
 import { ApiError, fieldErrors, readJson, schemaValidator, sendJson } from './http.js';
 import {
@@ -31,6 +33,8 @@ interface CreateBody {
   mount: string;
   folder: string;
   readonly?: boolean;
+  dateMount?: string;
+  inbox?: string;
 }
 type UpdateBody = Partial<CreateBody>;
 
@@ -67,7 +71,13 @@ function editedFields(entry: ShareEntry, body: UpdateBody): ShareFields {
   }
   const mount = body.mount ?? entry.mount;
   if (mount === null) throw fieldErrors({ mount: 'is required: this share has no name yet' });
-  return { mount, folder: folder ?? entry.folder ?? '', readonly: body.readonly ?? entry.readonly };
+  return {
+    mount,
+    folder: folder ?? entry.folder ?? '',
+    readonly: body.readonly ?? entry.readonly,
+    dateMount: body.dateMount ?? entry.dateMount ?? '',
+    inbox: body.inbox ?? entry.inbox ?? '',
+  };
 }
 
 export async function listShares(ctx: Context, admin: AdminContext): Promise<void> {
@@ -77,7 +87,13 @@ export async function listShares(ctx: Context, admin: AdminContext): Promise<voi
 export async function addShare(ctx: Context, admin: AdminContext): Promise<void> {
   const { host } = admin;
   const body = validateCreate(await readJson(ctx));
-  const fields: ShareFields = { mount: body.mount, folder: body.folder.trim(), readonly: body.readonly ?? false };
+  const fields: ShareFields = {
+    mount: body.mount,
+    folder: body.folder.trim(),
+    readonly: body.readonly ?? false,
+    dateMount: body.dateMount ?? '',
+    inbox: body.inbox ?? '',
+  };
   const source = await admin.serially(async () => {
     const all = host.settings.all();
     const entry = { source: nextWebdavSource(all), family: 'webdav' as const };
@@ -106,6 +122,18 @@ export async function editShare(ctx: Context, admin: AdminContext): Promise<void
       for (const member of await host.groups.members(groupNameOf(entry.mount)))
         await host.groups.addMember(group, member);
     }
+    const dateMount = fields.dateMount?.trim() ?? '';
+    if (
+      entry.dateMount !== null &&
+      isValidMount(entry.dateMount) &&
+      dateMount !== '' &&
+      dateMount !== entry.dateMount
+    ) {
+      // A renamed date view keeps its users too.
+      const viewGroup = await ensureViewGroup(host, dateMount);
+      for (const member of await host.groups.members(groupNameOf(entry.dateMount)))
+        await host.groups.addMember(viewGroup, member);
+    }
     await applySettings(admin, settingsChanges(entry, fields));
     return entry.source;
   });
@@ -132,4 +160,26 @@ export async function removeShare(ctx: Context, admin: AdminContext): Promise<vo
     // Groups are never deleted automatically (README): members are kept should the share come back.
     groupKept: removed.mount !== null && isValidMount(removed.mount) ? groupNameOf(removed.mount) : null,
   });
+}
+
+/**
+ * "Scan now": the share's folder is scanned for its capture-date index (a
+ * scan under way is waited for instead), and the answer is the share as it
+ * is then. 409 for a share that keeps no index (no date view, no inbox) or
+ * is not served.
+ */
+export async function scanShare(ctx: Context, admin: AdminContext): Promise<void> {
+  const { services, host } = admin;
+  await services.settled();
+  const entry = entryOr404(configuredShares(host.settings.all()), ctx.params['id']!);
+  const share = entry.mount === null ? undefined : services.snapshot().shares.get(entry.mount);
+  const name = entry.mount ?? entry.source;
+  if (!share || share.source !== entry.source)
+    throw new ApiError(409, `share ${name} is not served, so it cannot be scanned`);
+  if ((await services.photoStatus(share.mount)).index === null) {
+    throw new ApiError(409, `share ${name} keeps no index of its photos: give it a date view or an inbox first`);
+  }
+  await services.scanNow(share.mount);
+  host.log.info({ source: entry.source, mount: share.mount }, `WebDAV share ${name} scanned from the admin page`);
+  sendJson(ctx, 200, { share: await describeSource(ctx, admin, entry.source) });
 }

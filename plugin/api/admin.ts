@@ -5,11 +5,14 @@
  *
  *   GET    admin/status                         the plugin as it runs, and where the host switches it
  *   GET    admin/shares                         every configured share, served or not, with its problems
- *   POST   admin/shares                         {mount, folder, readonly?} → a new webdav.N share
- *   PUT    admin/shares/:id                     {mount?, folder?, readonly?} (a photo root: mount and readonly)
+ *   POST   admin/shares                         {mount, folder, readonly?, dateMount?, inbox?} → a new webdav.N share
+ *   PUT    admin/shares/:id                     {mount?, folder?, readonly?, dateMount?, inbox?} (a photo root: all but folder)
  *   DELETE admin/shares/:id                     stops sharing (webdav.N: all its keys; photo root: its WebDAV keys)
+ *   POST   admin/shares/:id/scan                scans the share for its capture-date index now; the share as it is then
  *   POST   admin/shares/:id/members/:user       adds the user to WebDAV.<mount>
  *   DELETE admin/shares/:id/members/:user       removes the user from it
+ *   POST   admin/shares/:id/view/members/:user  adds the user to WebDAV.<dateMount>, the group of the share's date view
+ *   DELETE admin/shares/:id/view/members/:user  removes the user from it
  *   GET    admin/users                          user names to pick from
  *   GET    admin/audit?q=&offset=&limit=        the audit log, newest first
  *   GET    admin/traffic?days=&utcOffset=&user=&share=   requests and bytes per day, from the audit log
@@ -23,8 +26,8 @@ import type Router from '@koa/router';
 import { auditLog } from './admin-audit.js';
 import { adminContext, type AdminHandler } from './admin-context.js';
 import { listLocks, removeLock } from './admin-locks.js';
-import { addMember, listUsers, removeMember } from './admin-members.js';
-import { addShare, editShare, listShares, removeShare } from './admin-shares.js';
+import { addMember, addViewMember, listUsers, removeMember, removeViewMember } from './admin-members.js';
+import { addShare, editShare, listShares, removeShare, scanShare } from './admin-shares.js';
 import { pluginStatus } from './admin-status.js';
 import { trafficPerDay } from './admin-traffic.js';
 import { handle, requireAdmin, requireCsrf } from './http.js';
@@ -47,8 +50,11 @@ export function adminRoutes(router: Router, services: ApiServices): void {
   router.post(`${base}/shares`, adminOnly(addShare));
   router.put(`${base}/shares/:id`, adminOnly(editShare));
   router.delete(`${base}/shares/:id`, adminOnly(removeShare));
+  router.post(`${base}/shares/:id/scan`, adminOnly(scanShare));
   router.post(`${base}/shares/:id/members/:user`, adminOnly(addMember));
   router.delete(`${base}/shares/:id/members/:user`, adminOnly(removeMember));
+  router.post(`${base}/shares/:id/view/members/:user`, adminOnly(addViewMember));
+  router.delete(`${base}/shares/:id/view/members/:user`, adminOnly(removeViewMember));
   router.get(`${base}/users`, adminOnly(listUsers));
   router.get(`${base}/audit`, adminOnly(auditLog));
   router.get(`${base}/traffic`, adminOnly(trafficPerDay));

@@ -135,6 +135,11 @@ const FIELD_WORDS: Record<string, Partial<Record<string, string>>> = {
     type: 'must be text',
   },
   readonly: { type: 'must be true or false' },
+  dateMount: {
+    maxLength: 'use 1 to 64 letters, digits, dots, dashes or underscores (no spaces, no slashes)',
+    type: 'must be text',
+  },
+  inbox: { maxLength: 'is too long', type: 'must be text' },
   q: { maxLength: 'is longer than 200 characters' },
   offset: { type: 'must be a whole number', minimum: 'may not be negative' },
   limit: { type: 'must be a whole number', minimum: 'must be 1 to 500', maximum: 'must be 1 to 500' },

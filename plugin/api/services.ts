@@ -6,6 +6,7 @@ import type { AuditLog } from '../access/audit.js';
 import type { Share, ShareSnapshot } from '../config/shares.js';
 import type { Host } from '../host-api.js';
 import type { LockManager } from '../locks/lock-manager.js';
+import type { IndexStatus } from '../media/photo-shares.js';
 import type { Store } from '../store/store.js';
 
 export interface ApiServices {
@@ -21,6 +22,28 @@ export interface ApiServices {
   auditLog(): AuditLog | null;
   /** The WebDAV locks, for the admin page to list and remove. */
   readonly locks: Pick<LockManager, 'list' | 'find' | 'release'>;
+  /** A share's capture-date index and inbox as they are now; each null when the share keeps none. */
+  photoStatus(mount: string): Promise<PhotoStatus>;
+  /** Scans the share's folder for the index now; resolves when the scan is done. */
+  scanNow(mount: string): Promise<void>;
+}
+
+/**
+ * What the inbox filer tells of one share's inbox (docs/inbox.md). Declared
+ * here rather than imported so that the API needs nothing of plugin/inbox/.
+ */
+export interface InboxStatus {
+  /** Files in the inbox not filed yet: still being written, or waiting for the next pass. */
+  readonly waiting: number;
+  /** Files the filer gave up on (left in place, with the reason in the log). */
+  readonly failed: number;
+  readonly lastPassAt: Date | null;
+  readonly lastError: string | null;
+}
+
+export interface PhotoStatus {
+  readonly index: IndexStatus | null;
+  readonly inbox: InboxStatus | null;
 }
 
 export const API_PREFIX = '/api/plugins/webdav';

@@ -17,6 +17,10 @@ export interface ShareEntry {
   readonly mount: string | null;
   readonly folder: string | null;
   readonly readonly: boolean;
+  /** The name of its read-only view by capture date, as written; null when it has none. */
+  readonly dateMount: string | null;
+  /** Its inbox folder below the share's root, as written; null when it has none. */
+  readonly inbox: string | null;
 }
 
 export interface ConfiguredShares {
@@ -30,7 +34,7 @@ export const MOUNT_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** A mount name no configured share has (for checks). */
 function unusedMount(configured: ConfiguredShares): string {
-  const taken = new Set(configured.shares.map((e) => e.mount?.toLowerCase()));
+  const taken = new Set(configured.shares.flatMap((e) => [e.mount?.toLowerCase(), e.dateMount?.toLowerCase()]));
   let n = 0;
   while (taken.has(`check-${n}`)) n += 1;
   return `check-${n}`;
@@ -39,6 +43,8 @@ function unusedMount(configured: ConfiguredShares): string {
 export const isValidMount = (mount: string): boolean => MOUNT_PATTERN.test(mount) && mount !== '.' && mount !== '..';
 
 const readonlyKeyOf = (family: Family): string => (family === 'webdav' ? 'readonly' : 'webdavreadonly');
+const dateMountKeyOf = (family: Family): string => (family === 'webdav' ? 'datemount' : 'webdavdatemount');
+const inboxKeyOf = (family: Family): string => (family === 'webdav' ? 'inbox' : 'webdavinbox');
 
 function indexesOf(all: Readonly<Record<string, string>>, family: Family): number[] {
   const pattern = new RegExp(`^${family.replace('.', '\\.')}\\.(\\d+)\\.`);
@@ -62,6 +68,8 @@ export function configuredShares(all: Readonly<Record<string, string>>): Configu
         mount: all[`${source}.webdavmount`]?.trim() || null,
         folder: all[`${source}.path`]?.trim() || null,
         readonly: all[`${source}.${readonlyKeyOf(family)}`]?.trim().toLowerCase() === 'true',
+        dateMount: all[`${source}.${dateMountKeyOf(family)}`]?.trim() || null,
+        inbox: all[`${source}.${inboxKeyOf(family)}`]?.trim() || null,
       };
       if (family === 'robot.root' && entry.mount === null) {
         if (entry.folder !== null) unsharedRoots.push(entry);
@@ -97,7 +105,14 @@ export interface ShareFields {
   readonly mount: string;
   readonly folder: string;
   readonly readonly: boolean;
+  /** The date view's name; '' or absent: no date view. */
+  readonly dateMount?: string;
+  /** The inbox folder below the share's root, e.g. `Inbox`; '' or absent: no inbox. */
+  readonly inbox?: string;
 }
+
+/** An inbox folder as it is written: `/Inbox/` and `Inbox` are the same folder (config/settings.ts). */
+const inboxSetting = (inbox: string | undefined): string => (inbox ?? '').trim().replace(/^\/+|\/+$/g, '');
 
 /** The settings keys that make `entry` look like `fields` (a photo root's folder is never written). */
 export function settingsChanges(
@@ -109,6 +124,8 @@ export function settingsChanges(
     ...(family === 'webdav' ? { [`${source}.path`]: fields.folder } : {}),
     [`${source}.webdavmount`]: fields.mount,
     [`${source}.${readonlyKeyOf(family)}`]: fields.readonly ? 'true' : null,
+    [`${source}.${dateMountKeyOf(family)}`]: fields.dateMount?.trim() || null,
+    [`${source}.${inboxKeyOf(family)}`]: inboxSetting(fields.inbox) || null,
   };
 }
 
@@ -117,7 +134,9 @@ export function removalChanges(entry: ShareEntry, all: Readonly<Record<string, s
   const keys =
     entry.family === 'webdav'
       ? Object.keys(all).filter((key) => key.startsWith(`${entry.source}.`))
-      : [`${entry.source}.webdavmount`, `${entry.source}.webdavreadonly`];
+      : ['webdavmount', readonlyKeyOf(entry.family), dateMountKeyOf(entry.family), inboxKeyOf(entry.family)].map(
+          (key) => `${entry.source}.${key}`,
+        );
   return Object.fromEntries(keys.map((key) => [key, null]));
 }
 
@@ -139,16 +158,67 @@ const FIELD_OF_KEY: Record<string, keyof ShareFields> = {
   webdavmount: 'mount',
   readonly: 'readonly',
   webdavreadonly: 'readonly',
+  datemount: 'dateMount',
+  webdavdatemount: 'dateMount',
+  inbox: 'inbox',
+  webdavinbox: 'inbox',
 };
+
+/** Why `name` cannot be a mount name (a share's or a date view's), in plain words; undefined when it can. */
+export function mountNameError(name: string): string | undefined {
+  if (name === '.' || name === '..') return 'may not be "." or ".."';
+  if (!isValidMount(name)) return 'use 1 to 64 letters, digits, dots, dashes or underscores (no spaces, no slashes)';
+  return undefined;
+}
 
 /** The checks that need nothing but the fields, to add to a schema error (so a form shows every wrong field at once). */
 export function quickChecks(body: unknown): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!body || typeof body !== 'object') return errors;
-  const { folder } = body as { folder?: unknown };
+  const { folder, dateMount } = body as { folder?: unknown; dateMount?: unknown };
   if (typeof folder === 'string' && folder.trim() !== '' && !isAbsolute(folder.trim())) {
     errors['folder'] = `give an absolute path (starting with /), not "${folder.trim()}"`;
   }
+  const viewError = typeof dateMount === 'string' && dateMount.trim() !== '' && mountNameError(dateMount.trim());
+  if (viewError) errors['dateMount'] = viewError;
+  return errors;
+}
+
+const caseNote = (asked: string, found: string): string =>
+  asked !== found ? ' (names are unique regardless of case)' : '';
+
+/**
+ * Why the share's name or its date view's name clashes with a name in use:
+ * shares and date views share one namespace, /webdav/<name>/, compared
+ * without case as Windows and macOS clients compare. Checked here rather than
+ * left to the settings parser, which gives a name that is taken twice to the
+ * first holder and reports the problem on the other share's key.
+ */
+function nameClashes(
+  configured: ConfiguredShares,
+  entry: Pick<ShareEntry, 'source'>,
+  mount: string,
+  dateMount: string,
+): Record<string, string> {
+  const same = (a: string | null, b: string) => a !== null && a.toLowerCase() === b.toLowerCase();
+  const others = configured.shares.filter((other) => other.source !== entry.source);
+  const usedBy = (name: string): string | undefined => {
+    const share = others.find((other) => same(other.mount, name));
+    const view = share ? undefined : others.find((other) => same(other.dateMount, name));
+    if (share)
+      return `the name "${name}" is already used by the share "${share.mount}" (${share.source})${caseNote(name, share.mount ?? '')}`;
+    if (!view) return undefined;
+    const owner = view.mount === null ? `(${view.source})` : `"${view.mount}" (${view.source})`;
+    return `the name "${name}" is already used by the date view "${view.dateMount}" of the share ${owner}${caseNote(name, view.dateMount ?? '')}`;
+  };
+  const errors: Record<string, string> = {};
+  const mountClash = usedBy(mount);
+  if (mountClash) errors['mount'] = mountClash;
+  if (dateMount === '') return errors;
+  const viewClash = same(mount, dateMount)
+    ? `is the share's own name; give the date view a name of its own, e.g. ${mount}-by-date`
+    : usedBy(dateMount);
+  if (viewClash) errors['dateMount'] = viewClash;
   return errors;
 }
 
@@ -164,17 +234,11 @@ export async function checkShare(
   entry: Pick<ShareEntry, 'source' | 'family'>,
   fields: ShareFields,
 ): Promise<Record<string, string>> {
-  const errors: Record<string, string> = {};
-  const taken = configured.shares.find(
-    (other) =>
-      other.source !== entry.source && other.mount !== null && other.mount.toLowerCase() === fields.mount.toLowerCase(),
-  );
-  if (taken) {
-    const caseOnly = taken.mount !== fields.mount ? ' (names are unique regardless of case)' : '';
-    errors['mount'] =
-      `the name "${fields.mount}" is already used by the share "${taken.mount}" (${taken.source})${caseOnly}`;
-  }
+  const dateMount = fields.dateMount?.trim() ?? '';
+  const errors = nameClashes(configured, entry, fields.mount, dateMount);
   if (!isValidMount(fields.mount)) errors['mount'] ??= 'use 1 to 64 letters, digits, dots, dashes or underscores';
+  const viewError = dateMount === '' ? undefined : mountNameError(dateMount);
+  if (viewError) errors['dateMount'] = viewError;
   if (!isAbsolute(fields.folder)) {
     errors['folder'] = `give an absolute path (starting with /), not "${fields.folder}"`;
     return errors;

@@ -1,7 +1,7 @@
 /**
  * GET /api/plugins/webdav/about against the real host: a logged-in user gets
- * exactly the shares they are a member of, with ways to connect, and never a
- * server folder.
+ * exactly the shares and date views they are a member of, with ways to
+ * connect, and never a server folder.
  */
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -18,6 +18,10 @@ describe('About API', () => {
       users: [
         { name: 'anna', password: 'anna-pw', groups: ['WebDAV.main', 'WebDAV.scans'] },
         { name: 'bob', password: 'bob-pw' },
+        // In the date view of scans, and in scans itself.
+        { name: 'carol', password: 'carol-pw', groups: ['WebDAV.scans-by-date', 'WebDAV.scans'] },
+        // In the date view only.
+        { name: 'dave', password: 'dave-pw', groups: ['WebDAV.scans-by-date'] },
       ],
     });
     const scans = path.join(host.dataDir, 'scans');
@@ -26,6 +30,7 @@ describe('About API', () => {
       ['webdav.0.path', scans],
       ['webdav.0.webdavmount', 'scans'],
       ['webdav.0.readonly', 'true'],
+      ['webdav.0.datemount', 'scans-by-date'],
       // A share anna is not in.
       ['webdav.1.path', scans],
       ['webdav.1.webdavmount', 'others'],
@@ -49,6 +54,7 @@ describe('About API', () => {
       assert.deepEqual(
         answer.json.shares.map((s: { mount: string }) => s.mount),
         ['main', 'scans'],
+        'not the date view of scans: anna is not in its group',
       );
       return answer;
     }, 10_000);
@@ -70,6 +76,39 @@ describe('About API', () => {
     // Non-admins never see where the files are.
     assert.ok(!res.text.includes(host.dataDir), 'no server path in the answer');
     assert.doesNotMatch(res.text, /"(folder|root|configuredPath)"/);
+  });
+
+  it("lists a date view to its own group's members only, right after its share, read-only and naming the share", async () => {
+    const carol = await login(host.url, 'carol', 'carol-pw');
+    const res = await eventually(async () => {
+      const answer = await call(host.url, 'GET', '/about', { as: carol });
+      assert.equal(answer.status, 200, answer.text);
+      assert.deepEqual(
+        answer.json.shares.map((s: { mount: string; dateViewOf: string | null }) => [s.mount, s.dateViewOf]),
+        [
+          ['scans', null],
+          ['scans-by-date', 'scans'],
+        ],
+      );
+      return answer;
+    }, 10_000);
+    assertSchema('about-response.schema.json', res.json);
+    const view = res.json.shares[1];
+    assert.equal(view.path, '/webdav/scans-by-date/');
+    assert.equal(view.url, `${host.url}/webdav/scans-by-date/`);
+    assert.deepEqual([view.readonly, view.uploadAllowed, view.deleteAllowed], [true, false, false]);
+    const windows = view.connect.find((m: { id: string }) => m.id === 'windows');
+    assert.equal(windows.fields[0].value, `net use * ${host.url}/webdav/scans-by-date/ /user:carol *`);
+    assert.ok(!res.text.includes(host.dataDir), 'no server path in the answer');
+
+    // A member of the view alone gets the view alone.
+    const dave = await login(host.url, 'dave', 'dave-pw');
+    const onlyView = await call(host.url, 'GET', '/about', { as: dave });
+    assert.equal(onlyView.status, 200, onlyView.text);
+    assert.deepEqual(
+      onlyView.json.shares.map((s: { mount: string }) => s.mount),
+      ['scans-by-date'],
+    );
   });
 
   it('answers an empty list to a user who is in no share group', async () => {

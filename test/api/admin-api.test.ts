@@ -16,6 +16,7 @@ import {
   type WebLogin,
 } from '../helpers/host-process.js';
 import { API, assertSchema, call } from '../helpers/api.js';
+import { jpegWithExif, jpegWithoutExif, writeFixture } from '../helpers/media-fixtures.js';
 import { basic } from '../helpers/raw-http.js';
 
 const ANNA = basic('anna', 'anna-pw');
@@ -63,6 +64,9 @@ describe('admin API', () => {
     ['DELETE', '/admin/shares/main'],
     ['POST', '/admin/shares/main/members/bob'],
     ['DELETE', '/admin/shares/main/members/anna'],
+    ['POST', '/admin/shares/main/scan'],
+    ['POST', '/admin/shares/main/view/members/bob'],
+    ['DELETE', '/admin/shares/main/view/members/anna'],
     ['GET', '/admin/users'],
     ['GET', '/admin/audit?q=&offset=0&limit=10'],
   ];
@@ -536,5 +540,219 @@ describe('admin API: whether a share is served, checked on every call', () => {
     assert.equal((await api('DELETE', '/admin/shares/inner')).status, 200);
     assert.equal((await api('DELETE', '/admin/shares/later')).status, 200);
     assert.deepEqual(allProblems(await listing()), []);
+  });
+});
+
+describe('admin API: date views, inboxes and the capture-date index', () => {
+  let host: HostProcess;
+  let admin: WebLogin;
+  let album: string;
+  const api = (method: string, pathname: string, body?: unknown) =>
+    call(host.url, method, pathname, { as: admin, ...(body !== undefined ? { body } : {}) });
+  const settingsText = () => readFile(path.join(host.dataDir, 'settings.properties'), 'utf8');
+  const shareOf = async (mount: string) => {
+    const res = await api('GET', '/admin/shares');
+    assert.equal(res.status, 200, res.text);
+    assertSchema('admin-shares-response.schema.json', res.json);
+    const share = res.json.shares.find((s: { mount: string }) => s.mount === mount);
+    assert.ok(share, `no share ${mount}`);
+    return share;
+  };
+  const propfind = (pathname: string, user = 'anna') =>
+    fetch(`${host.url}${pathname}`, {
+      method: 'PROPFIND',
+      headers: { authorization: basic(user, `${user}-pw`), depth: '1' },
+    });
+
+  before(async () => {
+    host = await startHost({
+      users: [
+        { name: 'anna', password: 'anna-pw' },
+        { name: 'bob', password: 'bob-pw' },
+      ],
+    });
+    admin = await login(host.url, 'admin', host.adminPassword!);
+    album = path.join(host.dataDir, 'album');
+    await writeFixture(album, 'summer.jpg', jpegWithExif({ dateTimeOriginal: '2023:07:14 18:30:00' }));
+  });
+  after(() => host?.stop());
+
+  it('a share added with a date view and an inbox: both keys written, the view served, its photos indexed', async () => {
+    const created = await api('POST', '/admin/shares', {
+      mount: 'album',
+      folder: album,
+      dateMount: 'album-by-date',
+      inbox: '/Inbox/',
+    });
+    assert.equal(created.status, 201, created.text);
+    const text = await settingsText();
+    assert.match(text, /webdav\.0\.datemount=album-by-date/);
+    assert.match(text, /webdav\.0\.inbox=Inbox$/m, 'written without the slashes around it');
+    const { share } = created.json;
+    assert.equal(share.dateMount, 'album-by-date');
+    assert.equal(share.inboxFolder, 'Inbox');
+    assert.deepEqual(share.dateView, {
+      mount: 'album-by-date',
+      url: `${host.url}/webdav/album-by-date/`,
+      group: 'WebDAV.album-by-date',
+      members: [],
+      served: true,
+    });
+    assert.deepEqual(share.inbox, { folder: 'Inbox', waiting: 0, failed: 0, lastPassAt: null, lastError: null });
+
+    // The first scan runs in the background: the listing shows it done, with the photo counted.
+    const indexed = await eventually(async () => {
+      const found = await shareOf('album');
+      assert.equal(found.index?.completed, true, JSON.stringify(found.index));
+      return found;
+    }, 10_000);
+    assert.equal(indexed.index.files, 1);
+    assert.equal(indexed.index.undated, 0);
+    assert.equal(indexed.index.scanning, false);
+    assert.ok(indexed.index.finishedAt >= indexed.index.startedAt, JSON.stringify(indexed.index));
+    assert.equal(indexed.index.lastError, null);
+
+    // A share without a view or an inbox keeps no index and shows none.
+    const main = await shareOf('main');
+    assert.deepEqual(
+      [main.dateMount, main.inboxFolder, main.dateView, main.index, main.inbox],
+      [null, null, null, null, null],
+    );
+  });
+
+  it('refuses a bad date view name, a name in use by a share or another view, and an inbox outside the share, per field', async () => {
+    const before = await settingsText();
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [{ dateMount: 'by date' }, 'dateMount', /letters, digits, dots, dashes or underscores/],
+      [{ dateMount: '..' }, 'dateMount', /may not be "\." or "\.\."/],
+      [{ dateMount: 'x'.repeat(65) }, 'dateMount', /1 to 64/],
+      [{ dateMount: 7 }, 'dateMount', /must be text/],
+      [
+        { dateMount: 'MAIN' },
+        'dateMount',
+        /^the name "MAIN" is already used by the share "main" \(robot\.root\.0\) \(names are unique regardless of case\)$/,
+      ],
+      [
+        { dateMount: 'Album-By-Date' },
+        'dateMount',
+        /^the name "Album-By-Date" is already used by the date view "album-by-date" of the share "album" \(webdav\.0\) \(names are unique regardless of case\)$/,
+      ],
+      [{ dateMount: 'Fresh' }, 'dateMount', /^is the share's own name; give the date view a name of its own/],
+      [{ mount: 'album-by-date' }, 'mount', /already used by the date view "album-by-date" of the share "album"/],
+      [{ inbox: '../outside' }, 'inbox', /must be a folder inside the share, such as "Inbox"; "\.\." is not allowed/],
+      [{ inbox: 'Inbox/../../etc' }, 'inbox', /"\.\." is not allowed/],
+      [{ inbox: 7 }, 'inbox', /must be text/],
+    ];
+    for (const [fields, field, message] of cases) {
+      const body = { mount: 'fresh', folder: album, ...fields };
+      const res = await api('POST', '/admin/shares', body);
+      assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
+      assert.match(res.json.fields[field] ?? '', message, `${JSON.stringify(body)}: ${res.text}`);
+      assert.deepEqual(Object.keys(res.json.fields), [field], `${JSON.stringify(body)}: only ${field} is wrong`);
+    }
+    // Every wrong field at once, for the form: with a schema error, and with the start-up checks.
+    const schemaToo = await api('POST', '/admin/shares', { mount: 'a b', folder: album, dateMount: 'c d' });
+    assert.deepEqual(Object.keys(schemaToo.json.fields).sort(), ['dateMount', 'mount'], schemaToo.text);
+    const all = await api('POST', '/admin/shares', {
+      mount: 'main',
+      folder: album,
+      dateMount: 'album',
+      inbox: 'a/../b',
+    });
+    assert.deepEqual(Object.keys(all.json.fields).sort(), ['dateMount', 'inbox', 'mount'], all.text);
+    // Editing: the photo root may not take the album's name for its view.
+    const edit = await api('PUT', '/admin/shares/main', { dateMount: 'album' });
+    assert.equal(edit.status, 400, edit.text);
+    assert.match(edit.json.fields.dateMount, /already used by the share "album" \(webdav\.0\)$/);
+    assert.equal(await settingsText(), before, 'nothing was written');
+  });
+
+  it('POST admin/shares/:id/scan finds photos put on disk outside WebDAV, and answers the share as it is then', async () => {
+    await writeFixture(album, 'spring/blossom.jpg', jpegWithExif({ dateTimeOriginal: '2024:05:01 10:00:00', seed: 2 }));
+    await writeFixture(album, 'scan-17.jpg', jpegWithoutExif(3));
+    const res = await api('POST', '/admin/shares/album/scan');
+    assert.equal(res.status, 200, res.text);
+    const { index } = res.json.share;
+    assert.equal(index.files, 3, JSON.stringify(index));
+    assert.equal(index.undated, 1, 'the JPEG without EXIF has no capture time of its own');
+    assert.equal(index.scanning, false);
+    assert.equal(index.completed, true);
+    assert.ok(index.filesSeen >= 3 && index.filesRead >= 2, JSON.stringify(index));
+    assertSchema('admin-shares-response.schema.json', {
+      ...(await api('GET', '/admin/shares')).json,
+      shares: [res.json.share],
+    });
+
+    const noIndex = await api('POST', '/admin/shares/main/scan');
+    assert.equal(noIndex.status, 409, noIndex.text);
+    assert.match(noIndex.json.error, /keeps no index of its photos: give it a date view or an inbox first/);
+    assert.equal((await api('POST', '/admin/shares/no-such-share/scan')).status, 404);
+  });
+
+  it("the date view's members are its own group's, changed through the share: they reach the view, not the share", async () => {
+    const added = await api('POST', '/admin/shares/album/view/members/anna');
+    assert.equal(added.status, 200, added.text);
+    assert.deepEqual(added.json, { group: 'WebDAV.album-by-date', members: ['anna'] });
+    const album = await shareOf('album');
+    assert.deepEqual(album.dateView.members, ['anna']);
+    assert.deepEqual(album.members, [], 'the share itself has no member');
+    await eventually(async () => {
+      const res = await propfind('/webdav/album-by-date/2024/2024-05/');
+      assert.equal(res.status, 207);
+      assert.match(await res.text(), /blossom\.jpg/);
+    }, 6_000);
+    assert.equal((await propfind('/webdav/album/')).status, 403);
+    assert.equal((await propfind('/webdav/album-by-date/', 'bob')).status, 403);
+
+    const noView = await api('POST', '/admin/shares/main/view/members/anna');
+    assert.equal(noView.status, 409, noView.text);
+    assert.match(noView.json.error, /has no date view/);
+    assert.equal((await api('POST', '/admin/shares/album/view/members/nobody')).status, 404);
+
+    const removed = await api('DELETE', '/admin/shares/album/view/members/anna');
+    assert.equal(removed.status, 200, removed.text);
+    assert.deepEqual(removed.json.members, []);
+    await eventually(async () => assert.equal((await propfind('/webdav/album-by-date/')).status, 403), 6_000);
+  });
+
+  it('a renamed date view keeps its members; an empty name removes the view, an empty inbox the inbox', async () => {
+    assert.equal((await api('POST', '/admin/shares/album/view/members/bob')).status, 200);
+    const renamed = await api('PUT', '/admin/shares/album', { dateMount: 'album-dates' });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.equal(renamed.json.share.dateView.mount, 'album-dates');
+    assert.deepEqual(renamed.json.share.dateView.members, ['bob']);
+    assert.equal(renamed.json.share.inboxFolder, 'Inbox', 'a field not sent is kept');
+    assert.match(await settingsText(), /webdav\.0\.datemount=album-dates/);
+
+    const cleared = await api('PUT', '/admin/shares/album', { dateMount: '', inbox: '' });
+    assert.equal(cleared.status, 200, cleared.text);
+    const { share } = cleared.json;
+    assert.deepEqual([share.dateMount, share.dateView, share.inboxFolder, share.inbox], [null, null, null, null]);
+    assert.equal(share.index, null, 'no view and no inbox: no index');
+    assert.doesNotMatch(await settingsText(), /webdav\.0\.(datemount|inbox)/);
+  });
+
+  it("a photo root's view and inbox go to its own keys; read-only, its inbox is not used; stopping sharing removes them", async () => {
+    const put = await api('PUT', '/admin/shares/main', { dateMount: 'main-dates', inbox: 'Upload/Phone' });
+    assert.equal(put.status, 200, put.text);
+    assert.equal(put.json.share.inbox.folder, 'Upload/Phone');
+    assert.equal(put.json.share.dateView.served, true);
+    let text = await settingsText();
+    assert.match(text, /robot\.root\.0\.webdavdatemount=main-dates/);
+    assert.match(text, /robot\.root\.0\.webdavinbox=Upload\/Phone/);
+
+    const readonly = await api('PUT', '/admin/shares/main', { readonly: true });
+    assert.equal(readonly.status, 200, readonly.text);
+    assert.equal(readonly.json.share.inbox, null);
+    assert.equal(readonly.json.share.inboxFolder, 'Upload/Phone', 'kept in the settings');
+    assert.match(
+      readonly.json.share.problems.map((p: { message: string }) => p.message).join('\n'),
+      /share "main" is read-only, so its inbox is not used/,
+    );
+
+    assert.equal((await api('DELETE', '/admin/shares/main')).status, 200);
+    text = await settingsText();
+    assert.match(text, /robot\.root\.0\.path=/);
+    assert.doesNotMatch(text, /robot\.root\.0\.webdav/);
   });
 });

@@ -8,7 +8,10 @@
  * share whose folder is gone, a change that fails, a session that expired,
  * the plugin switched off while the page is open; how every change is
  * confirmed; and how the page uses a desktop's width and a phone's height.
- * Screenshots go to test-output/browser/.
+ * Last, a photo-aware share: its date view and inbox set in the form (with
+ * errors at their fields first), the view's address, index figures, "Scan
+ * now" and the view's own members in its row, and the view in its member's
+ * About control. Screenshots go to test-output/browser/.
  */
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
@@ -25,6 +28,7 @@ import {
   type WebLogin,
 } from '../helpers/host-process.js';
 import { call } from '../helpers/api.js';
+import { jpegWithExif, jpegWithoutExif, writeFixture } from '../helpers/media-fixtures.js';
 import { basic } from '../helpers/raw-http.js';
 
 describe('admin page and About control in chromium', () => {
@@ -591,6 +595,117 @@ describe('admin page and About control in chromium', () => {
       await admin.setViewportSize(DESKTOP);
     }
   });
+
+  it(
+    'a share with a date view and an inbox: field errors in place, then the view, its index figures, "Scan now" and its members in the row, and in About',
+    { timeout: 90_000 },
+    async (t) => {
+      if (!ready(t)) return;
+      const album = path.join(host.dataDir, 'album');
+      await writeFixture(album, 'beach.jpg', jpegWithExif({ dateTimeOriginal: '2023:07:14 18:30:00', seed: 1 }));
+      await writeFixture(album, 'hike.jpg', jpegWithExif({ dateTimeOriginal: '2024:05:01 09:00:00', seed: 2 }));
+      await admin.reload();
+      const form = admin.locator('webdav-admin form.share-form');
+      await admin.getByLabel('Name', { exact: true }).fill('album');
+      await admin.getByLabel('Folder on the server').fill(album);
+      const dateMount = admin.getByLabel('Date view name');
+      const inbox = admin.getByLabel('Inbox folder');
+      assert.match(await form.innerText(), /read-only view by capture date at \/webdav\/name\//);
+      assert.match(await form.innerText(), /files dropped here are filed into YYYY\/YYYY-MM/);
+
+      // A view name taken by a share, and an inbox outside the share: each refused at its own field.
+      await dateMount.fill('trips');
+      await inbox.fill('../outside');
+      await expectingFailedLoads(400, ADMIN_API, async () => {
+        await form.getByRole('button', { name: 'Add share' }).click();
+        const viewError = admin.locator('webdav-admin #dateMount-error');
+        await viewError.waitFor();
+        assert.match(
+          await viewError.innerText(),
+          /^Date view name: the name "trips" is already used by the share "trips" \(webdav\.1\)$/,
+        );
+        assert.match(
+          await admin.locator('webdav-admin #inbox-error').innerText(),
+          /^Inbox folder: .*"\.\." is not allowed/,
+        );
+      });
+      assert.equal(await dateMount.getAttribute('aria-invalid'), 'true');
+      assert.match((await inbox.getAttribute('aria-describedby')) ?? '', /inbox-error/);
+      assert.equal(await admin.locator('webdav-admin #mount-error').count(), 0, 'the name itself is fine');
+      assert.equal(
+        await dateMount.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement),
+        true,
+        'the focus is on the first wrong field',
+      );
+      await form.screenshot({ path: path.join(SCREENSHOTS, 'admin-form-photo-errors.png') });
+
+      await dateMount.fill('album-by-date');
+      await inbox.fill('Inbox');
+      await form.getByRole('button', { name: 'Add share' }).click();
+      const row = admin.locator('webdav-admin tr[data-share="album"]');
+      await row.waitFor();
+      const photos = row.getByRole('group', { name: 'Photos of album' });
+      assert.match(await photos.innerText(), /Date view album-by-date\s+served/);
+      assert.equal(await photos.locator('.view-url code').innerText(), `${host.url}/webdav/album-by-date/`);
+      // The first scan runs in the background; the page shows its figures once it is done.
+      await until(async () => {
+        await admin.reload();
+        const text = await photos.innerText();
+        assert.match(text, /2 photos and videos indexed, 0 undated/);
+        assert.match(text, /last scan: /);
+      }, 20_000);
+      assert.match(await photos.innerText(), /the inbox is not looked at yet \(folder Inbox\)/);
+
+      // A photo put on disk outside WebDAV, without EXIF: "Scan now" finds it, undated.
+      await writeFixture(album, 'scan-17.jpg', jpegWithoutExif(3));
+      await photos.getByRole('button', { name: 'Scan album now' }).click();
+      await until(async () => assert.match(await photos.innerText(), /3 photos and videos indexed, 1 undated/));
+      assert.match(
+        await admin.locator('webdav-admin .toast').innerText(),
+        /Scan of album done: 3 photos and videos indexed\./,
+      );
+
+      // The address is copied with its button.
+      await photos.getByRole('button', { name: 'Copy the address of album-by-date' }).click();
+      await until(async () =>
+        assert.match(await admin.locator('webdav-admin .toast').innerText(), /Address of album-by-date copied\./),
+      );
+
+      // The view's own group: bob may use the view, not the share.
+      await admin.getByLabel('User to add to album-by-date').selectOption('bob');
+      await admin.getByRole('button', { name: 'Add the chosen user to album-by-date' }).click();
+      await until(async () =>
+        assert.match(await admin.getByRole('list', { name: 'Members of album-by-date' }).innerText(), /bob/),
+      );
+      assert.doesNotMatch(await admin.getByRole('list', { name: 'Members of album', exact: true }).innerText(), /bob/);
+      await screenshots(admin, 'admin-photo-share');
+      await admin.setViewportSize(PHONE);
+      try {
+        assert.equal(
+          await admin.evaluate(() => document.documentElement.scrollWidth),
+          PHONE.width,
+          'nothing wider than the phone',
+        );
+        await row.screenshot({ path: path.join(SCREENSHOTS, 'admin-photo-share-row-phone.png') });
+      } finally {
+        await admin.setViewportSize(DESKTOP);
+      }
+
+      await bob.goto(`${host.url}/about`);
+      const about = bob.locator('webdav-about');
+      const view = about.locator('section.share', { hasText: 'album-by-date' });
+      await view.waitFor();
+      assert.match(await view.locator('h3').innerText(), /album-by-date\s+read-only/);
+      assert.match(await view.innerText(), /by capture date of album/);
+      await view.getByRole('button', { name: 'Copy URL of album-by-date' }).click();
+      await until(async () =>
+        assert.equal(await bob.evaluate(() => navigator.clipboard.readText()), `${host.url}/webdav/album-by-date/`),
+      );
+      await view.getByRole('button', { name: 'Show QR code' }).click();
+      assert.equal(await view.getByRole('img', { name: `QR code of ${host.url}/webdav/album-by-date/` }).count(), 1);
+      await screenshots(bob, 'about-date-view');
+    },
+  );
 
   it('ran without a script error or console error on any page', (t) => {
     if (!ready(t)) return;
