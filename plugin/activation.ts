@@ -185,7 +185,10 @@ export class Activation {
       recheck: () => this.reloadSoon(),
       auditLog: () => this.audit,
       locks: this.locks,
-      photoStatus: async (mount) => ({ index: await this.photos.status(mount), inbox: null }),
+      photoStatus: async (mount) => ({
+        index: await this.photos.status(mount),
+        inbox: await this.photos.inboxStatus(mount),
+      }),
       scanNow: (mount) => this.photos.scanNow(mount),
     });
     registerUi(this.host);

@@ -76,6 +76,12 @@ export class MediaScanner {
     return this.running;
   }
 
+  /** A scan that starts now: one under way may have walked past a change made since it began. */
+  async scanAfresh(): Promise<void> {
+    await this.running;
+    await this.scan();
+  }
+
   private async run(): Promise<void> {
     const { mount } = this.target;
     const startedAt = new Date();

@@ -231,7 +231,7 @@ export class PhotoShares {
 
   /** Scans the share now (tests, and the admin's "scan now"); resolves when done. */
   async scanNow(mount: string): Promise<void> {
-    await this.scanners.get(mount)?.scan();
+    await this.scanners.get(mount)?.scanAfresh();
   }
 
   /** For the admin page: null when the share keeps no index. */
