@@ -4,20 +4,11 @@
  * test can kill it with SIGKILL at any moment. Says "ready" just before the
  * pass starts and "done" after it.
  */
-import { InboxFiler } from '../../plugin/inbox/inbox-filer.js';
-import { captureByModified, silentLog } from './inbox.js';
+import { eagerFiler } from './inbox.js';
 
 const root = process.argv[2];
 if (!root) throw new Error('usage: inbox-crash-child.js <share root>');
-const filer = new InboxFiler({
-  root,
-  inbox: ['Inbox'],
-  settleMs: 0,
-  isLocked: async () => false,
-  captureTime: captureByModified,
-  onEvent: () => undefined,
-  log: silentLog,
-});
+const filer = eagerFiler(root);
 process.stdout.write('ready\n');
 await filer.fileSettled();
 process.stdout.write('done\n');

@@ -4,7 +4,7 @@
  * (in UTC, so the test's machine's time zone does not matter), and a logger
  * that keeps quiet.
  */
-import type { CaptureTimeLike, InboxOptions } from '../../plugin/inbox/inbox-filer.js';
+import { InboxFiler, type CaptureTimeLike, type InboxOptions } from '../../plugin/inbox/inbox-filer.js';
 
 export async function captureByModified(_file: string, modified: Date): Promise<CaptureTimeLike> {
   const month = `${modified.getUTCFullYear()}-${String(modified.getUTCMonth() + 1).padStart(2, '0')}`;
@@ -12,3 +12,17 @@ export async function captureByModified(_file: string, modified: Date): Promise<
 }
 
 export const silentLog: InboxOptions['log'] = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** A filer of `<root>/Inbox` that takes every item at once (settled, never locked), filed by modification time. */
+export function eagerFiler(root: string, options: Partial<InboxOptions> = {}): InboxFiler {
+  return new InboxFiler({
+    root,
+    inbox: ['Inbox'],
+    settleMs: 0,
+    isLocked: async () => false,
+    captureTime: captureByModified,
+    onEvent: () => undefined,
+    log: silentLog,
+    ...options,
+  });
+}

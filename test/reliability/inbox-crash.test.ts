@@ -13,9 +13,8 @@ import { mkdir, readFile, realpath, rm, utimes, writeFile } from 'node:fs/promis
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { InboxFiler } from '../../plugin/inbox/inbox-filer.js';
 import { isTemporaryName } from '../../plugin/store/temporary-names.js';
-import { captureByModified, silentLog } from '../helpers/inbox.js';
+import { eagerFiler } from '../helpers/inbox.js';
 import { sha256, snapshot, tempFolder } from '../helpers/system.js';
 import { writeZip } from '../helpers/zip-fixtures.js';
 
@@ -131,17 +130,8 @@ describe('the inbox killed at random moments', () => {
           assert.ok(filed.includes(hash), `round ${round}: the ZIP is gone, its ${drop.members[i]!.name} is not filed`);
       if (!finished && inInbox.size > 0 && filed.length > 1) midway += 1;
 
-      const filer = new InboxFiler({
-        root,
-        inbox: ['Inbox'],
-        settleMs: 0,
-        isLocked: async () => false,
-        captureTime: captureByModified,
-        onEvent: () => undefined,
-        log: silentLog,
-        // The crash's hard links changed ctimes just now.
-        now: () => Date.now() + 3600_000,
-      });
+      // The crash's hard links changed ctimes just now.
+      const filer = eagerFiler(root, { now: () => Date.now() + 3600_000 });
       await filer.fileSettled();
       const after = await filesOf(root);
       assert.deepEqual(
