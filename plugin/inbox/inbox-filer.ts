@@ -15,8 +15,8 @@
  * them into the inbox wants them filed, and leaving them would keep the inbox
  * from ever emptying, while `failed/` is for what the inbox refuses.
  */
-import { lstat, readdir, rmdir, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { lstat, readdir, realpath, rmdir, unlink } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
 import { newTemporaryName } from '../store/temporary-names.js';
 import { fsyncFolder, makeFolders } from './durable-folders.js';
 import { lstatOrNull, moveIntoPlace, removeIfUnchanged, type MoveOptions } from './durable-move.js';
@@ -171,7 +171,7 @@ export class InboxFiler {
     this.passing = true;
     const events: InboxEvent[] = [];
     try {
-      await makeFolders(this.options.root, this.options.inbox);
+      await this.insideShare(await makeFolders(this.options.root, this.options.inbox));
       const { files, folders } = await listInbox(this.inboxPath, this.options.inbox);
       for (const file of files) await this.fileItem(file, events);
       this.backoff.keepOnly(new Set(files.map((file) => file.path)));
@@ -283,7 +283,22 @@ export class InboxFiler {
   private async monthOf(path: string, modified: Date, name: string): Promise<{ folder: string; below: string[] }> {
     const capture = await this.options.captureTime(path, modified, name);
     const below = monthFolder(capture.month);
-    return { folder: await makeFolders(this.options.root, below), below };
+    return { folder: await this.insideShare(await makeFolders(this.options.root, below)), below };
+  }
+
+  /**
+   * A folder the inbox takes files from or puts them into must be inside
+   * the share once symbolic links are followed, as the share's store
+   * requires of every path it serves: a link named like the inbox or a
+   * month folder, made by someone with access to the disk, must not carry
+   * photos out of the share (or other files into it).
+   */
+  private async insideShare(folder: string): Promise<string> {
+    const real = await realpath(folder);
+    const root = this.options.root.endsWith(sep) ? this.options.root : this.options.root + sep;
+    if (!real.startsWith(root))
+      throw new Error(`${folder} leads outside the share (to ${real}); nothing is filed there`);
+    return folder;
   }
 
   /**

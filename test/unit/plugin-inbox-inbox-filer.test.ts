@@ -8,7 +8,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, realpath, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, rm, stat, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InboxFiler, type InboxEvent, type InboxOptions } from '../../plugin/inbox/inbox-filer.js';
 import { tree } from '../helpers/dav-fixtures.js';
@@ -125,6 +125,25 @@ describe('InboxFiler', () => {
         ['filed', 'Inbox/notes.txt', '2022/2022-01/notes.txt'],
       ],
     );
+  });
+
+  it('files nothing through a symbolic link that leads out of the share, as inbox or as month folder', async (t) => {
+    const outside = await realpath(await tempFolder(t, 'inbox-outside-'));
+    const { root, inbox, drop, filer } = await setUp(t);
+    await drop('IMG_0001.jpg', 'may photo', MAY);
+    await mkdir(join(root, '2024'));
+    await symlink(outside, join(root, '2024', '2024-05'));
+    await filer.fileSettled();
+    assert.deepEqual(await readdir(outside), [], 'nothing was carried out of the share');
+    assert.deepEqual(await readdir(inbox), ['IMG_0001.jpg']);
+    assert.match((await filer.status()).lastError ?? '', /leads outside the share/);
+
+    const { root: other, filer: linked } = await setUp(t);
+    await rm(join(other, 'Inbox'), { recursive: true });
+    await writeFile(join(outside, 'private.jpg'), "not the share's");
+    await symlink(outside, join(other, 'Inbox'));
+    await assert.rejects(linked.fileSettled(), /leads outside the share/);
+    assert.deepEqual(await readdir(outside), ['private.jpg']);
   });
 
   it('gives a name taken by other content " (2)", " (3)"', async (t) => {
