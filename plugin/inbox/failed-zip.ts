@@ -3,12 +3,12 @@
  * text file beside it (`<name>.txt`) that says why in plain words, so that
  * the person who dropped it finds out without reading a server log.
  */
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { newTemporaryName } from '../store/temporary-names.js';
 import { fsyncFolder, makeFolders } from './durable-folders.js';
 import { moveIntoPlace } from './durable-move.js';
-import { FAILED_FOLDER } from './inbox-names.js';
+import { FAILED_FOLDER, isZipName } from './inbox-names.js';
 
 /** The text of the note: what happened, why, and what to do. */
 export function failureNote(zipName: string, reason: string, at: Date): string {
@@ -29,6 +29,32 @@ export async function moveToFailed(inboxPath: string, zip: string, reason: strin
   const { name } = await moveIntoPlace(zip, folder, basename(zip));
   await writeDurably(join(folder, `${name}.txt`), failureNote(name, reason, at));
   return name;
+}
+
+/**
+ * Gives every ZIP in `failed/` without a note one: the server stopped
+ * between moving it there and writing why (moveToFailed), and a ZIP in
+ * `failed/` is never looked at again, so its reason is gone. Answers how
+ * many notes it wrote.
+ */
+export async function noteUnexplained(inboxPath: string, at: Date): Promise<number> {
+  const folder = join(inboxPath, FAILED_FOLDER);
+  const names = await readdir(folder).catch(() => [] as string[]);
+  const present = new Set(names);
+  let written = 0;
+  for (const name of names) {
+    if (!isZipName(name) || present.has(`${name}.txt`)) continue;
+    await writeDurably(
+      join(folder, `${name}.txt`),
+      failureNote(
+        name,
+        'the server stopped while it moved the file here, before it wrote down why; drop it into the inbox again to see the reason',
+        at,
+      ),
+    );
+    written += 1;
+  }
+  return written;
 }
 
 /** Writes `text` to `path` whole or not at all: a temporary file, fsync, rename over. */

@@ -20,7 +20,7 @@ import { dirname, join, sep } from 'node:path';
 import { newTemporaryName } from '../store/temporary-names.js';
 import { fsyncFolder, makeFolders } from './durable-folders.js';
 import { lstatOrNull, moveIntoPlace, removeIfUnchanged, type MoveOptions } from './durable-move.js';
-import { moveToFailed } from './failed-zip.js';
+import { moveToFailed, noteUnexplained } from './failed-zip.js';
 import { FAILED_FOLDER, isClientJunk, isZipName } from './inbox-names.js';
 import { monthFolder } from './placement.js';
 import { RetryBackoff } from './retry-backoff.js';
@@ -172,6 +172,7 @@ export class InboxFiler {
     const events: InboxEvent[] = [];
     try {
       await this.insideShare(await makeFolders(this.options.root, this.options.inbox));
+      await noteUnexplained(this.inboxPath, new Date(this.now()));
       const { files, folders } = await listInbox(this.inboxPath, this.options.inbox);
       for (const file of files) await this.fileItem(file, events);
       this.backoff.keepOnly(new Set(files.map((file) => file.path)));

@@ -210,6 +210,7 @@ describe('InboxFiler', () => {
       'Thumbs.db',
       'desktop.ini',
       'failed/old.zip',
+      'failed/old.zip.txt',
     ];
     for (const name of left) await drop(name, 'x');
     assert.deepEqual(await filer.fileSettled(), []);
@@ -512,6 +513,25 @@ describe('InboxFiler: ZIP files', () => {
       'photos.zip',
       'photos.zip.txt',
     ]);
+  });
+});
+
+describe('InboxFiler: a refused ZIP whose note a crash kept from being written', () => {
+  it('gets a note on the next pass, saying the reason was lost and how to see it', async (t) => {
+    const { inbox, filer } = await setUp(t);
+    await mkdir(join(inbox, 'failed'), { recursive: true });
+    await writeFile(join(inbox, 'failed', 'holiday.zip'), 'moved here, then the server was killed');
+    await writeFile(join(inbox, 'failed', 'explained.zip'), 'x');
+    await writeFile(join(inbox, 'failed', 'explained.zip.txt'), 'the reason');
+    await filer.fileSettled();
+    assert.deepEqual(await readdir(join(inbox, 'failed')), [
+      'explained.zip',
+      'explained.zip.txt',
+      'holiday.zip',
+      'holiday.zip.txt',
+    ]);
+    assert.match(await readFile(join(inbox, 'failed', 'holiday.zip.txt'), 'utf8'), /drop it into the inbox again/);
+    assert.equal(await readFile(join(inbox, 'failed', 'explained.zip.txt'), 'utf8'), 'the reason');
   });
 });
 
