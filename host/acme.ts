@@ -11,6 +11,7 @@
  * after 1 minute, then 2, 4, … at most 24 hours (retryDelay).
  */
 import { rootCertificates } from 'node:tls';
+import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import acme from 'acme-client';
@@ -193,7 +194,12 @@ export class AcmeCertificates {
       const delay = retryDelay(this.failures);
       const since = this.currentProblem?.since ?? new Date();
       const nextAttempt = new Date(Date.now() + delay);
-      const why = explainFailure(err, { domains, directory, httpPort: this.httpPort, ...step });
+      const why = explainFailure(await withNetworkCause(err, directory), {
+        domains,
+        directory,
+        httpPort: this.httpPort,
+        ...step,
+      });
       const retry = delay >= 3600_000 ? `${Math.round(delay / 3600_000)} h` : `${Math.round(delay / MINUTE_MS)} min`;
       const message = `Could not get a certificate: ${why}. ${this.facts ? 'The current certificate is still served' : 'HTTPS waits for it; the server answers over plain HTTP'}; next attempt in ${retry}.`;
       this.currentProblem = { message, since, nextAttempt };
@@ -241,6 +247,30 @@ export class AcmeCertificates {
     step.duringChallenge = false;
     return { cert: Buffer.from(cert), key };
   }
+}
+
+/**
+ * acme-client (5.4) loses a network error: its axios interceptor then fails
+ * on the missing response with a TypeError. To say what happened, ask the
+ * directory once ourselves and take that error instead.
+ */
+async function withNetworkCause(err: unknown, directory: string): Promise<unknown> {
+  if (!(err instanceof TypeError) || !/reading 'config'/.test(err.message)) return err;
+  const defaults = acme.axios.defaults;
+  const cause = await new Promise<Error | null>((resolve) => {
+    const client = directory.startsWith('https:') ? https : http;
+    const req = client.get(
+      directory,
+      { agent: directory.startsWith('https:') ? defaults.httpsAgent : undefined, timeout: 10_000 },
+      (res) => {
+        res.resume();
+        resolve(null);
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('no answer within 10 s'), { code: 'ETIMEDOUT' })));
+    req.on('error', resolve);
+  });
+  return cause ?? new Error('the connection broke off during the exchange');
 }
 
 /**
