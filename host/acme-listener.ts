@@ -2,7 +2,9 @@
  * The plain-HTTP listener of `server.acme.httpport` (default 80): it answers
  * the CA's HTTP-01 challenges (RFC 8555 §8.3: GET
  * /.well-known/acme-challenge/TOKEN, the key authorization as the body) and
- * sends every other request to HTTPS with 301.
+ * sends every other request to HTTPS: 301 for GET and HEAD, which every
+ * client follows; 308 for the rest, since a client may turn a 301'd method
+ * into GET and lose a PUT's body or a PROPFIND (RFC 9110 §15.4.2, §15.4.9).
  */
 import http from 'node:http';
 import { TIMEOUTS } from './timeouts.js';
@@ -37,7 +39,8 @@ export function createAcmeListener(options: AcmeListenerOptions): http.Server {
         res.end(req.method === 'HEAD' ? undefined : (answer ?? 'no such challenge'));
         return;
       }
-      res.writeHead(301, { location: redirectTarget(req, options), 'content-type': 'text/plain' });
+      const status = req.method === 'GET' || req.method === 'HEAD' ? 301 : 308;
+      res.writeHead(status, { location: redirectTarget(req, options), 'content-type': 'text/plain' });
       res.end('Moved to HTTPS');
     },
   );

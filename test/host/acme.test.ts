@@ -79,7 +79,7 @@ describe('ACME certificates from a real ACME server (pebble)', () => {
     assert.equal(issued?.['serial'], firstSerial, 'the certificate served is the one logged');
   });
 
-  it('answers the challenge port with redirects to HTTPS', async (t) => {
+  it('redirects everything but challenges on the challenge port to HTTPS, under a configured name', async (t) => {
     if (!requirePebble(t)) return;
     const res = await new Promise<http.IncomingMessage>((resolve, reject) =>
       http
@@ -97,6 +97,24 @@ describe('ACME certificates from a real ACME server (pebble)', () => {
     stranger.resume();
     assert.equal(stranger.statusCode, 301);
     assert.equal(stranger.headers.location, `https://${DOMAIN}:${host!.port}/`, 'never a name a stranger sent');
+    const propfind = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      http
+        .request(
+          {
+            host: '127.0.0.1',
+            port: challengePort,
+            method: 'PROPFIND',
+            path: '/webdav/main/',
+            headers: { host: DOMAIN },
+          },
+          resolve,
+        )
+        .on('error', reject)
+        .end(),
+    );
+    propfind.resume();
+    assert.equal(propfind.statusCode, 308, 'a method other than GET keeps its method and body');
+    assert.equal(propfind.headers.location, `https://${DOMAIN}:${host!.port}/webdav/main/`);
   });
 
   it('renews the short-lived certificate in place without dropping an upload in progress', async (t) => {
