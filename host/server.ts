@@ -92,10 +92,9 @@ function setRequestState(ctx: Context): void {
 
 /**
  * server.hsts=true: browsers then reach this name over HTTPS only, for a year
- * (RFC 6797 §6.1.1), the common choice and the shortest that browsers' preload
- * lists accept. Without includeSubDomains: other machines under the same
- * domain may still speak plain HTTP. Sent on HTTPS answers only, since a
- * browser ignores it over plain HTTP (RFC 6797 §8.1).
+ * (RFC 6797 §6.1.1 max-age), the value most sites send. No includeSubDomains:
+ * other machines under the same domain may still speak plain HTTP. Sent on
+ * HTTPS answers only (RFC 6797 §7.2; a browser ignores it over plain HTTP, §8.1).
  */
 const HSTS = 'max-age=31536000';
 

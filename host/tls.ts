@@ -13,11 +13,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
-import type { HostTls, Logger, TlsInfo } from '../plugin/host-api.js';
+import type { HostSettings, HostTls, Logger, TlsInfo } from '../plugin/host-api.js';
 import { AcmeCertificates, DEFAULT_DIRECTORY, type AcmeProblem } from './acme.js';
 import { createAcmeListener } from './acme-listener.js';
 import { describeCertificate, renewalTime, type CertificateFacts } from './certificate-info.js';
-import type { HostSettings } from '../plugin/host-api.js';
 import { selfSignedCertificate, type KeyPair } from './self-signed.js';
 
 export type TlsSource = 'none' | 'files' | 'self-signed' | 'acme';
@@ -61,6 +60,7 @@ export class TlsService implements HostTls {
   private challengeListener: http.Server | null = null;
   private main: { scheme: 'http' | 'https'; port: number } = { scheme: 'http', port: 0 };
   private selfSignedTimer: NodeJS.Timeout | null = null;
+  private stopWatching: () => void = () => undefined;
 
   private constructor(
     readonly source: TlsSource,
@@ -68,6 +68,16 @@ export class TlsService implements HostTls {
   ) {}
 
   static async start(options: TlsStartOptions): Promise<TlsService> {
+    const service = await TlsService.choose(options);
+    service.stopWatching = options.settings.onChange((keys) => {
+      const ours = keys.filter((k) => /^server\.(ssl|acme)(\.|$)/.test(k));
+      if (ours.length > 0)
+        options.log.warn({ keys: ours }, `${ours.join(', ')} changed: restart the server to apply it`);
+    });
+    return service;
+  }
+
+  private static async choose(options: TlsStartOptions): Promise<TlsService> {
     const { settings, log } = options;
     if (settings.get('server.acme') === 'true') return TlsService.startAcme(options);
     if (settings.get('server.ssl') !== 'true') return new TlsService('none', log);
@@ -178,6 +188,7 @@ export class TlsService implements HostTls {
   }
 
   async close(): Promise<void> {
+    this.stopWatching();
     this.listeners.clear();
     if (this.selfSignedTimer) clearTimeout(this.selfSignedTimer);
     this.acme?.stop();
