@@ -11,6 +11,8 @@ import { ApiFailure, call } from './api.js';
 import { copyText } from './copy.js';
 import { qrCode, qrPath } from './qr-code.js';
 import { baseStyles } from './styles.js';
+import './tls-note.js';
+import type { AboutTls } from './tls-note.js';
 
 interface AboutShare {
   mount: string;
@@ -28,6 +30,7 @@ interface AboutAnswer {
   user: string;
   baseUrl: string | null;
   shares: AboutShare[];
+  tls?: AboutTls | null;
 }
 
 let nextId = 0;
@@ -228,15 +231,7 @@ export class WebdavAbout extends LitElement {
         Map ${shares.length === 1 ? 'this share' : 'these shares'} as a network drive with your user name
         <strong>${this.data.user}</strong> and your password.
       </p>
-      ${
-        insecure
-          ? html`<p class="warning" role="note">
-              <strong>Not encrypted:</strong> this server is not reached over HTTPS, so your password and your files
-              travel in clear over the network. Use it only at home; Windows connects over plain HTTP only after a
-              registry change (see Windows below).
-            </p>`
-          : nothing
-      }
+      <webdav-tls-note .tls=${this.data.tls ?? null} ?insecure=${insecure}></webdav-tls-note>
       ${shares.map((share, index) => this.renderShare(share, index))}
       <p class=${this.copyFailed ? 'warning' : 'sr-only'} role="status" aria-live="polite">${this.announcement}</p>
     `;

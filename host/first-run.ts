@@ -51,6 +51,11 @@ ${formatProperty('robot.root.0.webdavmount', DEFAULT_MOUNT)}
 # server.ssl=true
 # server.ssl.cert=/etc/mediahost/cert.pem
 # server.ssl.key=/etc/mediahost/key.pem
+# server.acme=true
+# server.acme.domains=photos.example.org
+# server.acme.email=you@example.org
+# server.acme.httpport=80
+# server.hsts=true
 # server.trustproxy=true
 # host.plugins=/opt/mediahost/plugins/webdav-shares
 `;

@@ -13,6 +13,7 @@ import { packageRoot } from './paths.js';
 import type { Activation } from './plugin-activation.js';
 import type { HostFactory } from './plugin-loader.js';
 import type { Sessions } from './sessions.js';
+import type { TlsService } from './tls.js';
 import type { DbUsers } from './users.js';
 
 export interface HostServices {
@@ -24,6 +25,7 @@ export interface HostServices {
   readonly media: CountingMedia;
   readonly sessions: Sessions;
   readonly log: HostLogger;
+  readonly tls: TlsService;
 }
 
 export function hostInfo(): HostInfo {
@@ -59,5 +61,6 @@ export function hostFactory(services: HostServices): HostFactory {
       media: services.media,
       session: services.sessions,
       log: pluginLogger(services.log, plugin.id),
+      tls: { current: () => services.tls.current() },
     });
 }

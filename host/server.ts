@@ -7,7 +7,6 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Context, Middleware } from 'koa';
-import { readFileSync } from 'node:fs';
 import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseOutage } from '../plugin/host-api.js';
@@ -15,6 +14,7 @@ import { serveDeferringContinue } from './expect-continue.js';
 import { faviconRoutes } from './favicon.js';
 import type { HostServices } from './index.js';
 import { pluginAssets } from './plugin-assets.js';
+import type { KeyPair } from './self-signed.js';
 import type { PluginManager } from './plugin-loader.js';
 import { gatedRoutes } from './route-gate.js';
 import { apiRoutes } from './web-api.js';
@@ -91,6 +91,14 @@ function setRequestState(ctx: Context): void {
 }
 
 /**
+ * server.hsts=true: browsers then reach this name over HTTPS only, for a year
+ * (RFC 6797 §6.1.1 max-age), the value most sites send. No includeSubDomains:
+ * other machines under the same domain may still speak plain HTTP. Sent on
+ * HTTPS answers only (RFC 6797 §7.2; a browser ignores it over plain HTTP, §8.1).
+ */
+const HSTS = 'max-age=31536000';
+
+/**
  * Errors, request state and the web session: one layer rather than three,
  * since every request passes it (each layer costs promises and a microtask).
  */
@@ -98,6 +106,8 @@ function front(services: HostServices): Middleware {
   return async (ctx, next) => {
     try {
       setRequestState(ctx);
+      if (ctx.protocol === 'https' && services.settings.get('server.hsts') === 'true')
+        ctx.set('Strict-Transport-Security', HSTS);
       const loading = services.sessions.preload(ctx);
       if (loading) await loading;
       await next();
@@ -146,38 +156,15 @@ export function createApp(services: HostServices, plugins: PluginManager): Koa {
   return app;
 }
 
-export interface ServerOptions {
-  readonly ssl: boolean;
-  readonly certFile?: string;
-  readonly keyFile?: string;
-}
-
-/** Reads a PEM file of the TLS settings, with an error that names the setting. */
-function readPem(file: string | undefined, key: string): Buffer {
-  if (!file) throw new Error(`server.ssl=true needs the setting ${key} (a PEM file)`);
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new Error(`${key}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
-      cause: err,
-    });
-  }
-}
-
-export function createServer(app: Koa, options: ServerOptions): http.Server | https.Server {
+/** The main listener: HTTPS with the given certificate and key, or plain HTTP without. */
+export function createServer(app: Koa, credentials: KeyPair | null): http.Server | https.Server {
   const common = {
     requestTimeout: TIMEOUTS.request,
     headersTimeout: TIMEOUTS.headers,
     keepAliveTimeout: TIMEOUTS.keepAlive,
     connectionsCheckingInterval: connectionsCheckingInterval(),
   };
-  const server = options.ssl
-    ? https.createServer({
-        ...common,
-        cert: readPem(options.certFile, 'server.ssl.cert'),
-        key: readPem(options.keyFile, 'server.ssl.key'),
-      })
-    : http.createServer(common);
+  const server = credentials ? https.createServer({ ...common, ...credentials }) : http.createServer(common);
   server.keepAliveTimeout = TIMEOUTS.keepAlive;
   server.setTimeout(TIMEOUTS.idle);
   serveDeferringContinue(server, app.callback());

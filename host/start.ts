@@ -3,6 +3,8 @@
  * settings, plugins, web server. `close()` undoes it in reverse order.
  */
 import { writeSync } from 'node:fs';
+import type http from 'node:http';
+import https from 'node:https';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -19,6 +21,7 @@ import { readyBanner } from './ready-banner.js';
 import { createApp, createServer } from './server.js';
 import { Sessions } from './sessions.js';
 import { FileSettings, SETTINGS_FILE } from './settings.js';
+import { TlsService } from './tls.js';
 import { DbUsers } from './users.js';
 import { configuredMounts } from './webdav-shares.js';
 
@@ -53,6 +56,28 @@ function parsePort(value: string, source: string): number {
   return Number(value);
 }
 
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    // Idle keep-alive connections go at once; transfers in progress get a moment to finish.
+    const force = setTimeout(() => server.closeAllConnections(), 3000);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
 export async function startHost(options: StartOptions): Promise<RunningHost> {
   const { log } = options;
   const dataDir = path.resolve(options.dataDir);
@@ -71,6 +96,15 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
 
     const settings = await new FileSettings(settingsFile, { log: log.child({ component: 'settings' }) }).open();
     cleanups.push(() => settings.close());
+    const port = options.port ?? parsePort(settings.get('server.port') ?? '8080', 'server.port');
+    const tls = await TlsService.start({
+      settings,
+      dataDir,
+      log: log.child({ component: 'tls' }),
+      listenHost: options.host,
+      mainPort: port,
+    });
+    cleanups.push(() => tls.close());
     const services: HostServices = {
       info: hostInfo(),
       settings,
@@ -80,39 +114,41 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
       media: new CountingMedia(log.child({ component: 'media' })),
       sessions: new Sessions(db),
       log,
+      tls,
     };
     const plugins = new PluginManager({ db, log, hostFor: hostFactory(services) });
     cleanups.push(() => plugins.close());
     await plugins.load(pluginFolders(settings.get('host.plugins'), dataDir));
 
-    const ssl = settings.get('server.ssl') === 'true';
-    const server = createServer(createApp(services, plugins), {
-      ssl,
-      certFile: settings.get('server.ssl.cert'),
-      keyFile: settings.get('server.ssl.key'),
-    });
-    const port = options.port ?? parsePort(settings.get('server.port') ?? '8080', 'server.port');
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, options.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          // Idle keep-alive connections go at once; transfers in progress get a moment to finish.
-          const force = setTimeout(() => server.closeAllConnections(), 3000);
-          server.close(() => {
-            clearTimeout(force);
-            resolve();
-          });
-          server.closeIdleConnections();
-        }),
-    );
+    const app = createApp(services, plugins);
+    let server = createServer(app, tls.credentials());
+    await listen(server, port, options.host);
+    cleanups.push(() => closeServer(server));
     const actualPort = (server.address() as AddressInfo).port;
-    const url = `${ssl ? 'https' : 'http'}://${urlHost(options.host)}:${actualPort}/`;
+    const ssl = server instanceof https.Server;
+    const urlOf = (scheme: string): string => `${scheme}://${urlHost(options.host)}:${actualPort}/`;
+    const url = urlOf(ssl ? 'https' : 'http');
+    tls.mainListening(ssl ? 'https' : 'http', actualPort);
+    tls.onCredentials((pair) => {
+      if (server instanceof https.Server) {
+        // New handshakes get the new certificate; connections already open keep theirs and finish.
+        server.setSecureContext(pair);
+        log.info({ component: 'tls' }, 'serving the new certificate');
+        return;
+      }
+      // Plain HTTP until the first certificate: the port moves over to HTTPS; requests in progress finish.
+      const plain = server;
+      server = createServer(app, pair);
+      plain.close();
+      plain.closeIdleConnections();
+      listen(server, actualPort, options.host).then(
+        () => {
+          tls.mainListening('https', actualPort);
+          log.info({ component: 'tls', url: urlOf('https') }, 'serving HTTPS');
+        },
+        (err: unknown) => log.error({ err, component: 'tls' }, 'cannot move the port over to HTTPS'),
+      );
+    });
     // Before the "listening" line, which is what scripts and the tests wait for.
     writeSync(
       1,

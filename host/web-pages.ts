@@ -9,6 +9,7 @@ import type { HostServices } from './index.js';
 import { photoRoots } from './photo-roots.js';
 import type { AdminPage, LoadedPlugin, PluginManager, UiModuleInfo } from './plugin-loader.js';
 import type { LoadedSession } from './sessions.js';
+import { tlsSection } from './tls-panel.js';
 import { requireAdmin, requireCsrf, requireUser } from './web-auth.js';
 import { standingIn, webdavGroup, webdavPath } from './webdav-shares.js';
 
@@ -173,7 +174,8 @@ ${controls.map((c) => `<section aria-label="${esc(c.title)}"><h2>${esc(c.title)}
       .map((p) => pluginRow(p, session.csrfToken, switched))
       .join('\n')}</tbody></table>
 <h2>Plugin pages</h2>
-${pages.length ? `<ul>${pages.map(pageItem).join('')}</ul>` : '<p class="muted">None.</p>'}`;
+${pages.length ? `<ul>${pages.map(pageItem).join('')}</ul>` : '<p class="muted">None.</p>'}
+${tlsSection(services.tls)}`;
   };
 
   router.get('/admin', async (ctx) => {

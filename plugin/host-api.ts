@@ -12,7 +12,7 @@ import type Router from '@koa/router';
 import type { Knex } from 'knex';
 import type { Context, Middleware } from 'koa';
 
-export const HOST_API_VERSION = '1.0.0';
+export const HOST_API_VERSION = '1.1.0';
 
 /** A user of the host, as the host knows it. */
 export interface HostUser {
@@ -105,6 +105,29 @@ export interface Logger {
   error(obj: object | string, msg?: string): void;
 }
 
+/**
+ * The certificate the host serves HTTPS with (since host-api 1.1.0). Dates
+ * are ISO 8601 strings. `fingerprint256` is the SHA-256 of the certificate's
+ * DER bytes, as colon-separated upper-case hex pairs: the form browsers,
+ * Windows and macOS show, so a user can compare it before trusting a
+ * self-signed certificate.
+ */
+export interface TlsInfo {
+  readonly selfSigned: boolean;
+  readonly fingerprint256: string;
+  readonly issuer: string;
+  readonly subject: string;
+  /** The DNS names and IP addresses of the subjectAltName extension. */
+  readonly domains: readonly string[];
+  readonly validFrom: string;
+  readonly validTo: string;
+}
+
+export interface HostTls {
+  /** The certificate served now; null while the host serves plain HTTP. */
+  current(): TlsInfo | null;
+}
+
 export interface HostInfo {
   readonly name: string;
   readonly version: string;
@@ -138,6 +161,8 @@ export interface Host {
   readonly media: HostMedia;
   readonly session: HostSession;
   readonly log: Logger;
+  /** Since host-api 1.1.0; a host that does not say is taken to serve no certificate of its own. */
+  readonly tls?: HostTls;
 }
 
 /** What the plugin's entry module exports. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the real-client suites drive (litmus, cadaver,
-# rclone, davfs2, curl), PostgreSQL and nginx for the multi-instance suites, and the browser the UI tests drive (chromium) when they
+# rclone, davfs2, curl), PostgreSQL and nginx for the multi-instance suites, pebble for the ACME suite, and the browser the UI tests drive (chromium) when they
 # are missing. Runs before every `npm test`;
 # does nothing when everything is present.
 set -euo pipefail
@@ -17,6 +17,9 @@ declare -A package_of=(
   [/usr/lib/postgresql/15/bin/pg_ctl]=postgresql
   # The proxy in front of the instances in test/scale/ (test/helpers/nginx.ts).
   [nginx]=nginx
+  # The ACME test server and its DNS for test/host/acme.test.ts (test/helpers/pebble.ts).
+  [pebble]=pebble
+  [pebble-challtestsrv]=pebble
 )
 
 missing=()

@@ -46,7 +46,9 @@ export function aboutRoutes(router: Router, services: ApiServices): void {
             connect: connectionMethods(url, user),
           };
         });
-      sendJson(ctx, 200, { user, baseUrl: settings.baseUrl ?? null, shares: mine });
+      // The host's certificate (host-api 1.1.0), so a user can check a self-signed one's fingerprint.
+      const tls = host.tls?.current() ?? null;
+      sendJson(ctx, 200, { user, baseUrl: settings.baseUrl ?? null, shares: mine, tls });
     }),
   );
 }

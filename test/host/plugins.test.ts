@@ -86,7 +86,7 @@ describe('plugins in the host', () => {
     assert.deepEqual(await (await fetch(`${host.url}/fixture/info`)).json(), {
       name: 'mediahost',
       version: pkg.version,
-      apiVersion: '1.0.0',
+      apiVersion: '1.1.0',
     });
     assert.deepEqual(await (await fetch(`${host.url}/fixture/session`, { headers: { cookie: admin.cookie } })).json(), {
       user: { name: 'admin', admin: true },

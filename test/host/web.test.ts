@@ -140,7 +140,7 @@ describe('host web UI', () => {
   it('shows the host version and every About control with its module to logged-in users', async () => {
     const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
     const html = await (await get('/about', alice)).text();
-    assert.ok(html.includes(`mediahost ${pkg.version} (host-api 1.0.0)`));
+    assert.ok(html.includes(`mediahost ${pkg.version} (host-api 1.1.0)`));
     assert.match(html, /<script type="module" src="\/plugins\/fixture\/ui\/about\/0\/about\.js"><\/script>/);
     assert.match(html, /<h2>Fixture status<\/h2><fixture-about/);
     assert.match(html, /Fixture plugin 1\.2\.3/);

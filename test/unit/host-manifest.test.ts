@@ -76,7 +76,7 @@ describe('hostApi range', () => {
   });
 
   it('refuses ranges that do not, naming both', () => {
-    assert.throws(() => checkHostApi('^2.0.0'), /"hostApi" is "\^2\.0\.0", but this host implements host-api 1\.0\.0/);
+    assert.throws(() => checkHostApi('^2.0.0'), /"hostApi" is "\^2\.0\.0", but this host implements host-api 1\.1\.0/);
     assert.throws(() => checkHostApi('^1.1.0', '1.0.5'), /host-api 1\.0\.5/);
     assert.doesNotThrow(() => checkHostApi('^1.1.0', '1.2.0'));
     rejects({ ...valid, hostApi: '>=3' }, /"hostApi"/);
