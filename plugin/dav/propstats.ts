@@ -104,31 +104,31 @@ async function propnames(resource: Listed): Promise<PropStat[]> {
  * hands out the same frozen description for as long as the entry is
  * unchanged (store/listing-cache.ts), and listing the same folder again
  * with the same query then writes the same XML. Only for members without
- * dead properties or locks, whose XML depends on nothing else; the entry
+ * dead properties or locks, whose XML depends on nothing else but whether
+ * they may be locked (not on a read-only share or date view); the entry
  * goes with its description. The XML is kept only from a description's
  * second listing on: a folder too big for the store to keep (100,000
  * photos) hands out new descriptions every time, and keeping their XML
  * would only add to the peak memory of that listing.
  */
-const written = new WeakMap<ResourceInfo, { readonly query: PropfindQuery; readonly xml: string }>();
+const written = new WeakMap<
+  ResourceInfo,
+  { readonly query: PropfindQuery; readonly lockable: boolean; readonly xml: string }
+>();
 const listedBefore = new WeakSet<ResourceInfo>();
 
 /** The `<D:propstat>` elements of a listed member (never the requested resource: see propstats' `requested`). */
 export function memberPropstatsXml(query: PropfindQuery, member: Listed): string | Promise<string> {
   const { info, locks } = member.target;
   const reusable =
-    Object.isFrozen(info) &&
-    member.dead.length === 0 &&
-    locks !== undefined &&
-    locks.active.length === 0 &&
-    locks.lockable;
+    Object.isFrozen(info) && member.dead.length === 0 && locks !== undefined && locks.active.length === 0;
   if (reusable) {
     const known = written.get(info);
-    if (known?.query === query) return known.xml;
+    if (known?.query === query && known.lockable === locks.lockable) return known.xml;
   }
   const render = (groups: readonly PropStat[]): string => {
     const xml = propstatsXml(groups);
-    if (reusable && listedBefore.has(info)) written.set(info, { query, xml });
+    if (reusable && listedBefore.has(info)) written.set(info, { query, lockable: locks.lockable, xml });
     else if (reusable) listedBefore.add(info);
     return xml;
   };

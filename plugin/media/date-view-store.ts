@@ -44,6 +44,15 @@ export interface ViewSource {
 interface ViewEntry {
   readonly name: string;
   readonly file: IndexedFile;
+  /**
+   * The view's description of the last real description a kept listing
+   * handed out for this file (frozen, store/listing-cache.ts), made once:
+   * handed out again, it lets PROPFIND reuse the XML it wrote for it
+   * (dav/propstats.ts), as for a real folder. A field, not a WeakMap keyed
+   * by the frozen description: that lookup cost more than the rest of a
+   * listing of 5,000 files.
+   */
+  described?: { readonly real: ResourceInfo; readonly view: ResourceInfo };
 }
 
 interface FolderListing {
@@ -51,12 +60,6 @@ interface FolderListing {
   readonly byName: ReadonlyMap<string, ViewEntry>;
   /** The entries by the real folder that holds them, then by their real name. */
   readonly byRealFolder: ReadonlyMap<string, { readonly path: StorePath; readonly byRealName: Map<string, ViewEntry> }>;
-  /**
-   * The view's description of a real one the share's store keeps (frozen,
-   * store/listing-cache.ts), made once: handed out again, it lets PROPFIND
-   * reuse the XML it wrote for it (dav/propstats.ts), as for a real folder.
-   */
-  readonly described: WeakMap<ResourceInfo, ResourceInfo>;
 }
 
 const READ_ONLY = new StoreError('denied', 'A date view is read-only: change the files in the share itself');
@@ -135,7 +138,6 @@ export class DateViewStore implements Store {
         entries,
         byName: new Map(entries.map((entry) => [entry.name, entry])),
         byRealFolder,
-        described: new WeakMap(),
       };
       cache.listings.set(key, listing);
     }
@@ -209,7 +211,7 @@ export class DateViewStore implements Store {
         const found: ResourceInfo[] = [];
         for (const info of batch) {
           const entry = byRealName.get(info.name);
-          if (entry && !info.isCollection) found.push(describedOnce(listing, info, entry));
+          if (entry && !info.isCollection) found.push(describedOnce(info, entry));
         }
         if (found.length > 0) yield found;
       }
@@ -284,11 +286,12 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function describedOnce(listing: FolderListing, info: ResourceInfo, entry: ViewEntry): ResourceInfo {
+function describedOnce(info: ResourceInfo, entry: ViewEntry): ResourceInfo {
+  if (entry.described?.real === info) return entry.described.view;
   if (!Object.isFrozen(info)) return viewInfo(info, entry);
-  let described = listing.described.get(info);
-  if (!described) listing.described.set(info, (described = Object.freeze(viewInfo(info, entry))));
-  return described;
+  const view = Object.freeze(viewInfo(info, entry));
+  entry.described = { real: info, view };
+  return view;
 }
 
 /** A real file as the view shows it: its view name, and its capture time as its creation date. */

@@ -24,7 +24,7 @@ function info(size: number): ResourceInfo {
 
 function member(
   described: ResourceInfo,
-  extra: Partial<Pick<Listed, 'dead'>> & { active?: ActiveLock[] } = {},
+  extra: Partial<Pick<Listed, 'dead'>> & { active?: ActiveLock[]; lockable?: boolean } = {},
 ): Listed {
   return {
     href: '/webdav/main/IMG_0001.jpg',
@@ -32,7 +32,7 @@ function member(
       info: described,
       displayName: described.name,
       quota: null,
-      locks: { active: extra.active ?? [], lockable: true },
+      locks: { active: extra.active ?? [], lockable: extra.lockable ?? true },
     },
     dead: extra.dead ?? [],
   };
@@ -89,4 +89,14 @@ test('dead properties and locks are never taken from an earlier listing', () => 
   assert.match(locked, /urn:uuid:0b7e4d5c/);
   // And once the lock is gone, the plain XML again.
   assert.doesNotMatch(memberPropstatsXml(ALLPROP, member(described)) as string, /urn:uuid:/);
+});
+
+test('a member that may not be locked (a read-only share, a date view) is reused too, never with the other supportedlock', () => {
+  const described = Object.freeze(info(500));
+  const readOnly = memberPropstatsXml(ALLPROP, member(described, { lockable: false })) as string;
+  assert.match(readOnly, /<D:supportedlock\/>/);
+  assert.equal(memberPropstatsXml(ALLPROP, member(described, { lockable: false })), readOnly);
+  const lockable = memberPropstatsXml(ALLPROP, member(described)) as string;
+  assert.match(lockable, /<D:supportedlock><D:lockentry>/);
+  assert.equal(memberPropstatsXml(ALLPROP, member(described, { lockable: false })), readOnly);
 });
