@@ -9,15 +9,15 @@
  * pebble *issues* chain to a root made anew at each start, fetched from its
  * management API (`issuingRoot()`).
  */
-import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { promisify } from 'node:util';
 import { freePort } from './nginx.js';
 import { hasTool, requireTool } from './tools.js';
+import { writeSelfSigned } from './openssl.js';
 
 /** Installs Debian's pebble with apt-get when it is missing and we are root (for a suite's `before`). */
 export function installPebble(): boolean {
@@ -85,23 +85,13 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
   let ca: ChildProcess | undefined;
   try {
     const listenerCaFile = path.join(dir, 'listener.pem');
-    await promisify(execFile)('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=pebble test listener',
-      '-days',
-      '1',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      path.join(dir, 'listener.key'),
-      '-out',
-      listenerCaFile,
-    ]);
+    await writeSelfSigned({
+      subject: '/CN=pebble test listener',
+      names: 'DNS:localhost,IP:127.0.0.1',
+      days: 1,
+      keyFile: path.join(dir, 'listener.key'),
+      certFile: listenerCaFile,
+    });
     const [acmePort, managementPort, dnsPort, dnsManagementPort] = [
       await freePort(),
       await freePort(),

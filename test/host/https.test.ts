@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { FIXTURE_PLUGIN, startHost, type HostProcess } from '../helpers/host-process.js';
 import { basic } from '../helpers/raw-http.js';
 import { tlsLogin, tlsRequest } from '../helpers/tls-client.js';
+import { writeSelfSigned } from '../helpers/openssl.js';
 
 let certDir: string;
 let ca: Buffer;
@@ -40,23 +39,13 @@ function request(method: string, p: string, body?: string, headers: Record<strin
 describe('HTTPS', () => {
   before(async () => {
     certDir = await mkdtemp(path.join(os.tmpdir(), 'mediahost-cert-'));
-    await promisify(execFile)('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=localhost',
-      '-days',
-      '1',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      path.join(certDir, 'key.pem'),
-      '-out',
-      path.join(certDir, 'cert.pem'),
-    ]);
+    await writeSelfSigned({
+      subject: '/CN=localhost',
+      names: 'DNS:localhost,IP:127.0.0.1',
+      days: 1,
+      keyFile: path.join(certDir, 'key.pem'),
+      certFile: path.join(certDir, 'cert.pem'),
+    });
     ca = await readFile(path.join(certDir, 'cert.pem'));
     host = await startHost({
       plugins: [FIXTURE_PLUGIN],

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { covers, describeCertificate, renewalTime } from '../../host/certificate-info.js';
 import { tempFolder } from '../helpers/system.js';
 import { requireTool } from '../helpers/tools.js';
+import { writeSelfSigned } from '../helpers/openssl.js';
 
 const DAY = 24 * 3600_000;
 
@@ -25,24 +24,8 @@ test('describeCertificate: the leaf of a chain, its names, dates and fingerprint
   if (!requireTool(t, 'openssl', 'openssl')) return;
   const dir = await tempFolder(t, 'cert-info-');
   const file = path.join(dir, 'cert.pem');
-  const make = (subject: string, names: string, out: string): Promise<unknown> =>
-    promisify(execFile)('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      subject,
-      '-days',
-      '2',
-      '-addext',
-      `subjectAltName=${names}`,
-      '-keyout',
-      path.join(dir, 'key.pem'),
-      '-out',
-      out,
-    ]);
+  const make = (subject: string, names: string, certFile: string): Promise<void> =>
+    writeSelfSigned({ subject, names, days: 2, keyFile: path.join(dir, 'key.pem'), certFile });
   await make('/CN=photos.example.org/O=Test', 'DNS:photos.example.org,DNS:Fotos.example.org,IP:192.0.2.7', file);
   await make('/CN=Some CA', 'DNS:ca.example.org', path.join(dir, 'ca.pem'));
   const pem = await readFile(file, 'utf8');
