@@ -14,10 +14,10 @@
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import type { HostSettings, HostTls, Logger, TlsInfo } from '../plugin/host-api.js';
-import { AcmeCertificates, DEFAULT_DIRECTORY, type AcmeProblem } from './acme.js';
+import type { AcmeCertificates, AcmeProblem } from './acme.js';
 import { createAcmeListener } from './acme-listener.js';
 import { describeCertificate, renewalTime, type CertificateFacts } from './certificate-info.js';
-import { selfSignedCertificate, type KeyPair } from './self-signed.js';
+import type { KeyPair } from './self-signed.js';
 
 export type TlsSource = 'none' | 'files' | 'self-signed' | 'acme';
 
@@ -108,6 +108,8 @@ export class TlsService implements HostTls {
       );
     const caCertFile = settings.get('server.acme.cacert');
     const service = new TlsService('acme', log);
+    // Loaded only here: the ACME client and its X.509 library cost some 30 MB a server without ACME never needs.
+    const { AcmeCertificates, DEFAULT_DIRECTORY } = await import('./acme.js');
     const acme = new AcmeCertificates(
       {
         dataDir: options.dataDir,
@@ -141,6 +143,8 @@ export class TlsService implements HostTls {
 
   /** Made or read now; a new one is made when this one is due (see self-signed.ts) and swapped in. */
   private async keepSelfSignedFresh(dataDir: string): Promise<void> {
+    // Loaded only here, as ACME is (startAcme): the X.509 library is for a server that makes its own certificate.
+    const { selfSignedCertificate } = await import('./self-signed.js');
     this.use(await selfSignedCertificate(dataDir, this.log));
     const due = renewalTime(this.facts!.notBefore, this.facts!.notAfter).getTime();
     this.selfSignedTimer = setTimeout(

@@ -11,7 +11,8 @@
  * that climbs out (`..`), an absolute path, a link or a device is hostile
  * or broken, and nothing of it is filed.
  */
-import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import type * as Yauzl from 'yauzl';
+import type { Entry, ZipFile } from 'yauzl';
 import { isLeftAlone } from './inbox-names.js';
 import { breaksRatio, bytesInWords, type ZipLimits } from './zip-limits.js';
 
@@ -56,7 +57,11 @@ export function quoted(path: string): string {
   return JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}…` : path);
 }
 
+/** yauzl, loaded with the first ZIP: a server whose inboxes never see one does not carry it. */
+let zipReader: Promise<typeof Yauzl> | undefined;
+
 export async function readZipPlan(file: string, limits: ZipLimits): Promise<ZipPlan> {
+  const yauzl = await (zipReader ??= import('yauzl').then((module) => (module.default ?? module) as typeof Yauzl));
   let zip: ZipFile;
   try {
     // decodeStrings off: yauzl would refuse bad names with an error of its
@@ -82,7 +87,7 @@ export async function readZipPlan(file: string, limits: ZipLimits): Promise<ZipP
     let unpacked = 0;
     let packed = 0;
     for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) {
-      const member = checkEntry(entry);
+      const member = checkEntry(yauzl, entry);
       unpacked += entry.uncompressedSize;
       packed += entry.compressedSize;
       if (unpacked > limits.maxTotalBytes)
@@ -111,7 +116,7 @@ export async function readZipPlan(file: string, limits: ZipLimits): Promise<ZipP
  * unpacked (a folder, a Mac resource fork in `__MACOSX/`, a `.DS_Store`);
  * a ZipRefusal when the ZIP must not be unpacked at all.
  */
-function checkEntry(entry: Entry): ZipMember {
+function checkEntry(yauzl: typeof Yauzl, entry: Entry): ZipMember {
   // Not strict: a backslash is a separator, as Windows tools write it, so
   // that `..\evil.jpg` is seen as climbing.
   const path = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);

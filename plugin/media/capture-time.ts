@@ -5,8 +5,8 @@
  * creation time; else the file's modification time, marked as such so the
  * caller can tell a guess from a record.
  */
+import type Exifr from 'exifr';
 import { basename, extname } from 'node:path';
-import exifr from 'exifr';
 import { mediaKindOf, type MediaKind } from './media-kinds.js';
 import { movieCreationTime } from './movie-creation-time.js';
 
@@ -22,6 +22,9 @@ export interface CaptureTime {
 
 /** The video containers that are ISO BMFF (MP4, QuickTime, 3GPP), whose header we read. */
 const MOVIE_EXTENSIONS = new Set(['.mp4', '.m4v', '.mov', '.qt', '.3gp', '.3g2']);
+
+/** exifr, loaded with the first photo read: a server without a date view or an inbox does not carry it. */
+let exifReader: Promise<typeof Exifr> | undefined;
 
 /** What exifr reads: only these tags, as the raw strings the file holds. */
 const EXIF_OPTIONS = {
@@ -72,6 +75,7 @@ async function exifCaptureTime(file: string): Promise<CaptureTime | null> {
   let tags: Record<string, unknown> | undefined;
   try {
     // A path makes exifr read the file in chunks from its head, not whole.
+    const exifr = await (exifReader ??= import('exifr').then((module) => module.default as typeof Exifr));
     tags = (await exifr.parse(file, EXIF_OPTIONS)) as Record<string, unknown> | undefined;
   } catch {
     return null;
