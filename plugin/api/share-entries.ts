@@ -6,9 +6,9 @@
  */
 import { isAbsolute } from 'node:path';
 import { loadShares } from '../config/shares.js';
-import type { SettingsProblem } from '../config/settings.js';
+import { shareKeysOf, type SettingsProblem, type ShareFamilyName } from '../config/settings.js';
 
-export type Family = 'robot.root' | 'webdav';
+export type Family = ShareFamilyName;
 
 export interface ShareEntry {
   /** `robot.root.0` or `webdav.3`. */
@@ -42,9 +42,9 @@ function unusedMount(configured: ConfiguredShares): string {
 
 export const isValidMount = (mount: string): boolean => MOUNT_PATTERN.test(mount) && mount !== '.' && mount !== '..';
 
-const readonlyKeyOf = (family: Family): string => (family === 'webdav' ? 'readonly' : 'webdavreadonly');
-const dateMountKeyOf = (family: Family): string => (family === 'webdav' ? 'datemount' : 'webdavdatemount');
-const inboxKeyOf = (family: Family): string => (family === 'webdav' ? 'inbox' : 'webdavinbox');
+const readonlyKeyOf = (family: Family): string => shareKeysOf(family).readonly;
+const dateMountKeyOf = (family: Family): string => shareKeysOf(family).dateMount;
+const inboxKeyOf = (family: Family): string => shareKeysOf(family).inbox;
 
 function indexesOf(all: Readonly<Record<string, string>>, family: Family): number[] {
   const pattern = new RegExp(`^${family.replace('.', '\\.')}\\.(\\d+)\\.`);

@@ -90,6 +90,21 @@ const SHARE_FAMILIES = [
 
 type ShareFamily = (typeof SHARE_FAMILIES)[number];
 
+/** `robot.root` (the host's photo roots) or `webdav` (extra shares): the two families of share keys. */
+export type ShareFamilyName = ShareFamily['prefix'];
+
+/** The last part of a share's keys that differ between the families (`webdavreadonly` or `readonly`, …). */
+export function shareKeysOf(family: ShareFamilyName): { readonly: string; dateMount: string; inbox: string } {
+  const found = SHARE_FAMILIES.find((f) => f.prefix === family) ?? SHARE_FAMILIES[1];
+  return { readonly: found.readonlyKey, dateMount: found.dateMountKey, inbox: found.inboxKey };
+}
+
+/** The full key of a share's setting: `robot.root.0.webdavinbox`, `webdav.3.inbox`. */
+export function shareKey(source: string, field: 'readonly' | 'dateMount' | 'inbox'): string {
+  const family: ShareFamilyName = source.startsWith('robot.root.') ? 'robot.root' : 'webdav';
+  return `${source}.${shareKeysOf(family)[field]}`;
+}
+
 const GIB = 1024 ** 3;
 
 export function parseSettings(all: Readonly<Record<string, string>>): ParsedSettings {
@@ -246,8 +261,7 @@ function withDateMountsChecked(shares: ShareSetting[], problems: SettingsProblem
   return shares.map((share) => {
     const { dateMount, ...withoutView } = share;
     if (dateMount === undefined) return share;
-    const family = SHARE_FAMILIES.find((f) => share.source.startsWith(`${f.prefix}.`)) ?? SHARE_FAMILIES[1];
-    const key = `${share.source}.${family.dateMountKey}`;
+    const key = shareKey(share.source, 'dateMount');
     const report = (message: string) => problems.push({ key, mount: share.mount, message, severity: 'error' });
     if (!(validateShare({ ...withoutView, mount: dateMount }) as boolean)) {
       report(`invalid date view name "${dateMount}": use letters, digits, ".", "_" or "-" (at most 64)`);

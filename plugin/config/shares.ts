@@ -5,7 +5,7 @@
  */
 import { isAbsolute, relative, sep } from 'node:path';
 import { folderState } from './folder-state.js';
-import { parseSettings, type SettingsProblem, type WebdavSettings } from './settings.js';
+import { parseSettings, shareKey, type SettingsProblem, type WebdavSettings } from './settings.js';
 
 export const GROUP_PREFIX = 'WebDAV.';
 
@@ -68,12 +68,6 @@ export function shareOrView(snapshot: ShareSnapshot, mount: string): Share | und
   return snapshot.shares.get(mount) ?? snapshot.dateViews.get(mount);
 }
 
-/** The date view of `share`, if it has one. */
-export function dateViewOf(snapshot: ShareSnapshot, share: Share): Share | undefined {
-  for (const view of snapshot.dateViews.values()) if (view.dateViewOf === share.mount) return view;
-  return undefined;
-}
-
 export async function loadShares(all: Readonly<Record<string, string>>): Promise<ShareSnapshot> {
   const { settings, problems: parseProblems } = parseSettings(all);
   const problems = [...parseProblems];
@@ -103,7 +97,7 @@ export async function loadShares(all: Readonly<Record<string, string>>): Promise
     shares.set(setting.mount, share);
     if (setting.inbox && setting.readonly) {
       problems.push({
-        key: `${setting.source}.${setting.source.startsWith('robot.root.') ? 'webdavinbox' : 'inbox'}`,
+        key: shareKey(setting.source, 'inbox'),
         mount: setting.mount,
         message: `share "${setting.mount}" is read-only, so its inbox is not used`,
         severity: 'warning',

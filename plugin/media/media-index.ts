@@ -184,17 +184,12 @@ export class MediaIndex {
       .sort((a, b) => (a.month ?? '').localeCompare(b.month ?? ''));
   }
 
-  /**
-   * The files of one view folder, oldest capture first (path breaks ties):
-   * the order in which a date view hands out " (2)" names, so that the same
-   * files always get the same names.
-   */
+  /** The files of one view folder, in no order: the date view sorts them the same on every database. */
   async filesIn(mount: string, folder: ViewFolder): Promise<IndexedFile[]> {
     const query = this.db(MEDIA_TABLE).select<Row[]>('*').where({ mount });
     if ('month' in folder) query.andWhere({ month: folder.month }).andWhereNot({ source: 'mtime' });
     else query.andWhere({ source: 'mtime' });
-    const rows = await query.orderBy([{ column: 'capture_ms' }, { column: 'path' }]);
-    return rows.map(fileOf);
+    return (await query).map(fileOf);
   }
 
   /** How many files are indexed, and how many of them have no date of their own. */
