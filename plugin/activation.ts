@@ -9,7 +9,13 @@ import { Authenticator } from './access/authenticator.js';
 import { isWebdavTarget, webdavFilter } from './access/webdav-filter.js';
 import type { ShareDirectory } from './access/share-resolver.js';
 import { AuditLog, auditFilter } from './access/audit.js';
-import { loadShares, type Share, type ShareSnapshot } from './config/shares.js';
+import {
+  dateViewGroupDescription,
+  loadShares,
+  shareGroupDescription,
+  type Share,
+  type ShareSnapshot,
+} from './config/shares.js';
 import type { DavServices } from './dav/context.js';
 import { dispatch } from './dav/dispatch.js';
 import { answerOptions } from './dav/methods/options.js';
@@ -253,10 +259,10 @@ export class Activation {
       else this.host.log.info(entry, text);
     }
     for (const share of snapshot.shares.values()) {
-      await this.host.groups.ensure(share.group, `May use the WebDAV share "${share.mount}"`);
+      await this.host.groups.ensure(share.group, shareGroupDescription(share.mount));
     }
     for (const view of snapshot.dateViews.values()) {
-      await this.host.groups.ensure(view.group, `May use the WebDAV date view "${view.mount}" (read-only)`);
+      await this.host.groups.ensure(view.group, dateViewGroupDescription(view.mount));
     }
     const mounts = new Set(snapshot.shares.keys());
     const served = new Set([...mounts, ...snapshot.dateViews.keys()]);

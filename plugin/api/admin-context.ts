@@ -3,7 +3,7 @@
  * one at a time, the share an API path names, and the share's group.
  */
 import type { Context } from 'koa';
-import { groupNameOf } from '../config/shares.js';
+import { dateViewGroupDescription, groupNameOf, shareGroupDescription } from '../config/shares.js';
 import type { Host } from '../host-api.js';
 import { ApiError } from './http.js';
 import type { ApiServices } from './services.js';
@@ -44,16 +44,16 @@ export function entryOr404(configured: ConfiguredShares, id: string): ShareEntry
   return entry;
 }
 
-/** The group WebDAV.<dateMount> of a date view, created when missing (as activation.ts describes it); its name. */
+/** The group WebDAV.<dateMount> of a date view, created when missing; its name. */
 export async function ensureViewGroup(host: Host, dateMount: string): Promise<string> {
   const group = groupNameOf(dateMount);
-  await host.groups.ensure(group, `May use the WebDAV date view "${dateMount}" (read-only)`);
+  await host.groups.ensure(group, dateViewGroupDescription(dateMount));
   return group;
 }
 
 /** The group WebDAV.<mount> of a share, created when missing; its name. */
 export async function ensureShareGroup(host: Host, mount: string): Promise<string> {
   const group = groupNameOf(mount);
-  await host.groups.ensure(group, `May use the WebDAV share "${mount}"`);
+  await host.groups.ensure(group, shareGroupDescription(mount));
   return group;
 }

@@ -13,6 +13,11 @@ export function groupNameOf(mount: string): string {
   return `${GROUP_PREFIX}${mount}`;
 }
 
+/** How the host describes the group of a share, and of a date view, when the plugin creates it. */
+export const shareGroupDescription = (mount: string): string => `May use the WebDAV share "${mount}"`;
+export const dateViewGroupDescription = (mount: string): string =>
+  `May use the WebDAV date view "${mount}" (read-only)`;
+
 export interface Share {
   readonly mount: string;
   /** The folder as configured. */

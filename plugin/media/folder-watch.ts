@@ -75,10 +75,6 @@ export class FolderWatch {
     }
   }
 
-  get watching(): number {
-    return this.watchers.size;
-  }
-
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);

@@ -13,7 +13,7 @@ import { lstat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { HostMedia, Logger } from '../host-api.js';
 import { describeFile } from './media-files.js';
-import type { MediaIndex } from './media-index.js';
+import { unchangedSince, type MediaIndex } from './media-index.js';
 import type { MediaScanner } from './media-scan.js';
 
 export class IndexUpdates {
@@ -72,8 +72,7 @@ export class IndexUpdates {
     }
     if (stats.isFile()) {
       // A change this process made through WebDAV is indexed already: heard again, it costs one query.
-      const stamp = await this.index.stampOf(mount, path);
-      if (stamp && stamp.size === stats.size && stamp.mtimeMs === Math.round(stats.mtimeMs)) return;
+      if (unchangedSince(await this.index.stampOf(mount, path), stats)) return;
       const file = await describeFile(root, path, stats);
       if (file) await this.index.put(mount, [file]);
     } else if (stats.isDirectory()) {

@@ -48,6 +48,16 @@ export interface IndexedStamp {
   readonly mtimeMs: number;
 }
 
+/** Whether the file on disk is the one indexed: same size, same modification time (kept to the millisecond). */
+export function unchangedSince(
+  stamp: IndexedStamp | null | undefined,
+  stats: { size: number; mtimeMs: number },
+): boolean {
+  return (
+    stamp !== null && stamp !== undefined && stamp.size === stats.size && stamp.mtimeMs === Math.round(stats.mtimeMs)
+  );
+}
+
 interface Row {
   mount: string;
   path: string;

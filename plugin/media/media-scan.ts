@@ -16,7 +16,7 @@ import { lstat, opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../host-api.js';
 import { describeFile, isIndexableName } from './media-files.js';
-import type { IndexedFile, MediaIndex } from './media-index.js';
+import { unchangedSince, type IndexedFile, type MediaIndex } from './media-index.js';
 import { mediaKindOf } from './media-kinds.js';
 
 /** Files read for their capture time at once. */
@@ -109,8 +109,7 @@ export class MediaScanner {
         const key = path.map((name) => name.normalize('NFC')).join('/');
         unseen.delete(key);
         this.state = { ...this.state, filesSeen: this.state.filesSeen + 1 };
-        const stamp = known.get(key);
-        if (stamp && stamp.size === stats.size && stamp.mtimeMs === Math.round(stats.mtimeMs)) continue;
+        if (unchangedSince(known.get(key), stats)) continue;
         const read = describeFile(this.target.root, path, stats).then((file) => {
           this.state = { ...this.state, filesRead: this.state.filesRead + 1 };
           if (file) pending.push(file);

@@ -60,7 +60,7 @@ function indexed(snapshot: ShareSnapshot, share: Share): boolean {
 }
 
 export class PhotoShares {
-  readonly index: MediaIndex;
+  private readonly index: MediaIndex;
   private readonly scanners = new Map<string, MediaScanner>();
   /** The folder watches of the indexed shares on a local disk. */
   private readonly watches = new Map<MediaScanner, FolderWatch>();
@@ -211,11 +211,6 @@ export class PhotoShares {
   /** The host's media library as the WebDAV methods should see it: the index hears every change first. */
   hostMedia(): HostMedia {
     return this.media;
-  }
-
-  /** Files what has settled in the share's inbox now (tests, and the admin's "file now"). */
-  async fileInboxNow(mount: string): Promise<InboxEvent[]> {
-    return (await this.inboxes.get(mount)?.filer.fileSettled()) ?? [];
   }
 
   /** For the admin page: null when the share has no inbox. */
