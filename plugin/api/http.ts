@@ -13,6 +13,7 @@ import type { Context } from 'koa';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { HostSession, WebSession } from '../host-api.js';
 import { acceptBodyUpTo, closeUnlessBodyRead } from '../http/expect-continue.js';
+import { MOUNT_NAME_RULE } from './share-entries.js';
 
 /** Bodies of the admin API are a few fields; anything larger is refused with 413. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -125,7 +126,7 @@ export function schemaValidator<T>(name: string, options: { coerce?: boolean } =
 /** Friendly words for the fields the API takes; anything else keeps ajv's message. */
 const FIELD_WORDS: Record<string, Partial<Record<string, string>>> = {
   mount: {
-    pattern: 'use 1 to 64 letters, digits, dots, dashes or underscores (no spaces, no slashes)',
+    pattern: MOUNT_NAME_RULE,
     not: 'may not be "." or ".."',
     type: 'must be text',
   },
@@ -136,7 +137,7 @@ const FIELD_WORDS: Record<string, Partial<Record<string, string>>> = {
   },
   readonly: { type: 'must be true or false' },
   dateMount: {
-    maxLength: 'use 1 to 64 letters, digits, dots, dashes or underscores (no spaces, no slashes)',
+    maxLength: MOUNT_NAME_RULE,
     type: 'must be text',
   },
   inbox: { maxLength: 'is too long', type: 'must be text' },

@@ -165,9 +165,12 @@ const FIELD_OF_KEY: Record<string, keyof ShareFields> = {
 };
 
 /** Why `name` cannot be a mount name (a share's or a date view's), in plain words; undefined when it can. */
+/** What a share's or a date view's name may be, as every form error says it. */
+export const MOUNT_NAME_RULE = 'use 1 to 64 letters, digits, dots, dashes or underscores (no spaces, no slashes)';
+
 export function mountNameError(name: string): string | undefined {
   if (name === '.' || name === '..') return 'may not be "." or ".."';
-  if (!isValidMount(name)) return 'use 1 to 64 letters, digits, dots, dashes or underscores (no spaces, no slashes)';
+  if (!isValidMount(name)) return MOUNT_NAME_RULE;
   return undefined;
 }
 
@@ -236,7 +239,8 @@ export async function checkShare(
 ): Promise<Record<string, string>> {
   const dateMount = fields.dateMount?.trim() ?? '';
   const errors = nameClashes(configured, entry, fields.mount, dateMount);
-  if (!isValidMount(fields.mount)) errors['mount'] ??= 'use 1 to 64 letters, digits, dots, dashes or underscores';
+  const nameError = mountNameError(fields.mount);
+  if (nameError) errors['mount'] ??= nameError;
   const viewError = dateMount === '' ? undefined : mountNameError(dateMount);
   if (viewError) errors['dateMount'] = viewError;
   if (!isAbsolute(fields.folder)) {
