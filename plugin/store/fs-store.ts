@@ -56,6 +56,7 @@ import {
   whereIs,
 } from './fs-calls.js';
 import { displayableName, lookAt, toInfo } from './folder-entries.js';
+import { DEFAULT_KEPT_MAX_AGE_MS, KeptDescriptors, type KeptDescriptorsOptions } from './kept-descriptors.js';
 import { FsOpenFile, collectionFile } from './open-file.js';
 import { OnTheSpot, type OnTheSpotOptions } from './on-the-spot.js';
 import type { OpenFile, PreparedPath, Quota, ResourceInfo, Store, StorePath } from './store.js';
@@ -104,6 +105,8 @@ export interface FsStoreOptions {
   readonly listings?: ListingCacheOptions;
   /** When small reads of a local disk are done on the main thread (tests set the clock and thresholds). */
   readonly onTheSpot?: OnTheSpotOptions;
+  /** Small files kept open between reads (tests bound them, or shorten their age). */
+  readonly keptFiles?: KeptDescriptorsOptions;
 }
 
 /** An entry as found on disk: its path (spelled as on disk) and what lstat says of it. */
@@ -143,6 +146,7 @@ export class FsStore implements Store {
   private readonly rootPrefix: Buffer;
   private readonly folders: FolderCache;
   private readonly listings: ListingCache;
+  private readonly keptFiles: KeptDescriptors;
   private readonly onTheSpot: OnTheSpot;
   private readonly folderSyncs = new FolderSyncs(syncFolder);
   /** The share root's device, and whether it is a local disk (LOCAL_FILE_SYSTEMS); learned once, at the start. */
@@ -157,11 +161,22 @@ export class FsStore implements Store {
     this.under = root.endsWith(sep) ? root : root + sep;
     this.rootBytes = Buffer.from(root);
     this.rootPrefix = Buffer.from(this.under);
-    this.folders = new FolderCache(root, { ...options.folders, onChange: (folder) => this.listings.drop(folder) });
+    this.folders = new FolderCache(root, {
+      ...options.folders,
+      onChange: (folder) => {
+        this.listings.drop(folder);
+        this.keptFiles.drop(folder);
+      },
+    });
     this.listings = new ListingCache(this.folders, {
       maxAgeMs: Math.min(DEFAULT_LISTING_MAX_AGE_MS, options.folders?.maxAgeMs ?? Infinity),
       now: options.folders?.now,
       ...options.listings,
+    });
+    this.keptFiles = new KeptDescriptors(this.folders, {
+      maxAgeMs: Math.min(DEFAULT_KEPT_MAX_AGE_MS, options.folders?.maxAgeMs ?? Infinity),
+      now: options.folders?.now,
+      ...options.keptFiles,
     });
     this.onTheSpot = new OnTheSpot(options.onTheSpot);
     this.learned = this.learnDevice();
@@ -178,6 +193,7 @@ export class FsStore implements Store {
 
   /** Stops watching folders; the store keeps working, looking at the disk every time. */
   close(): void {
+    this.keptFiles.close();
     this.listings.close();
     this.folders.close();
   }
@@ -244,6 +260,8 @@ export class FsStore implements Store {
    * inside the share. The description comes from the open descriptor.
    * Where /proc tells, the descriptor itself is checked to be inside the
    * share, so that no folder swapped for a link meanwhile leads outside.
+   * A small plain file in a watched folder stays open for the next reads
+   * (store/kept-descriptors.ts).
    */
   async open(path: StorePath): Promise<OpenFile | null> {
     if (path.some(isTemporaryName)) return null;
@@ -251,10 +269,14 @@ export class FsStore implements Store {
     const folder = await this.folderAt(name === undefined ? [] : path.slice(0, -1));
     if (folder === null) return null;
     const local = this.isLocal(folder.dev);
-    const fd =
+    const keepable = local && name !== undefined && folder.cached !== null ? folder.cached : null;
+    const kept = keepable && (await this.openKept(keepable, name!, folder.dev));
+    if (kept) return kept;
+    const seen = keepable ? this.folders.changesOf(keepable) : 0;
+    const { fd, plain } =
       name === undefined
-        ? await openFolder(this.root)
-        : ((local ? this.openOnTheSpot(join(folder.real, name)) : null) ?? (await this.openEntry(folder.real, name)));
+        ? { fd: await openFolder(this.root), plain: false }
+        : await this.openEntry(folder.real, name, local);
     if (fd === null) return null;
     let quick = false;
     try {
@@ -270,7 +292,8 @@ export class FsStore implements Store {
         closeNow(fd, quick);
         return null;
       }
-      return new FsOpenFile(fd, toInfo(name!, stats), quick, quick ? this.onTheSpot : null);
+      const use = quick && plain && keepable ? this.keptFiles.offer(keepable, name!, fd, seen) : null;
+      return new FsOpenFile(fd, toInfo(name!, stats), quick, quick ? this.onTheSpot : null, use?.release);
     } catch (error) {
       closeNow(fd, quick);
       throw error;
@@ -589,24 +612,29 @@ export class FsStore implements Store {
     );
   }
 
-  /** The descriptor of the entry `name` in a real folder (NFC, else NFD spelling), or null when there is none. */
-  private async openEntry(folder: string, name: string): Promise<number | null> {
+  /**
+   * The descriptor of the entry `name` in a real folder (NFC, else NFD
+   * spelling), or null when there is none; `plain` unless a symbolic link
+   * was followed. On a local disk it is first opened on the spot.
+   */
+  private async openEntry(
+    folder: string,
+    name: string,
+    local: boolean,
+  ): Promise<{ fd: number | null; plain: boolean }> {
     const composed = join(folder, name);
+    const quick = local ? this.openOnTheSpot(composed) : null;
+    if (quick !== null) return { fd: quick, plain: true };
     let opened = await openForReading(composed);
     if (opened === 'missing') {
       const decomposed = join(folder, name.normalize('NFD'));
-      if (decomposed === composed) return null;
+      if (decomposed === composed) return { fd: null, plain: false };
       opened = await openForReading(decomposed);
-      if (opened === 'link') return this.openLink(decomposed);
-    } else if (opened === 'link') return this.openLink(composed);
-    return typeof opened === 'number' ? opened : null;
+      if (opened === 'link') return { fd: await this.openLink(decomposed), plain: false };
+    } else if (opened === 'link') return { fd: await this.openLink(composed), plain: false };
+    return { fd: typeof opened === 'number' ? opened : null, plain: true };
   }
 
-  /**
-   * The plain file at `file` opened on the main thread (store/on-the-spot.ts),
-   * or null when that is not allowed now or anything but a plain open
-   * happens (missing, a link, an error): the pool's way then handles it.
-   */
   /**
    * A metadata call (open, rename, fstat) on the share's local disk, made on
    * the spot while that is allowed (store/on-the-spot.ts), else through the
@@ -616,6 +644,31 @@ export class FsStore implements Store {
     return local && this.onTheSpot.allowed ? this.onTheSpot.run(onTheSpot) : pooled();
   }
 
+  /**
+   * The file kept open for `name` in a watched folder (store/kept-descriptors.ts),
+   * described by a fresh fstat; null when none is kept, or it is no longer
+   * the small plain file its name holds (unlinked, replaced, grown).
+   */
+  private async openKept(folder: Folder, name: string, dev: bigint | null): Promise<FsOpenFile | null> {
+    const kept = this.keptFiles.use(folder, name);
+    if (!kept) return null;
+    const stats = await this.metadataCall(
+      true,
+      () => fstatSync(kept.fd, { bigint: true }),
+      () => fstatFd(kept.fd),
+    ).catch(() => null); // treated as gone: opened again by name
+    if (stats?.isFile() && stats.nlink > 0n && stats.dev === dev && stats.size <= QUICK_CLOSE_BYTES)
+      return new FsOpenFile(kept.fd, toInfo(name, stats), true, this.onTheSpot, kept.release);
+    kept.discard();
+    kept.release();
+    return null;
+  }
+
+  /**
+   * The plain file at `file` opened on the main thread (store/on-the-spot.ts),
+   * or null when that is not allowed now or anything but a plain open
+   * happens (missing, a link, an error): the pool's way then handles it.
+   */
   private openOnTheSpot(file: string): number | null {
     if (!this.onTheSpot.allowed) return null;
     try {

@@ -33,6 +33,8 @@ export class FsOpenFile implements OpenFile {
     private readonly closeAtOnce = false,
     /** Where whole small reads may be done on the main thread (store/on-the-spot.ts); null: always the pool. */
     private readonly onTheSpot: OnTheSpot | null = null,
+    /** Instead of closing: the descriptor belongs to someone else (store/kept-descriptors.ts), this gives it back. */
+    private readonly giveBack: (() => void) | null = null,
   ) {}
 
   async bytes(span?: ByteSpan): Promise<Buffer> {
@@ -79,7 +81,9 @@ export class FsOpenFile implements OpenFile {
 
   private letGo(): void {
     this.holds -= 1;
-    if (this.holds === 0 && this.fd >= 0) closeNow(this.fd, this.closeAtOnce);
+    if (this.holds > 0 || this.fd < 0) return;
+    if (this.giveBack) this.giveBack();
+    else closeNow(this.fd, this.closeAtOnce);
   }
 }
 

@@ -441,3 +441,60 @@ test('a kept listing never shows what is outside: its folder swapped for a link 
     'refused once the event arrived',
   );
 });
+
+test('a small file is kept open between reads; written in place, replaced or deleted, it is seen at once without an event', async (t) => {
+  const { root, store } = await silentSetup(t);
+  const file = join(root, 'album', '2024', 'photo.jpg');
+  const path = ['album', '2024', 'photo.jpg'];
+  const before = openFiles(process.pid);
+  assert.equal(await content(store, path), 'a photo');
+  assert.equal(openFiles(process.pid), before + 1, 'kept open after the read');
+  assert.equal(await content(store, path), 'a photo');
+  assert.equal(openFiles(process.pid), before + 1, 'the same descriptor read again');
+  await writeFile(file, 'a longer photo');
+  const inPlace = await store.open(path);
+  assert.equal(inPlace?.info.size, 14, 'a fresh fstat: new size');
+  assert.equal(inPlace?.info.etag, (await store.stat(path))?.etag);
+  assert.equal((await inPlace!.bytes()).toString(), 'a longer photo');
+  inPlace!.close();
+  await writeFile(join(root, 'next.jpg'), 'the next version');
+  await rename(join(root, 'next.jpg'), file);
+  assert.equal(await content(store, path), 'the next version', 'the old file has no name left: opened again');
+  await rm(file);
+  assert.equal(await content(store, path), null);
+  assert.equal(openFiles(process.pid), before, 'nothing left open for a deleted file');
+});
+
+test('a kept file moved away is served at most until its event or 5 s; close() lets every kept file go', async (t) => {
+  const { root, store, watchers, advance } = await silentSetup(t);
+  const folder = join(root, 'album', '2024');
+  const path = ['album', '2024', 'photo.jpg'];
+  const before = openFiles(process.pid);
+  assert.equal(await content(store, path), 'a photo');
+  await rename(join(folder, 'photo.jpg'), join(root, 'moved.jpg'));
+  assert.equal(await content(store, path), 'a photo', 'no event yet: the kept file');
+  watchers.fire(folder, 'rename', 'photo.jpg');
+  assert.equal(await content(store, path), null, 'the event let it go');
+  await rename(join(root, 'moved.jpg'), join(folder, 'photo.jpg'));
+  assert.equal(await content(store, path), 'a photo');
+  await rename(join(folder, 'photo.jpg'), join(root, 'moved.jpg'));
+  advance(4999);
+  assert.equal(await content(store, path), 'a photo');
+  advance(1);
+  assert.equal(await content(store, path), null, 'looked at again after 5 s');
+  await rename(join(root, 'moved.jpg'), join(folder, 'photo.jpg'));
+  assert.equal(await content(store, path), 'a photo');
+  assert.equal(openFiles(process.pid), before + 1);
+  store.close();
+  assert.equal(openFiles(process.pid), before, 'close() closed it');
+});
+
+test('only small plain files are kept open: not a larger file, nor one reached through a symbolic link', async (t) => {
+  const { root, store } = await silentSetup(t);
+  await writeFile(join(root, 'big.bin'), Buffer.alloc(64 * 1024 + 1));
+  await symlink(join(root, 'top.jpg'), join(root, 'link.jpg'));
+  const before = openFiles(process.pid);
+  assert.equal((await content(store, ['big.bin']))?.length, 64 * 1024 + 1);
+  assert.equal(await content(store, ['link.jpg']), 'top');
+  await eventually(() => openFiles(process.pid) === before, 'nothing kept open');
+});
