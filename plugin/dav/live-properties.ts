@@ -43,7 +43,9 @@ const dav = (local: string, inAllprop: boolean, value: LiveProperty['value']): L
 
 /** RFC 3339 without fractions, as `creationdate` is usually read by clients. */
 export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const iso = date.toISOString();
+  // "YYYY-MM-DDTHH:mm:ss.sssZ" for years 0 to 9999; other years have a sign and six digits.
+  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** The HTTP-date of RFC 9110 §5.6.7 (the RFC 1123 form). */
@@ -72,13 +74,13 @@ export const LIVE_PROPERTIES: readonly LiveProperty[] = [
   dav('quota-used-bytes', false, (target) => quotaValue(target, (quota) => quota.usedBytes)),
 ];
 
-const BY_NAME = new Map(LIVE_PROPERTIES.map((prop) => [clark(prop.ns, prop.local), prop]));
-
-/** `{namespace}local`: one string that names a property unambiguously. */
-export function clark(ns: string, local: string): string {
-  return `{${ns}}${local}`;
+/** By namespace, then local name: a listing looks up every property of every member, with no string built. */
+const BY_NAME = new Map<string, Map<string, LiveProperty>>();
+for (const prop of LIVE_PROPERTIES) {
+  const local = BY_NAME.get(prop.ns) ?? new Map<string, LiveProperty>();
+  BY_NAME.set(prop.ns, local.set(prop.local, prop));
 }
 
 export function liveProperty(ns: string, local: string): LiveProperty | undefined {
-  return BY_NAME.get(clark(ns, local));
+  return BY_NAME.get(ns)?.get(local);
 }

@@ -55,7 +55,7 @@ import {
   pathOfFd,
   whereIs,
 } from './fs-calls.js';
-import { displayableName, lookAt, toInfo } from './folder-entries.js';
+import { displayableName, lookAt, toInfo, type Looked } from './folder-entries.js';
 import { DEFAULT_KEPT_MAX_AGE_MS, KeptDescriptors, type KeptDescriptorsOptions } from './kept-descriptors.js';
 import { FsOpenFile, collectionFile } from './open-file.js';
 import { OnTheSpot, type OnTheSpotOptions } from './on-the-spot.js';
@@ -237,17 +237,23 @@ export class FsStore implements Store {
         encoding: 'buffer' as BufferEncoding,
         bufferSize: STAT_BATCH,
       });
+      // One batch is looked at while the one before is answered (the caller writes it out).
       let names: string[] = [];
+      let ahead: Promise<Looked[]> | null = null;
       for await (const entry of dir) {
         const name = displayableName(this.log, folder, entry.name as unknown as Buffer);
         if (name === null) continue;
         names.push(name);
         if (names.length === STAT_BATCH) {
-          yield await this.statChildren(folder, names, recording);
+          const next = this.lookAtChildren(folder, names);
           names = [];
+          if (ahead) yield recorded(await ahead, recording);
+          ahead = next;
         }
       }
-      if (names.length > 0) yield await this.statChildren(folder, names, recording);
+      const last = names.length > 0 ? this.lookAtChildren(folder, names) : null;
+      if (ahead) yield recorded(await ahead, recording);
+      if (last) yield recorded(await last, recording);
       recording?.end();
     } finally {
       closeQuietly(opened);
@@ -686,18 +692,8 @@ export class FsStore implements Store {
     return typeof opened === 'number' ? opened : null;
   }
 
-  private async statChildren(
-    folder: string,
-    names: readonly string[],
-    recording: Recording | null,
-  ): Promise<ResourceInfo[]> {
-    const looked = await Promise.all(names.map((name) => lookAt(folder, name, this.inside)));
-    const infos: ResourceInfo[] = [];
-    for (const [info, slot] of looked) {
-      if (slot !== null) recording?.add(slot);
-      if (info !== null) infos.push(info);
-    }
-    return infos;
+  private lookAtChildren(folder: string, names: readonly string[]): Promise<Looked[]> {
+    return Promise.all(names.map((name) => lookAt(folder, name, this.inside)));
   }
 
   /** A kept listing, in batches: only the entries kept by name are looked at on disk again. */
@@ -716,6 +712,16 @@ export class FsStore implements Store {
       yield infos.filter((info): info is ResourceInfo => info !== null);
     }
   }
+}
+
+/** A batch's descriptions, its entries recorded in the order they were read. */
+function recorded(looked: readonly Looked[], recording: Recording | null): ResourceInfo[] {
+  const infos: ResourceInfo[] = [];
+  for (const [info, slot] of looked) {
+    if (slot !== null) recording?.add(slot);
+    if (info !== null) infos.push(info);
+  }
+  return infos;
 }
 
 /** The entry `name` in a real folder as found on disk (NFC, or the NFD spelling macOS leaves), or null. */
