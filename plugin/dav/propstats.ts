@@ -10,7 +10,7 @@ import type { DeadProperty, PropName } from '../props/dead-properties.js';
 import type { ResourceInfo } from '../store/store.js';
 import { LIVE_PROPERTIES, liveProperty, type LiveProperty, type PropTarget } from './live-properties.js';
 import type { PropfindQuery } from './propfind-query.js';
-import { propXml, propstatsXml, type PropStat } from './xml/writer.js';
+import { propXml, propstatsXml, responseXml, type PropStat } from './xml/writer.js';
 
 /** One resource as a listing describes it. */
 export interface Listed {
@@ -103,33 +103,46 @@ async function propnames(resource: Listed): Promise<PropStat[]> {
  * What was last written for a listed member, by its description: a store
  * hands out the same frozen description for as long as the entry is
  * unchanged (store/listing-cache.ts), and listing the same folder again
- * with the same query then writes the same XML. Only for members without
- * dead properties or locks, whose XML depends on nothing else but whether
- * they may be locked (not on a read-only share or date view); the entry
- * goes with its description. The XML is kept only from a description's
- * second listing on: a folder too big for the store to keep (100,000
- * photos) hands out new descriptions every time, and keeping their XML
- * would only add to the peak memory of that listing.
+ * with the same query then writes the same response. Only for members
+ * without dead properties or locks, whose XML depends on nothing else but
+ * whether they may be locked (not on a read-only share or date view) and
+ * their href; the entry goes with its description. It is kept as the
+ * UTF-8 bytes of the whole `<D:response>`, so a listing sends them as they
+ * are: no string is built, escaped or encoded again. It is kept only from a
+ * description's second listing on: a folder too big for the store to keep
+ * (100,000 photos) hands out new descriptions every time, and keeping their
+ * responses would only add to the peak memory of that listing.
  */
 const written = new WeakMap<
   ResourceInfo,
-  { readonly query: PropfindQuery; readonly lockable: boolean; readonly xml: string }
+  { readonly query: PropfindQuery; readonly lockable: boolean; readonly href: string; readonly bytes: Buffer }
 >();
 const listedBefore = new WeakSet<ResourceInfo>();
+
+function isReusable(member: Listed): boolean {
+  const { info, locks } = member.target;
+  return Object.isFrozen(info) && member.dead.length === 0 && locks !== undefined && locks.active.length === 0;
+}
+
+/** The bytes of the `<D:response>` last written for this member with this query, if it is unchanged. */
+export function writtenResponse(query: PropfindQuery, member: Listed): Uint8Array | undefined {
+  if (!isReusable(member)) return undefined;
+  const known = written.get(member.target.info);
+  return known?.query === query && known.lockable === member.target.locks?.lockable && known.href === member.href
+    ? known.bytes
+    : undefined;
+}
 
 /** The `<D:propstat>` elements of a listed member (never the requested resource: see propstats' `requested`). */
 export function memberPropstatsXml(query: PropfindQuery, member: Listed): string | Promise<string> {
   const { info, locks } = member.target;
-  const reusable =
-    Object.isFrozen(info) && member.dead.length === 0 && locks !== undefined && locks.active.length === 0;
-  if (reusable) {
-    const known = written.get(info);
-    if (known?.query === query && known.lockable === locks.lockable) return known.xml;
-  }
+  const reusable = isReusable(member);
   const render = (groups: readonly PropStat[]): string => {
     const xml = propstatsXml(groups);
-    if (reusable && listedBefore.has(info)) written.set(info, { query, lockable: locks.lockable, xml });
-    else if (reusable) listedBefore.add(info);
+    if (reusable && listedBefore.has(info)) {
+      const bytes = Buffer.from(responseXml(member.href, xml));
+      written.set(info, { query, lockable: locks!.lockable, href: member.href, bytes });
+    } else if (reusable) listedBefore.add(info);
     return xml;
   };
   const groups = propstats(query, member);

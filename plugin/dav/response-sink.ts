@@ -23,10 +23,13 @@ export class ClientGone extends Error {
 export class ResponseSink {
   /** Made once the answer outgrows one chunk; until then everything is pending. */
   private stream: PassThrough | null = null;
-  private pending: string[] = [];
+  /** Text, and bytes kept from an earlier answer (an unchanged member of a listing). */
+  private pending: (string | Uint8Array)[] = [];
   private pendingLength = 0;
-  private settle!: { resolve: (body: string | Readable) => void; reject: (error: Error) => void };
-  private readonly settled = new Promise<string | Readable>((resolve, reject) => (this.settle = { resolve, reject }));
+  private settle!: { resolve: (body: string | Buffer | Readable) => void; reject: (error: Error) => void };
+  private readonly settled = new Promise<string | Buffer | Readable>(
+    (resolve, reject) => (this.settle = { resolve, reject }),
+  );
 
   constructor() {
     // Whoever produces may fail before anyone asked for the body; body() still rejects.
@@ -34,7 +37,7 @@ export class ResponseSink {
   }
 
   /** What to send: the whole text once it is complete, or a stream as soon as the first full chunk is ready. */
-  body(): Promise<string | Readable> {
+  body(): Promise<string | Buffer | Readable> {
     return this.settled;
   }
 
@@ -44,9 +47,9 @@ export class ResponseSink {
   }
 
   /** Resolves at once unless a full chunk had to wait for the client. */
-  write(text: string): Promise<void> | void {
-    this.pending.push(text);
-    this.pendingLength += text.length;
+  write(chunk: string | Uint8Array): Promise<void> | void {
+    this.pending.push(chunk);
+    this.pendingLength += chunk.length;
     if (this.pendingLength >= CHUNK_BYTES) return this.flush();
   }
 
@@ -64,11 +67,13 @@ export class ResponseSink {
     else this.stream.destroy(error);
   }
 
-  private takePending(): string {
-    const text = this.pending.join('');
+  /** One string while only text was written; bytes as soon as any part is bytes. */
+  private takePending(): string | Buffer {
+    const parts = this.pending;
     this.pending = [];
     this.pendingLength = 0;
-    return text;
+    if (parts.every((part) => typeof part === 'string')) return parts.join('');
+    return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
   }
 
   private async flush(): Promise<void> {
@@ -95,7 +100,7 @@ export class ResponseSink {
 export function produceBody(
   produce: (sink: ResponseSink) => Promise<void>,
   midway: (error: unknown) => void,
-): Promise<string | Readable> {
+): Promise<string | Buffer | Readable> {
   const sink = new ResponseSink();
   produce(sink)
     .then(() => sink.close())

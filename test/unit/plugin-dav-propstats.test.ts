@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { memberPropstatsXml, propstats, type Listed } from '../../plugin/dav/propstats.js';
+import { memberPropstatsXml, propstats, writtenResponse, type Listed } from '../../plugin/dav/propstats.js';
 import { propfindQueryOf } from '../../plugin/dav/propfind-query.js';
 import type { ResourceInfo } from '../../plugin/store/store.js';
 import type { ActiveLock } from '../../plugin/locks/model.js';
-import { propstatsXml } from '../../plugin/dav/xml/writer.js';
+import { propstatsXml, responseXml } from '../../plugin/dav/xml/writer.js';
 
 const ALLPROP = propfindQueryOf(null);
 const SIZE_ONLY = propfindQueryOf(
@@ -99,4 +99,29 @@ test('a member that may not be locked (a read-only share, a date view) is reused
   const lockable = memberPropstatsXml(ALLPROP, member(described)) as string;
   assert.match(lockable, /<D:supportedlock><D:lockentry>/);
   assert.equal(memberPropstatsXml(ALLPROP, member(described, { lockable: false })), readOnly);
+});
+
+test('an unchanged member is kept as the bytes of its whole response from its second listing on, for that query, href and lockability only', () => {
+  const described = Object.freeze(info(8192));
+  const listing = (): Uint8Array | undefined => {
+    const kept = writtenResponse(ALLPROP, member(described));
+    if (!kept) memberPropstatsXml(ALLPROP, member(described));
+    return kept;
+  };
+  assert.equal(listing(), undefined, 'first listing');
+  assert.equal(listing(), undefined, 'second listing: written, and now kept');
+  const kept = listing();
+  assert.ok(kept);
+  assert.equal(Buffer.from(kept).toString(), responseXml('/webdav/main/IMG_0001.jpg', fresh(member(described))));
+  assert.equal(writtenResponse(SIZE_ONLY, member(described)), undefined, 'another query');
+  assert.equal(writtenResponse(ALLPROP, { ...member(described), href: '/webdav/other/IMG_0001.jpg' }), undefined);
+  assert.equal(writtenResponse(ALLPROP, member(described, { lockable: false })), undefined);
+  assert.equal(
+    writtenResponse(ALLPROP, member(described, { dead: [{ ns: 'urn:x', local: 'y', xml: '<y xmlns="urn:x"/>' }] })),
+    undefined,
+  );
+  const changing = info(8192);
+  memberPropstatsXml(ALLPROP, member(changing));
+  memberPropstatsXml(ALLPROP, member(changing));
+  assert.equal(writtenResponse(ALLPROP, member(changing)), undefined, 'a description that can change');
 });

@@ -14,6 +14,22 @@ test('a small answer comes whole, as one string', async () => {
   assert.equal(body, '<a></a>');
 });
 
+test('bytes kept from an earlier answer come out in order with the text; the answer is bytes then', async () => {
+  const body = await produceBody(async (sink) => {
+    await sink.write('<a>');
+    await sink.write(Buffer.from('<b>é</b>'));
+    await sink.write('</a>');
+  }, noMidway);
+  assert.ok(Buffer.isBuffer(body));
+  assert.equal(body.toString(), '<a><b>é</b></a>');
+  const piece = Buffer.from('z'.repeat(1024));
+  const streamed = await produceBody(async (sink) => {
+    for (let i = 0; i < 100; i++) await sink.write(i % 2 === 0 ? piece : 'y'.repeat(1024));
+  }, noMidway);
+  assert.ok(streamed instanceof Readable);
+  assert.equal(await text(streamed), ('z'.repeat(1024) + 'y'.repeat(1024)).repeat(50));
+});
+
 test('an answer that outgrows one chunk is streamed before it is complete', async () => {
   let release: () => void = () => undefined;
   const held = new Promise<void>((resolve) => (release = resolve));

@@ -11,16 +11,17 @@ import {
   escapeText,
   propXml,
   reasonPhrase,
+  responseXml,
   statusLine,
 } from '../../plugin/dav/xml/writer.js';
 
 class CollectingSink {
-  chunks: string[] = [];
-  write(chunk: string): void {
+  chunks: (string | Uint8Array)[] = [];
+  write(chunk: string | Uint8Array): void {
     this.chunks.push(chunk);
   }
   get text(): string {
-    return this.chunks.join('');
+    return this.chunks.map((chunk) => (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString())).join('');
   }
 }
 
@@ -287,6 +288,34 @@ describe('MultistatusWriter', () => {
     assert.ok(sink.chunks.length > 5 && sink.chunks.length < 50, `${sink.chunks.length} chunks`);
     for (const chunk of sink.chunks.slice(0, -1)) assert.ok(chunk.length >= 16 * 1024);
     assert.equal(childElements(parseXml(sink.text)).length, 2000);
+  });
+
+  it('a response kept as bytes is handed over after the text before it, and waited for like any other', async () => {
+    const sink = new CollectingSink();
+    const w = new MultistatusWriter(sink);
+    await w.begin();
+    await w.propResponse('/a', [{ status: 200, props: [propXml(DAV_NS, 'getcontentlength', '1')] }]);
+    const kept = Buffer.from(
+      responseXml('/b&c', '<D:propstat><D:prop/><D:status>HTTP/1.1 200 OK</D:status></D:propstat>'),
+    );
+    await w.responseBytes(kept);
+    await w.propResponse('/d', [{ status: 200, props: [propXml(DAV_NS, 'getcontentlength', '3')] }]);
+    await w.end();
+    assert.ok(sink.chunks.includes(kept), 'the bytes themselves, not a copy');
+    const hrefs = childElements(parseXml(sink.text)).map((response) => textContent(childElements(response)[0]!));
+    assert.deepEqual(hrefs, ['/a', '/b&c', '/d']);
+
+    const order: string[] = [];
+    const slow = {
+      async write(chunk: string | Uint8Array) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        order.push(typeof chunk === 'string' ? 'text' : 'bytes');
+      },
+    };
+    const waiting = new MultistatusWriter(slow);
+    await waiting.begin(); // buffered: nothing handed over yet
+    await waiting.responseBytes(kept);
+    assert.deepEqual(order, ['text', 'bytes'], 'both handed over, and both done, before it returns');
   });
 
   it('waits for the sink (back-pressure)', async () => {

@@ -21,7 +21,7 @@ import { parseDepth } from '../headers/depth.js';
 import { ROOT_HREF, hrefOf, memberHrefs } from '../hrefs.js';
 import type { PropTarget } from '../live-properties.js';
 import { propfindQueryOf } from '../propfind-query.js';
-import { memberPropstatsXml, propstats, type Listed } from '../propstats.js';
+import { memberPropstatsXml, propstats, writtenResponse, type Listed } from '../propstats.js';
 import { produceBody } from '../response-sink.js';
 import { listRoot, rootInfo } from '../root-collection.js';
 import { readXmlText } from '../xml/request-body.js';
@@ -50,6 +50,12 @@ export const propfind: MethodHandler = async (request) => {
         for await (const batch of children(request)) {
           for (const child of batch) {
             // Awaited only when something is pending: most members need no I/O, and a listing has thousands.
+            const unchanged = writtenResponse(query, child);
+            if (unchanged) {
+              const sent = writer.responseBytes(unchanged);
+              if (sent) await sent;
+              continue;
+            }
             const xml = memberPropstatsXml(query, child);
             const written = writer.propResponseXml(child.href, typeof xml === 'string' ? xml : await xml);
             if (written) await written;

@@ -196,7 +196,12 @@ export function propstatsXml(propstats: readonly PropStat[]): string {
 }
 
 export interface Sink {
-  write(chunk: string): Promise<void> | void;
+  write(chunk: string | Uint8Array): Promise<void> | void;
+}
+
+/** A `<D:response>` whose propstats were already written by {@link propstatsXml}. */
+export function responseXml(href: string, propstats: string): string {
+  return `<D:response><D:href>${escapeText(href)}</D:href>${propstats}</D:response>`;
 }
 
 export interface MultistatusWriterOptions {
@@ -246,7 +251,18 @@ export class MultistatusWriter {
   /** A `<D:response>` whose propstats were already written by {@link propstatsXml}. */
   propResponseXml(href: string, propstats: string): Promise<void> | void {
     this.assertOpen();
-    return this.emit(`<D:response><D:href>${escapeText(href)}</D:href>${propstats}</D:response>`, false);
+    return this.emit(responseXml(href, propstats), false);
+  }
+
+  /** A whole `<D:response>` as the UTF-8 of {@link responseXml}, kept from an earlier answer. */
+  responseBytes(bytes: Uint8Array): Promise<void> | void {
+    this.assertOpen();
+    const text = this.pending;
+    this.pending = '';
+    // Both are handed over now, in order; the answer waits for the client if either had to.
+    const before = text === '' ? undefined : this.sink.write(text);
+    const after = this.sink.write(bytes);
+    return before ? before.then(() => after) : after;
   }
 
   /**
