@@ -32,14 +32,14 @@ export interface LiveProperty {
   readonly inAllprop: boolean;
   /** The inner XML of the property element, or null when the resource does not have it. */
   value(target: PropTarget): string | null | Promise<string | null>;
+  /** The property element around its inner XML, as propXml() writes it (the tags are built once). */
+  element(innerXml: string): string;
 }
 
-const dav = (local: string, inAllprop: boolean, value: LiveProperty['value']): LiveProperty => ({
-  ns: DAV_NS,
-  local,
-  inAllprop,
-  value,
-});
+const dav = (local: string, inAllprop: boolean, value: LiveProperty['value']): LiveProperty => {
+  const [open, close, empty] = [`<D:${local}>`, `</D:${local}>`, `<D:${local}/>`];
+  return { ns: DAV_NS, local, inAllprop, value, element: (inner) => (inner ? open + inner + close : empty) };
+};
 
 /** RFC 3339 without fractions, as `creationdate` is usually read by clients. */
 export function rfc3339(date: Date): string {

@@ -65,10 +65,21 @@ function wantedNames(
   const quota = requested && resource.target.info.isCollection;
   if (query.kind === 'allprop' && !quota && resource.dead.length === 0 && query.include.length === 0)
     return ALLPROP_LIVE;
-  const all: readonly PropName[] =
-    query.kind === 'prop'
-      ? query.props
-      : [...ALLPROP_LIVE, ...(quota ? QUOTA_IN_ALLPROP : []), ...resource.dead, ...query.include];
+  if (query.kind === 'prop') {
+    // The same for every member of a listing: worked out once per query.
+    const known = askedOnce.get(query);
+    if (known) return known;
+    const names = firstOfEach(query.props);
+    askedOnce.set(query, names);
+    return names;
+  }
+  return firstOfEach([...ALLPROP_LIVE, ...(quota ? QUOTA_IN_ALLPROP : []), ...resource.dead, ...query.include]);
+}
+
+const askedOnce = new WeakMap<PropfindQuery, readonly PropName[]>();
+
+/** Each name once, where it first appears. */
+function firstOfEach(all: readonly PropName[]): readonly PropName[] {
   const seen = new Set<string>();
   return all.filter((name) => {
     const key = `{${name.ns}}${name.local}`;
@@ -83,8 +94,8 @@ function valueOf(name: PropName, resource: Listed): Value | Promise<Value> {
   const live = liveProperty(name.ns, name.local);
   if (live) {
     const inner = live.value(resource.target);
-    const element = (value: Value): Value => (value === null ? null : propXml(name.ns, name.local, value));
-    return isPromise(inner) ? inner.then(element) : element(inner);
+    if (isPromise(inner)) return inner.then((value) => (value === null ? null : live.element(value)));
+    return inner === null ? null : live.element(inner);
   }
   return resource.dead.find((prop) => prop.ns === name.ns && prop.local === name.local)?.xml ?? null;
 }
