@@ -9,7 +9,10 @@
  * small pool of worker threads; the main thread only waits.
  *
  * Workers are started on first use, do not keep the process alive, and are
- * replaced when one dies. Checks queue in order of arrival.
+ * replaced when one dies. A worker idle for `idleMs` is stopped: each holds
+ * a JavaScript engine of its own (about 10 MB), and once a user is known,
+ * checking them again needs no compare (verified-passwords.ts). Checks
+ * queue in order of arrival.
  */
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
@@ -40,7 +43,11 @@ interface Job {
 interface Slot {
   worker: Worker;
   job: Job | null;
+  /** Stops the worker unless it gets a job first. */
+  idle: NodeJS.Timeout | null;
 }
+
+export const IDLE_MS = 30_000;
 
 export class BcryptPool {
   private readonly slots: Slot[] = [];
@@ -48,7 +55,15 @@ export class BcryptPool {
   private nextId = 1;
   private readonly bcryptjs = pathToFileURL(createRequire(import.meta.url).resolve('bcryptjs')).href;
 
-  constructor(private readonly size = Math.max(1, Math.min(2, availableParallelism() - 1))) {}
+  constructor(
+    private readonly size = Math.max(1, Math.min(2, availableParallelism() - 1)),
+    private readonly idleMs = IDLE_MS,
+  ) {}
+
+  /** How many workers are running. */
+  get workers(): number {
+    return this.slots.length;
+  }
 
   /** Whether `password` matches the bcrypt `hash`. */
   compare(password: string, hash: string): Promise<boolean> {
@@ -64,6 +79,8 @@ export class BcryptPool {
     for (const slot of this.slots) {
       if (slot.job !== null || this.queue.length === 0) continue;
       slot.job = this.queue.shift()!;
+      if (slot.idle) clearTimeout(slot.idle);
+      slot.idle = null;
       slot.worker.ref();
       slot.worker.postMessage({ id: slot.job.id, password: slot.job.password, hash: slot.job.hash });
     }
@@ -71,7 +88,7 @@ export class BcryptPool {
 
   private spawn(): void {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptjs: this.bcryptjs } });
-    const slot: Slot = { worker, job: null };
+    const slot: Slot = { worker, job: null, idle: null };
     worker.unref();
     worker.on('message', (message: { id?: number; ok?: boolean }) => {
       if (message.id === undefined || slot.job?.id !== message.id) return;
@@ -80,6 +97,7 @@ export class BcryptPool {
       worker.unref();
       job.resolve(message.ok === true);
       this.dispatch();
+      if (slot.job === null) this.stopWhenIdle(slot);
     });
     const failed = (error: Error): void => {
       const index = this.slots.indexOf(slot);
@@ -92,5 +110,17 @@ export class BcryptPool {
     worker.on('error', failed);
     worker.on('exit', (code) => failed(new Error(`bcrypt worker exited (${code})`)));
     this.slots.push(slot);
+  }
+
+  private stopWhenIdle(slot: Slot): void {
+    slot.idle = setTimeout(() => {
+      slot.idle = null;
+      const index = this.slots.indexOf(slot);
+      if (slot.job !== null || index < 0) return;
+      // Out of the pool first: its exit is then no failure to report.
+      this.slots.splice(index, 1);
+      void slot.worker.terminate();
+    }, this.idleMs);
+    slot.idle.unref();
   }
 }

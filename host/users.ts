@@ -1,6 +1,9 @@
 /**
- * HostUsers over the `users` table. Nothing is cached: the CLI changes users
- * in the same database while the server runs, and the next request must see it.
+ * HostUsers over the `users` table. No user is cached: the CLI changes users
+ * in the same database while the server runs, and the next request must see
+ * it. Only which passwords matched which stored hash is remembered
+ * (verified-passwords.ts), so checking an unchanged password again costs no
+ * bcrypt compare.
  */
 import bcrypt from 'bcryptjs';
 import type { Knex } from 'knex';
@@ -8,6 +11,7 @@ import type { HostUser, HostUsers } from '../plugin/host-api.js';
 import { BcryptPool } from './bcrypt-pool.js';
 import { toBool } from './db.js';
 import { UserError } from './errors.js';
+import { VerifiedPasswords } from './verified-passwords.js';
 import { checkPassword, FieldError, normalizeUserName } from './user-rules.js';
 
 const BCRYPT_COST = 10;
@@ -40,6 +44,7 @@ const toUser = (row: UserRow): HostUser => ({ name: row.name, admin: toBool(row.
 
 /** One pool for the process: compares run in worker threads, never on the event loop. */
 let pool: BcryptPool | undefined;
+const verified = new VerifiedPasswords();
 
 /** The stored form of a name, or null for a name no user can have. */
 function keyOf(name: string): string | null {
@@ -58,8 +63,11 @@ export class DbUsers implements HostUsers {
     if (key === null) return null;
     const row = await this.row(key);
     if (bcrypt.truncates(password)) return null; // no stored password is that long
+    if (row && verified.matched(row.password_hash, password)) return toUser(row);
     const ok = await (pool ??= new BcryptPool()).compare(password, row?.password_hash ?? DUMMY_HASH);
-    return ok && row ? toUser(row) : null;
+    if (!ok || !row) return null;
+    verified.remember(row.password_hash, password);
+    return toUser(row);
   }
 
   async find(name: string): Promise<HostUser | null> {

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it, it as nodeIt } from 'node:test';
+import bcrypt from 'bcryptjs';
 import type { Knex } from 'knex';
 import { migrate, openMigratedDatabase } from '../../host/db.js';
 import { DbGroups } from '../../host/groups.js';
@@ -80,6 +81,20 @@ function sharedTests(database: () => Knex | undefined): void {
     assert.deepEqual(await users.verify('Zoe\u0308', 'secret'), { name: 'Zoë', admin: false });
     assert.equal(await users.verify('Zoë', 'secret' + 'x'.repeat(80)), null);
     assert.equal(await users.verify('nobody', 'secret'), null);
+  });
+
+  it('a password checked before is right only while it is the stored one', async () => {
+    const users = new DbUsers(db());
+    await users.add('Ann', 'first password');
+    for (let i = 0; i < 3; i++)
+      assert.deepEqual(await users.verify('Ann', 'first password'), { name: 'Ann', admin: false });
+    await db()('users')
+      .where({ name: 'Ann' })
+      .update({ password_hash: bcrypt.hashSync('second password', 4) });
+    assert.equal(await users.verify('Ann', 'first password'), null, 'remembered, but no longer the stored one');
+    assert.deepEqual(await users.verify('Ann', 'second password'), { name: 'Ann', admin: false });
+    await users.remove('Ann');
+    assert.equal(await users.verify('Ann', 'second password'), null);
   });
 }
 
