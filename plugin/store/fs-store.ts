@@ -56,7 +56,7 @@ import {
   whereIs,
 } from './fs-calls.js';
 import { displayableName, lookAt, toInfo, type Looked } from './folder-entries.js';
-import { DEFAULT_KEPT_MAX_AGE_MS, KeptDescriptors, type KeptDescriptorsOptions } from './kept-descriptors.js';
+import { DEFAULT_KEPT_MAX_AGE_MS, KeptDescriptors } from './kept-descriptors.js';
 import { FsOpenFile, collectionFile } from './open-file.js';
 import { OnTheSpot, type OnTheSpotOptions } from './on-the-spot.js';
 import type { OpenFile, PreparedPath, Quota, ResourceInfo, Store, StorePath } from './store.js';
@@ -105,8 +105,6 @@ export interface FsStoreOptions {
   readonly listings?: ListingCacheOptions;
   /** When small reads of a local disk are done on the main thread (tests set the clock and thresholds). */
   readonly onTheSpot?: OnTheSpotOptions;
-  /** Small files kept open between reads (tests bound them, or shorten their age). */
-  readonly keptFiles?: KeptDescriptorsOptions;
 }
 
 /** An entry as found on disk: its path (spelled as on disk) and what lstat says of it. */
@@ -176,7 +174,6 @@ export class FsStore implements Store {
     this.keptFiles = new KeptDescriptors(this.folders, {
       maxAgeMs: Math.min(DEFAULT_KEPT_MAX_AGE_MS, options.folders?.maxAgeMs ?? Infinity),
       now: options.folders?.now,
-      ...options.keptFiles,
     });
     this.onTheSpot = new OnTheSpot(options.onTheSpot);
     this.learned = this.learnDevice();
