@@ -20,7 +20,16 @@
 import type { Readable } from 'node:stream';
 import { StoreError } from '../store/errors.js';
 import { collectionFile } from '../store/open-file.js';
-import type { ByteSpan, OpenFile, PreparedPath, Quota, ResourceInfo, Store, StorePath } from '../store/store.js';
+import type {
+  ByteSpan,
+  ChunkConsumer,
+  OpenFile,
+  PreparedPath,
+  Quota,
+  ResourceInfo,
+  Store,
+  StorePath,
+} from '../store/store.js';
 import type { FolderSummary, IndexedFile, MediaIndex, ViewFolder } from './media-index.js';
 
 export const UNDATED = 'undated';
@@ -252,8 +261,8 @@ export class DateViewStore implements Store {
     }
     return {
       info: viewInfo(opened.info, entry),
-      bytes: (span?: ByteSpan) => opened.bytes(span),
-      stream: (span?: ByteSpan): Readable => opened.stream(span),
+      bytes: (span?: ByteSpan, consumer?: ChunkConsumer) => opened.bytes(span, consumer),
+      stream: (span?: ByteSpan, consumer?: ChunkConsumer): Readable => opened.stream(span, consumer),
       close: () => opened.close(),
     };
   }

@@ -295,7 +295,8 @@ export class FsStore implements Store {
         closeNow(fd, quick);
         return null;
       }
-      const use = quick && plain && keepable ? this.keptFiles.offer(keepable, name!, fd, seen) : null;
+      const keep = plain && keepable !== null && stats.dev === folder.dev;
+      const use = keep ? this.keptFiles.offer(keepable, name!, fd, seen, quick) : null;
       return new FsOpenFile(fd, toInfo(name!, stats), quick, quick ? this.onTheSpot : null, use?.release);
     } catch (error) {
       closeNow(fd, quick);
@@ -650,7 +651,9 @@ export class FsStore implements Store {
   /**
    * The file kept open for `name` in a watched folder (store/kept-descriptors.ts),
    * described by a fresh fstat; null when none is kept, or it is no longer
-   * the small plain file its name holds (unlinked, replaced, grown).
+   * the plain file its name holds (unlinked, replaced), or it crossed
+   * QUICK_CLOSE_BYTES since it was kept (it is opened again, and kept as
+   * what it is now).
    */
   private async openKept(folder: Folder, name: string, dev: bigint | null): Promise<FsOpenFile | null> {
     const kept = this.keptFiles.use(folder, name);
@@ -660,8 +663,15 @@ export class FsStore implements Store {
       () => fstatSync(kept.fd, { bigint: true }),
       () => fstatFd(kept.fd),
     ).catch(() => null); // treated as gone: opened again by name
-    if (stats?.isFile() && stats.nlink > 0n && stats.dev === dev && stats.size <= QUICK_CLOSE_BYTES)
-      return new FsOpenFile(kept.fd, toInfo(name, stats), true, this.onTheSpot, kept.release);
+    if (
+      stats?.isFile() &&
+      stats.nlink > 0n &&
+      stats.dev === dev &&
+      kept.closesAtOnce === stats.size <= QUICK_CLOSE_BYTES
+    )
+      return kept.closesAtOnce
+        ? new FsOpenFile(kept.fd, toInfo(name, stats), true, this.onTheSpot, kept.release)
+        : new FsOpenFile(kept.fd, toInfo(name, stats), false, null, kept.release);
     kept.discard();
     kept.release();
     return null;

@@ -1,8 +1,10 @@
 /**
- * Small files kept open between requests (like nginx's open_file_cache),
- * so that a thumbnail GET of a file in a watched folder costs an fstat and
- * a read instead of open, fstat, a look at /proc, read and close: on this
- * kind of machine each of those calls costs as much as the read itself.
+ * Files kept open between requests (like nginx's open_file_cache), so that
+ * a thumbnail GET of a file in a watched folder costs an fstat and a read
+ * instead of open, fstat, a look at /proc, read and close: on this kind of
+ * machine each of those calls costs as much as the read itself. A video
+ * that a player seeks in is kept too: each Range GET then saves the open
+ * and the close, calls that hand over to the thread pool for a large file.
  *
  * A descriptor is kept only for a plain file (no symbolic link) opened in a
  * folder that the folder cache holds and watches (store/folder-cache.ts),
@@ -41,6 +43,8 @@ export const DEFAULT_KEPT_MAX_AGE_MS = 5_000;
 /** A kept descriptor in use: read from `fd`, then release() it exactly once. */
 export interface KeptDescriptor {
   readonly fd: number;
+  /** Whether it was offered as a small file, to be closed on the spot (see FsStore). */
+  readonly closesAtOnce: boolean;
   release(): void;
   /** The file is not what its name holds any more: the cache lets it go (the descriptor closes after the last use). */
   discard(): void;
@@ -56,6 +60,7 @@ class Kept {
     readonly folder: Folder,
     readonly name: string,
     readonly expires: number,
+    readonly closesAtOnce: boolean,
     private readonly discarded: (kept: Kept) => void,
   ) {}
 
@@ -65,6 +70,7 @@ class Kept {
     let released = false;
     return {
       fd: this.fd,
+      closesAtOnce: this.closesAtOnce,
       release: () => {
         if (released) return;
         released = true;
@@ -83,7 +89,7 @@ class Kept {
 
   private letGo(): void {
     this.holds -= 1;
-    if (this.holds === 0) closeNow(this.fd, true);
+    if (this.holds === 0) closeNow(this.fd, this.closesAtOnce);
   }
 }
 
@@ -125,19 +131,21 @@ export class KeptDescriptors {
 
   /**
    * Offers the descriptor `fd` of the plain file `name` (NFC) in a folder,
-   * opened after changesOf(folder) answered `seen`. Answers a use of it when
+   * opened after changesOf(folder) answered `seen`; `closeAtOnce` when it may
+   * be closed on the main thread (closeNow). Answers a use of it when
    * it is kept (the cache then closes it), or null when it is not (the
    * caller still owns it): the cache is closed or full of nothing, the
    * folder is no longer cached, or it changed meanwhile.
    */
-  offer(folder: Folder, name: string, fd: number, seen: number): KeptDescriptor | null {
+  offer(folder: Folder, name: string, fd: number, seen: number, closeAtOnce = true): KeptDescriptor | null {
     if (this.closed || this.capacity === 0) return null;
     if (!this.folders.holds(folder) || this.folders.changesOf(folder) !== seen) return null;
     const existing = this.byFolder.get(folder)?.get(name);
     if (existing) this.forget(existing);
     let named = this.byFolder.get(folder);
     if (!named) this.byFolder.set(folder, (named = new Map()));
-    const kept = new Kept(fd, folder, name, this.now() + this.maxAgeMs, (gone) => this.forget(gone));
+    const expires = this.now() + this.maxAgeMs;
+    const kept = new Kept(fd, folder, name, expires, closeAtOnce, (gone) => this.forget(gone));
     named.set(name, kept);
     this.recent.add(kept);
     for (const oldest of this.recent) {

@@ -61,12 +61,37 @@ export interface PreparedPath {
  */
 export interface OpenFile {
   readonly info: ResourceInfo;
-  /** The bytes of the file, or of one span, read at once into one buffer: for small spans. */
-  bytes(span?: ByteSpan): Promise<Buffer>;
-  /** The bytes of the file, or of one span, streamed. */
-  stream(span?: ByteSpan): Readable;
+  /**
+   * The bytes of the file, or of one span, read at once into one buffer: for
+   * small spans. With a consumer (as for stream()), a span that fits a
+   * shared read buffer is read into one, which is used again once the
+   * consumer is done: the caller hands the bytes to it and keeps no other
+   * reference.
+   */
+  bytes(span?: ByteSpan, consumer?: ChunkConsumer): Promise<Buffer>;
+  /**
+   * The bytes of the file, or of one span, streamed. With a consumer that
+   * says when it is done with the chunks, the stream reads into buffers that
+   * are used again (store/read-buffers.ts) instead of a new one per read.
+   * Only the stream piped straight into that consumer may be given it: a
+   * stream in between could still hold a chunk the consumer never saw.
+   */
+  stream(span?: ByteSpan, consumer?: ChunkConsumer): Readable;
   /** Lets go of the file; calling it again does nothing. */
   close(): void;
+}
+
+/**
+ * Where a file stream's chunks go, when it can tell that it is done with
+ * them (an HTTP answer: once the kernel has its bytes). Only what it says
+ * lets a buffer be read into again, so it must never say so early: a chunk
+ * still queued would go out with the next read's bytes in it.
+ */
+export interface ChunkConsumer {
+  /** Whether it is done with every chunk it was given so far: none queued, none being written. */
+  doneWithAll(): boolean;
+  /** Calls back once, when it is done with every chunk after the last one; never when it failed. */
+  onceDoneWithAll(callback: () => void): void;
 }
 
 export interface Store {

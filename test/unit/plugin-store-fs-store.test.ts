@@ -489,12 +489,32 @@ test('a kept file moved away is served at most until its event or 5 s; close() l
   assert.equal(openFiles(process.pid), before, 'close() closed it');
 });
 
-test('only small plain files are kept open: not a larger file, nor one reached through a symbolic link', async (t) => {
+test('only plain files are kept open, not one reached through a symbolic link', async (t) => {
   const { root, store } = await silentSetup(t);
-  await writeFile(join(root, 'big.bin'), Buffer.alloc(64 * 1024 + 1));
   await symlink(join(root, 'top.jpg'), join(root, 'link.jpg'));
   const before = openFiles(process.pid);
-  assert.equal((await content(store, ['big.bin']))?.length, 64 * 1024 + 1);
   assert.equal(await content(store, ['link.jpg']), 'top');
   await eventually(() => openFiles(process.pid) === before, 'nothing kept open');
+});
+
+test('a large file is kept open too, and a file that grows past 64 KiB is opened again', async (t) => {
+  const { root, store } = await silentSetup(t);
+  const big = join(root, 'big.bin');
+  await writeFile(big, Buffer.alloc(64 * 1024 + 1, 1));
+  const before = openFiles(process.pid);
+  assert.equal((await content(store, ['big.bin']))?.length, 64 * 1024 + 1);
+  assert.equal(openFiles(process.pid), before + 1, 'kept open after the read');
+  assert.equal((await content(store, ['big.bin']))?.length, 64 * 1024 + 1);
+  assert.equal(openFiles(process.pid), before + 1, 'the same descriptor read again');
+  const photo = join(root, 'album', '2024', 'photo.jpg');
+  assert.equal(await content(store, ['album', '2024', 'photo.jpg']), 'a photo');
+  assert.equal(openFiles(process.pid), before + 2);
+  await writeFile(photo, Buffer.alloc(200 * 1024, 2));
+  assert.deepEqual(await content(store, ['album', '2024', 'photo.jpg']), Buffer.alloc(200 * 1024, 2).toString());
+  await eventually(() => openFiles(process.pid) === before + 2, 'the small one let go, the grown one kept');
+  await rm(big);
+  assert.equal(await content(store, ['big.bin']), null);
+  await eventually(() => openFiles(process.pid) === before + 1, 'nothing left open for the deleted file');
+  store.close();
+  await eventually(() => openFiles(process.pid) === before, 'close() lets every kept file go');
 });

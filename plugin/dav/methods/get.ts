@@ -22,6 +22,8 @@ import { formatContentRange, parseRange } from '../headers/range.js';
 import { contentTypeOf } from '../mime.js';
 import { rootInfo } from '../root-collection.js';
 import { sendCollectionIndex } from './collection-index.js';
+import { sentChunksOf } from '../sent-chunks.js';
+import { READ_BUFFER_BYTES } from '../../store/read-buffers.js';
 
 export const get: MethodHandler = async (request) => {
   const { target } = request;
@@ -65,10 +67,17 @@ async function answer(request: DavRequest, info: ResourceInfo | null, file: Open
     ctx.body = 'Range Not Satisfiable: no requested range overlaps the file\n';
     return;
   }
-  /** The bytes of one span (or the whole file): small ones at once, larger ones streamed. */
+  /**
+   * The bytes of one span (or the whole file): small ones at once; larger
+   * ones into shared read buffers, which the answer gives back once it has
+   * sent them (store/read-buffers.ts): at once when one buffer holds them
+   * (a player's Range GET), else streamed.
+   */
   const content = async (span?: ByteSpan): Promise<Buffer | Readable> => {
     const length = span ? span.end - span.start + 1 : info.size;
-    return length <= SMALL_BYTES ? file!.bytes(span) : file!.stream(span);
+    if (length <= SMALL_BYTES) return file!.bytes(span);
+    const sent = sentChunksOf(ctx.res);
+    return length <= READ_BUFFER_BYTES ? file!.bytes(span, sent) : file!.stream(span, sent);
   };
   if (ranges === null || ranges.length === 0) {
     return send(ctx, 200, type, info.size, () => content());
