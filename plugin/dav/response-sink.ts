@@ -73,6 +73,7 @@ export class ResponseSink {
     this.pending = [];
     this.pendingLength = 0;
     if (parts.every((part) => typeof part === 'string')) return parts.join('');
+    if (parts.length === 1 && Buffer.isBuffer(parts[0])) return parts[0];
     return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
   }
 

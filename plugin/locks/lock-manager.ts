@@ -77,6 +77,11 @@ export class MemberLocks {
     private readonly own: ReadonlyMap<string, readonly ActiveLock[]>,
   ) {}
 
+  /** Whether no member is locked. */
+  get none(): boolean {
+    return this.inherited.length === 0 && this.own.size === 0;
+  }
+
   of(name: string): readonly ActiveLock[] {
     const own = this.own.get(name);
     if (!own) return this.inherited;

@@ -59,7 +59,7 @@ import { displayableName, lookAt, toInfo, type Looked } from './folder-entries.j
 import { DEFAULT_KEPT_MAX_AGE_MS, KeptDescriptors } from './kept-descriptors.js';
 import { FsOpenFile, collectionFile } from './open-file.js';
 import { OnTheSpot, type OnTheSpotOptions } from './on-the-spot.js';
-import type { OpenFile, PreparedPath, Quota, ResourceInfo, Store, StorePath } from './store.js';
+import type { ListingStamp, OpenFile, PreparedPath, Quota, ResourceInfo, Store, StorePath } from './store.js';
 import { isTemporaryName, newTemporaryName } from './temporary-names.js';
 
 interface Located {
@@ -212,7 +212,7 @@ export class FsStore implements Store {
    * kept (store/listing-cache.ts): listed again unchanged, it costs a call
    * only for the entries whose description can change unseen.
    */
-  async *list(path: StorePath): AsyncIterable<readonly ResourceInfo[]> {
+  async *list(path: StorePath, stamped?: (stamp: ListingStamp) => void): AsyncIterable<readonly ResourceInfo[]> {
     if (path.some(isTemporaryName)) return;
     // Whether a listing may be kept depends on the disk: the first listings wait to know it.
     if (this.device === null) await this.learned;
@@ -222,7 +222,10 @@ export class FsStore implements Store {
     const cached = place.cached !== null && this.isLocal(place.dev) ? place.cached : null;
     const kept = cached && this.listings.get(cached);
     if (kept) {
+      const stamp = this.listings.stampOf(cached);
       yield* this.listKept(folder, kept);
+      // Only if the listing is still the one that was given: a listing read meanwhile may be of a changed folder.
+      if (stamp && this.listings.stampOf(cached) === stamp) stamped?.(stamp);
       return;
     }
     const recording = cached && this.listings.record(cached);
@@ -251,10 +254,17 @@ export class FsStore implements Store {
       const last = names.length > 0 ? this.lookAtChildren(folder, names) : null;
       if (ahead) yield recorded(await ahead, recording);
       if (last) yield recorded(await last, recording);
-      recording?.end();
+      const stamp = recording?.end();
+      if (stamp) stamped?.(stamp);
     } finally {
       closeQuietly(opened);
     }
+  }
+
+  async currentStamp(path: StorePath): Promise<ListingStamp | null> {
+    if (path.some(isTemporaryName)) return null;
+    const place = await this.folderAt(path);
+    return place?.cached && this.isLocal(place.dev) ? this.listings.stampOf(place.cached) : null;
   }
 
   /**

@@ -25,6 +25,14 @@
  * - at most `maxEntries` entries in all, no folder of more than
  *   `maxFolderEntries`; the least recently used listing goes first.
  *
+ * A listing whose every entry is a description (nothing to look at again)
+ * is stamped (ListingStamp in store.ts): the kept listing itself stands for
+ * it, and of a folder too big to keep, a stamp is kept alone. A stamp lives
+ * by the same rules as a listing (any change in the folder, its age,
+ * close()), so while it is current, listing the folder again gives the
+ * same entries: what was made of that listing may be used again (a
+ * PROPFIND answer, dav/kept-renderings.ts).
+ *
  * Like every cache fed by events, a listing can be a moment behind a change
  * made by another program: until its event is read, on the next turn of
  * the event loop. The store only caches folders on its own local disk
@@ -32,15 +40,18 @@
  * Descriptions are frozen: the same objects go to every later listing.
  */
 import type { Folder, FolderCache } from './folder-cache.js';
-import type { ResourceInfo } from './store.js';
+import type { ListingStamp, ResourceInfo } from './store.js';
 
 /** An entry of a listing: its description, or its name on disk to be looked at again. */
 export type Slot = ResourceInfo | string;
 
-/** A listing being read from disk: kept at end() unless too big or raced by a change. */
+/**
+ * A listing being read from disk: kept at end() unless too big or raced by
+ * a change; end() answers the stamp kept instead for one too big, if any.
+ */
 export interface Recording {
   add(slot: Slot): void;
-  end(): void;
+  end(): ListingStamp | null;
 }
 
 export interface ListingCacheOptions {
@@ -60,11 +71,20 @@ export const DEFAULT_LISTING_MAX_AGE_MS = 5_000;
 interface Listing {
   readonly slots: readonly Slot[];
   readonly expires: number;
+  /** No entry to look at again: the listing is its own stamp. */
+  readonly plain: boolean;
+}
+
+interface Stamp {
+  readonly stamp: ListingStamp;
+  readonly expires: number;
 }
 
 export class ListingCache {
   /** In order of last use, oldest first. */
   private readonly listings = new Map<Folder, Listing>();
+  /** Of folders too big to keep: a stamp each, at most maxEntries of them (they weigh almost nothing). */
+  private readonly stamps = new Map<Folder, Stamp>();
   private total = 0;
   private closed = false;
   private readonly maxEntries: number;
@@ -100,26 +120,44 @@ export class ListingCache {
     return listing.slots;
   }
 
+  /** The stamp of the folder's listing, while it is current (see the top of this file). */
+  stampOf(folder: Folder): ListingStamp | null {
+    const listing = this.listings.get(folder);
+    if (listing) return listing.plain && listing.expires > this.now() ? listing : null;
+    const kept = this.stamps.get(folder);
+    if (!kept) return null;
+    if (kept.expires > this.now()) return kept.stamp;
+    this.stamps.delete(folder);
+    return null;
+  }
+
   /** Begins recording a folder's listing: call before reading the folder. */
   record(folder: Folder): Recording {
     const seen = this.folders.changesOf(folder);
     let slots: Slot[] | null = this.closed ? null : [];
+    let tooBig = false;
+    let plain = true;
     return {
       add: (slot) => {
+        if (typeof slot === 'string') plain = false;
         if (slots === null) return;
         // Too big to keep: what was recorded is let go at once.
         if (slots.length < this.maxFolderEntries) slots.push(slot);
-        else slots = null;
+        else [slots, tooBig] = [null, true];
       },
       end: () => {
-        if (slots !== null) this.keep(folder, seen, slots);
+        const kept = slots;
         slots = null;
+        if (kept !== null) return this.keep(folder, seen, kept, plain);
+        if (tooBig && plain) return this.keepStamp(folder, seen);
+        return null;
       },
     };
   }
 
   /** Something in the folder changed, or the folder cache let it go. */
   drop(folder: Folder): void {
+    this.stamps.delete(folder);
     const listing = this.listings.get(folder);
     if (!listing) return;
     this.listings.delete(folder);
@@ -128,20 +166,34 @@ export class ListingCache {
 
   close(): void {
     this.closed = true;
+    this.stamps.clear();
     this.listings.clear();
     this.total = 0;
   }
 
-  private keep(folder: Folder, seen: number, slots: readonly Slot[]): void {
-    if (this.closed || !this.folders.holds(folder) || this.folders.changesOf(folder) !== seen) return;
+  private keepStamp(folder: Folder, seen: number): ListingStamp | null {
+    if (this.closed || !this.folders.holds(folder) || this.folders.changesOf(folder) !== seen) return null;
+    const stamp: ListingStamp = Object.freeze({});
+    this.stamps.delete(folder);
+    this.stamps.set(folder, { stamp, expires: this.now() + this.maxAgeMs });
+    for (const oldest of this.stamps.keys()) {
+      if (this.stamps.size <= this.maxEntries) break;
+      this.stamps.delete(oldest);
+    }
+    return stamp;
+  }
+
+  private keep(folder: Folder, seen: number, slots: readonly Slot[], plain: boolean): ListingStamp | null {
+    if (this.closed || !this.folders.holds(folder) || this.folders.changesOf(folder) !== seen) return null;
     this.drop(folder);
-    const listing = { slots, expires: this.now() + this.maxAgeMs };
+    const listing: Listing = Object.freeze({ slots, expires: this.now() + this.maxAgeMs, plain });
     this.listings.set(folder, listing);
     this.total += weight(listing);
     for (const oldest of this.listings.keys()) {
       if (this.total <= this.maxEntries) break;
       this.drop(oldest);
     }
+    return plain ? listing : null;
   }
 }
 

@@ -59,6 +59,9 @@ export interface PreparedPath {
  * until it has ended or been destroyed. A collection opens too (its `info`),
  * with no bytes to read.
  */
+/** Stands for one listing of a folder that a store vouches for (Store.list, Store.currentStamp); compared by identity. */
+export type ListingStamp = object;
+
 export interface OpenFile {
   readonly info: ResourceInfo;
   /**
@@ -97,8 +100,19 @@ export interface ChunkConsumer {
 export interface Store {
   /** The resource, or null when nothing is there. */
   stat(path: StorePath): Promise<ResourceInfo | null>;
-  /** The children of a collection, in batches as they are read from disk. */
-  list(path: StorePath): AsyncIterable<readonly ResourceInfo[]>;
+  /**
+   * The children of a collection, in batches as they are read from disk.
+   * `stamped` is called at the end when the store can vouch for this
+   * listing (see currentStamp): it read the folder whole while nothing in
+   * it changed.
+   */
+  list(path: StorePath, stamped?: (stamp: ListingStamp) => void): AsyncIterable<readonly ResourceInfo[]>;
+  /**
+   * The stamp of the last listing of `path` the store vouched for, as long
+   * as listing the folder again would give exactly the same entries in the
+   * same order; null otherwise. A store that cannot tell has no such method.
+   */
+  currentStamp?(path: StorePath): Promise<ListingStamp | null>;
   /** The resource opened for reading (see OpenFile), or null when nothing is there. */
   open(path: StorePath): Promise<OpenFile | null>;
   quota(): Promise<Quota>;

@@ -10,10 +10,10 @@ import type { ChunkConsumer } from '../../plugin/store/store.js';
 const BODY = Buffer.alloc(32 * 1024 * 1024, 7);
 
 test('an answer is done with its chunks only once the kernel has them, not while a paused client blocks the write', async (t) => {
-  let consumer: ChunkConsumer | null = null;
+  const seen: { consumer?: ChunkConsumer } = {};
   let called = 0;
   const server = createServer((req, res) => {
-    consumer = sentChunksOf(res);
+    const consumer = (seen.consumer = sentChunksOf(res));
     consumer.onceDoneWithAll(() => (called += 1));
     res.setHeader('Content-Length', BODY.length);
     res.end(BODY);
@@ -27,8 +27,9 @@ test('an answer is done with its chunks only once the kernel has them, not while
   );
   response.pause();
   await sleep(200);
+  const { consumer } = seen;
   assert.ok(consumer, 'the server answered');
-  assert.equal(consumer!.doneWithAll(), false, 'bytes still wait to be written');
+  assert.equal(consumer.doneWithAll(), false, 'bytes still wait to be written');
   assert.equal(called, 0);
 
   let received = 0;
@@ -38,7 +39,7 @@ test('an answer is done with its chunks only once the kernel has them, not while
   assert.equal(received, BODY.length);
   for (let i = 0; i < 50 && called === 0; i++) await sleep(10);
   assert.equal(called, 1, 'done once, after the last byte');
-  assert.equal(consumer!.doneWithAll(), true);
+  assert.equal(consumer.doneWithAll(), true);
 });
 
 test('an answer cut off never says it is done with all its chunks', async (t) => {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FolderCache, type Folder } from '../../plugin/store/folder-cache.js';
 import { ListingCache, type ListingCacheOptions, type Slot } from '../../plugin/store/listing-cache.js';
+import type { ListingStamp, ResourceInfo } from '../../plugin/store/store.js';
 import { FakeWatchers } from '../helpers/fake-watchers.js';
 
 function setup(options: ListingCacheOptions = {}) {
@@ -166,4 +167,63 @@ test('the slots handed out are what was recorded: descriptions stay the same obj
   const slots: readonly Slot[] = listings.get(root)!;
   assert.equal(slots[0], info);
   assert.equal(slots[1], 'link');
+});
+
+const described = (name: string): ResourceInfo =>
+  Object.freeze({ name, isCollection: false, size: 1, modified: new Date(0), created: new Date(0), etag: `"${name}"` });
+
+/** Records a whole listing of descriptions (plain) or with one name to look at again. */
+function readPlain(listings: ListingCache, at: Folder, count: number, lookAgain = false): ListingStamp | null {
+  const recording = listings.record(at);
+  for (let i = 0; i < count; i++) recording.add(lookAgain && i === 0 ? 'link.jpg' : described(`p${i}.jpg`));
+  return recording.end();
+}
+
+test('a listing of descriptions only is stamped, kept or too big to keep; one with an entry to look at again is not', () => {
+  const { listings, folder } = setup({ maxEntries: 100, maxFolderEntries: 10 });
+  const [small, big, mixed, bigMixed] = ['small', 'big', 'mixed', 'bigmixed'].map(folder) as [
+    Folder,
+    Folder,
+    Folder,
+    Folder,
+  ];
+  const smallStamp = readPlain(listings, small, 5);
+  assert.ok(smallStamp);
+  assert.equal(listings.stampOf(small), smallStamp, 'the kept listing is its own stamp');
+  const bigStamp = readPlain(listings, big, 50);
+  assert.ok(bigStamp);
+  assert.equal(listings.get(big), undefined, 'too big: only its stamp is kept');
+  assert.equal(listings.stampOf(big), bigStamp);
+  assert.equal(readPlain(listings, mixed, 5, true), null);
+  assert.equal(listings.stampOf(mixed), null);
+  assert.ok(listings.get(mixed), 'kept as before, with its name to look at again');
+  assert.equal(readPlain(listings, bigMixed, 50, true), null);
+  assert.equal(listings.stampOf(bigMixed), null);
+  assert.notEqual(readPlain(listings, big, 50), bigStamp, 'read again: a new stamp');
+});
+
+test('a stamp ends with any change in its folder, its age, and close(); one that raced a change is never given', () => {
+  const { listings, folders, watchers, folder, advance } = setup({ maxEntries: 100, maxFolderEntries: 10 });
+  const big = folder('big');
+  readPlain(listings, big, 50);
+  watchers.fire('/share/big', 'change', 'p3.jpg');
+  assert.equal(listings.stampOf(big), null, 'an event in the folder');
+  const again = folder('big');
+  readPlain(listings, again, 50);
+  advance(4999);
+  assert.ok(listings.stampOf(again));
+  advance(1);
+  assert.equal(listings.stampOf(again), null, 'after maxAgeMs');
+
+  const raced = folder('raced');
+  const recording = listings.record(raced);
+  for (let i = 0; i < 50; i++) recording.add(described(`p${i}.jpg`));
+  folders.forget('/share/raced/p1.jpg');
+  assert.equal(recording.end(), null);
+  assert.equal(listings.stampOf(raced), null);
+
+  const last = folder('last');
+  readPlain(listings, last, 50);
+  listings.close();
+  assert.equal(listings.stampOf(last), null);
 });

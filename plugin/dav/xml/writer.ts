@@ -228,6 +228,7 @@ export class MultistatusWriter {
   private readonly bufferSize: number;
   private pending = '';
   private state: 'new' | 'open' | 'done' = 'new';
+  private recorder: ((piece: string | Uint8Array) => void) | null = null;
 
   constructor(sink: Sink, options: MultistatusWriterOptions = {}) {
     this.sink = sink;
@@ -254,15 +255,31 @@ export class MultistatusWriter {
     return this.emit(responseXml(href, propstats), false);
   }
 
-  /** A whole `<D:response>` as the UTF-8 of {@link responseXml}, kept from an earlier answer. */
+  /** Whole `<D:response>` elements as the UTF-8 of {@link responseXml}, kept from an earlier answer. */
   responseBytes(bytes: Uint8Array): Promise<void> | void {
     this.assertOpen();
     const text = this.pending;
     this.pending = '';
     // Both are handed over now, in order; the answer waits for the client if either had to.
-    const before = text === '' ? undefined : this.sink.write(text);
-    const after = this.sink.write(bytes);
+    const before = text === '' ? undefined : this.write(text);
+    const after = this.write(bytes);
     return before ? before.then(() => after) : after;
+  }
+
+  /**
+   * Hands everything written from now on to `recorder` as well, piece by
+   * piece, until stopRecording(): what is recorded is exactly what the
+   * client gets between the two calls.
+   */
+  async record(recorder: (piece: string | Uint8Array) => void): Promise<void> {
+    this.assertOpen();
+    await this.flushPending();
+    this.recorder = recorder;
+  }
+
+  async stopRecording(): Promise<void> {
+    await this.flushPending();
+    this.recorder = null;
   }
 
   /**
@@ -300,10 +317,18 @@ export class MultistatusWriter {
 
   private emit(text: string, flush: boolean): Promise<void> | void {
     this.pending += text;
-    if (flush || this.pending.length >= this.bufferSize) {
-      const chunk = this.pending;
-      this.pending = '';
-      return this.sink.write(chunk);
-    }
+    if (flush || this.pending.length >= this.bufferSize) return this.flushPending();
+  }
+
+  private flushPending(): Promise<void> | void {
+    if (this.pending === '') return;
+    const chunk = this.pending;
+    this.pending = '';
+    return this.write(chunk);
+  }
+
+  private write(chunk: string | Uint8Array): Promise<void> | void {
+    this.recorder?.(chunk);
+    return this.sink.write(chunk);
   }
 }
