@@ -23,6 +23,7 @@ import { collectionFile } from '../store/open-file.js';
 import type {
   ByteSpan,
   ChunkConsumer,
+  ListingStamp,
   OpenFile,
   PreparedPath,
   Quota,
@@ -94,6 +95,17 @@ export class DateViewStore implements Store {
     readonly folders: FolderSummary[];
     readonly listings: Map<string, FolderListing>;
   } | null = null;
+
+  /**
+   * What a month's listing was made of, when its real store vouched for
+   * every real folder it listed (Store.currentStamp): the view vouches for
+   * the same listing of the month for as long as the index gives the same
+   * FolderListing and every real folder the same stamp.
+   */
+  private readonly stamps = new WeakMap<
+    FolderListing,
+    { readonly real: readonly ListingStamp[]; readonly stamp: ListingStamp }
+  >();
 
   constructor(private readonly source: ViewSource) {}
 
@@ -182,7 +194,7 @@ export class DateViewStore implements Store {
     return info && !info.isCollection ? viewInfo(info, entry) : null;
   }
 
-  async *list(path: StorePath): AsyncIterable<readonly ResourceInfo[]> {
+  async *list(path: StorePath, stamped?: (stamp: ListingStamp) => void): AsyncIterable<readonly ResourceInfo[]> {
     const { folders } = await this.cache();
     if (path.length === 0) {
       const years = new Map<string, FolderSummary[]>();
@@ -199,7 +211,21 @@ export class DateViewStore implements Store {
     }
     const folder = await this.folderAt(path);
     if (!folder) return;
-    yield* this.filesOf(await this.listing(folder.folder));
+    yield* this.filesOf(await this.listing(folder.folder), stamped);
+  }
+
+  async currentStamp(path: StorePath): Promise<ListingStamp | null> {
+    const stampOfReal = this.source.files.currentStamp?.bind(this.source.files);
+    const folder = stampOfReal && (await this.folderAt(path));
+    if (!folder) return null;
+    const listing = await this.listing(folder.folder);
+    const known = this.stamps.get(listing);
+    if (!known) return null;
+    let i = 0;
+    for (const { path: real } of listing.byRealFolder.values()) {
+      if ((await stampOfReal(real)) !== known.real[i++]) return null;
+    }
+    return known.stamp;
   }
 
   /**
@@ -209,14 +235,19 @@ export class DateViewStore implements Store {
    * them is listed once (a kept listing costs little), the others are
    * stat'ed one by one.
    */
-  private async *filesOf(listing: FolderListing): AsyncIterable<readonly ResourceInfo[]> {
+  private async *filesOf(
+    listing: FolderListing,
+    stamped?: (stamp: ListingStamp) => void,
+  ): AsyncIterable<readonly ResourceInfo[]> {
     const single: ViewEntry[] = [];
+    const real: (ListingStamp | null)[] = [];
     for (const { path, byRealName } of listing.byRealFolder.values()) {
       if (byRealName.size < LIST_RATHER_THAN_STAT) {
         single.push(...byRealName.values());
         continue;
       }
-      for await (const batch of this.source.files.list(path)) {
+      let vouched: ListingStamp | null = null;
+      for await (const batch of this.source.files.list(path, (given) => (vouched = given))) {
         const found: ResourceInfo[] = [];
         for (const info of batch) {
           const entry = byRealName.get(info.name);
@@ -224,6 +255,7 @@ export class DateViewStore implements Store {
         }
         if (found.length > 0) yield found;
       }
+      real.push(vouched);
     }
     const stated = await Promise.all(
       single.map(async (entry) => {
@@ -233,6 +265,14 @@ export class DateViewStore implements Store {
     );
     const found = stated.filter((info): info is ResourceInfo => info !== null);
     if (found.length > 0) yield found;
+    // A file looked at on its own has no stamp: the view can vouch only for a month made of listings only.
+    if (stamped && single.length === 0 && real.every((stamp) => stamp !== null)) {
+      const known = this.stamps.get(listing);
+      const same = known?.real.length === real.length && known.real.every((stamp, i) => stamp === real[i]);
+      const record = same ? known : { real: real as ListingStamp[], stamp: Object.freeze({}) };
+      this.stamps.set(listing, record);
+      stamped(record.stamp);
+    }
   }
 
   private async entryAt(path: StorePath): Promise<ViewEntry | null> {
