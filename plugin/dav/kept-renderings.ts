@@ -26,7 +26,7 @@ import { promisify } from 'node:util';
 import { deflateRawSync, inflateRaw, constants as zlib } from 'node:zlib';
 import type { ListingStamp } from '../store/store.js';
 import { DAV_NS } from './xml/parse.js';
-import type { PropfindQuery } from './propfind-query.js';
+import { namesIn, type PropfindQuery } from './propfind-query.js';
 
 export const RECORD_FROM_BYTES = 1024 * 1024;
 export const KEPT_RENDERING_BYTES = 32 * 1024 * 1024;
@@ -192,6 +192,5 @@ async function* inflated(compressed: readonly Buffer[]): AsyncIterable<Buffer> {
 }
 
 function asksForQuota(query: PropfindQuery): boolean {
-  const names = query.kind === 'prop' ? query.props : query.kind === 'allprop' ? query.include : [];
-  return names.some((name) => name.ns === DAV_NS && name.local.startsWith('quota-'));
+  return namesIn(query).some((name) => name.ns === DAV_NS && name.local.startsWith('quota-'));
 }

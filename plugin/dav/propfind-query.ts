@@ -39,8 +39,13 @@ export function propfindQueryOf(text: string | null): PropfindQuery {
 
 const ALLPROP: PropfindQuery = Object.freeze({ kind: 'allprop', include: Object.freeze([]) });
 
+/** The property names a query spells out: those of `prop`, or those `allprop` includes. */
+export function namesIn(query: PropfindQuery): readonly PropName[] {
+  return query.kind === 'allprop' ? query.include : query.kind === 'prop' ? query.props : [];
+}
+
 function freeze(query: PropfindQuery): PropfindQuery {
-  const names = query.kind === 'allprop' ? query.include : query.kind === 'prop' ? query.props : [];
+  const names = namesIn(query);
   for (const name of names) Object.freeze(name);
   Object.freeze(names);
   return Object.freeze(query);

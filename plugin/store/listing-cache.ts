@@ -47,7 +47,8 @@ export type Slot = ResourceInfo | string;
 
 /**
  * A listing being read from disk: kept at end() unless too big or raced by
- * a change; end() answers the stamp kept instead for one too big, if any.
+ * a change; end() answers its stamp, if it has one (see the top of this
+ * file): the kept listing itself, or the stamp kept alone for one too big.
  */
 export interface Recording {
   add(slot: Slot): void;

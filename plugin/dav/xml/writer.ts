@@ -258,10 +258,8 @@ export class MultistatusWriter {
   /** Whole `<D:response>` elements as the UTF-8 of {@link responseXml}, kept from an earlier answer. */
   responseBytes(bytes: Uint8Array): Promise<void> | void {
     this.assertOpen();
-    const text = this.pending;
-    this.pending = '';
     // Both are handed over now, in order; the answer waits for the client if either had to.
-    const before = text === '' ? undefined : this.write(text);
+    const before = this.flushPending();
     const after = this.write(bytes);
     return before ? before.then(() => after) : after;
   }
