@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { keptRenderings } from '../../plugin/dav/methods/propfind.js';
 import { jpegWithExif, writeFixture } from '../helpers/media-fixtures.js';
+import { eventually } from '../helpers/host-process.js';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
 
 const PHOTOS = 1_800;
@@ -32,14 +32,16 @@ describe('a big month of a date view, kept between listings', () => {
     return res.status === 207 ? res.text() : (await res.arrayBuffer(), '');
   };
   const count = (xml: string) => xml.match(/<D:response>/g)?.length ?? 0;
-  const until = async (check: (xml: string) => boolean, what: string): Promise<string> => {
-    for (let i = 0; i < 600; i++) {
-      const xml = await look();
-      if (check(xml)) return xml;
-      await sleep(50);
-    }
-    assert.fail(`the month never showed ${what}`);
-  };
+  const until = (check: (xml: string) => boolean, what: string): Promise<string> =>
+    eventually(
+      async () => {
+        const xml = await look();
+        assert.ok(check(xml), `the month never showed ${what}`);
+        return xml;
+      },
+      30_000,
+      50,
+    );
 
   before(async () => {
     h = await startPlugin({

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { keptRenderings } from '../../plugin/dav/methods/propfind.js';
+import { eventually } from '../helpers/host-process.js';
 import { startPlugin, type Harness } from '../helpers/plugin-harness.js';
 import { locked, unlock } from '../helpers/locks.js';
 
@@ -36,14 +36,16 @@ describe('PROPFIND of a big folder, kept between listings', () => {
     return res.text();
   };
   /** The listing, asked until `check` holds (an event from the kernel takes a moment). */
-  const listUntil = async (check: (xml: string) => boolean, what: string): Promise<string> => {
-    for (let i = 0; i < 100; i++) {
-      const xml = await list();
-      if (check(xml)) return xml;
-      await sleep(20);
-    }
-    assert.fail(`the listing never showed ${what}`);
-  };
+  const listUntil = (check: (xml: string) => boolean, what: string): Promise<string> =>
+    eventually(
+      async () => {
+        const xml = await list();
+        assert.ok(check(xml), `the listing never showed ${what}`);
+        return xml;
+      },
+      2_000,
+      20,
+    );
   const member = (xml: string, name: string): string => {
     const at = xml.indexOf(`<D:href>${FOLDER}${name}</D:href>`);
     assert.ok(at >= 0, `${name} is listed`);
