@@ -20,7 +20,12 @@
  *   about an unknown name) arrived in its parent since the lookup began, so
  *   a lookup that raced a change never caches what it saw before it;
  * - every entry is looked at again on disk after `maxAgeMs` even without an
- *   event, because the kernel drops events when its queue overflows;
+ *   event, because the kernel drops events when its queue overflows: past
+ *   its age, child() no longer gives it, and the lookup that finds the same
+ *   folder on disk again (the same path, device and inode) renews it in
+ *   add(), with what is cached below it (each child is looked at again in
+ *   its turn, as its own age is never past its parent's); a different
+ *   folder there replaces it;
  * - at most `capacity` folders (and watchers); the least recently used
  *   folder without cached children goes first;
  * - close() stops every watcher and caches nothing more;
@@ -39,6 +44,12 @@ export interface Folder {
   readonly real: string;
   /** The device the folder is on (st_dev); null for the root, whose device the store knows. */
   readonly dev: bigint | null;
+}
+
+/** Which folder was found on disk: st_dev and st_ino. */
+export interface FolderIdentity {
+  readonly dev: bigint;
+  readonly ino: bigint;
 }
 
 /** What the cache needs of a watcher (fs.FSWatcher has it). */
@@ -100,8 +111,9 @@ class Entry implements Folder {
     /** The NFC spelling of the folder's name, its key among its parent's children. */
     readonly key: string,
     readonly parent: Entry | null,
-    readonly expires: number,
+    public expires: number,
     readonly dev: bigint | null,
+    readonly ino: bigint | null,
   ) {}
 }
 
@@ -139,7 +151,7 @@ export class FolderCache {
   top(): Folder | null {
     if (this.rootEntry?.live) return this.rootEntry;
     if (this.closed || this.now() < this.retryRootAt) return null;
-    const entry = new Entry(this.root, '', null, Infinity, null);
+    const entry = new Entry(this.root, '', null, Infinity, null, null);
     if (!this.startWatching(entry)) {
       this.retryRootAt = this.now() + this.maxAgeMs;
       return null;
@@ -149,15 +161,13 @@ export class FolderCache {
     return entry;
   }
 
-  /** The cached child folder `name` (NFC) of a cached folder, or undefined (not cached, or too old: then dropped). */
+  /**
+   * The cached child folder `name` (NFC) of a cached folder, or undefined
+   * (not cached, or past its age: to be looked at on disk, then add()).
+   */
   child(folder: Folder, name: string): Folder | undefined {
     const entry = (folder as Entry).children.get(name);
-    if (!entry) return undefined;
-    if (entry.expires <= this.now()) {
-      this.drop(entry);
-      return undefined;
-    }
-    return entry;
+    return entry && entry.expires > this.now() ? entry : undefined;
   }
 
   /** Marks a folder as just used (the least recently used go first when the cache is full). */
@@ -179,23 +189,28 @@ export class FolderCache {
   }
 
   /**
-   * Caches the real folder `real` on device `dev`, found on disk as the
-   * child `name` (NFC) of `folder` after changesOf(folder) answered `seen`.
-   * Answers the new entry, or null when it cannot be cached (the parent
-   * changed or was dropped meanwhile, the cache is closed, or the folder
-   * cannot be watched).
+   * Caches the real folder `real`, found on disk (`found`: its device and
+   * inode) as the child `name` (NFC) of `folder` after changesOf(folder)
+   * answered `seen`. The same folder cached already is renewed (see the
+   * top of this file). Answers the entry, or null when it cannot be cached
+   * (the parent changed or was dropped meanwhile, the cache is closed, or
+   * the folder cannot be watched).
    */
-  add(folder: Folder, name: string, real: string, seen: number, dev: bigint | null = null): Folder | null {
+  add(folder: Folder, name: string, real: string, seen: number, found: FolderIdentity | null = null): Folder | null {
     const parent = folder as Entry;
     if (this.closed || !parent.live || !parent.unchangedSince(name, seen)) return null;
+    const expires = Math.min(this.now() + this.maxAgeMs, parent.expires);
     const existing = parent.children.get(name);
     if (existing) {
-      if (existing.real === real) return existing;
+      if (existing.real === real && existing.dev === (found?.dev ?? null) && existing.ino === (found?.ino ?? null)) {
+        existing.expires = expires;
+        return existing;
+      }
       this.drop(existing);
     }
     const clash = this.entries.get(real);
     if (clash) this.drop(clash);
-    const entry = new Entry(real, name, parent, Math.min(this.now() + this.maxAgeMs, parent.expires), dev);
+    const entry = new Entry(real, name, parent, expires, found?.dev ?? null, found?.ino ?? null);
     if (!this.startWatching(entry)) return null;
     parent.children.set(name, entry);
     this.entries.set(real, entry);

@@ -37,6 +37,7 @@ import { FolderSyncs } from './folder-syncs.js';
 import {
   DEFAULT_LISTING_MAX_AGE_MS,
   ListingCache,
+  folderStateOf,
   type ListingCacheOptions,
   type Recording,
   type Slot,
@@ -220,6 +221,7 @@ export class FsStore implements Store {
     if (place === null) return;
     const folder = place.real;
     const cached = place.cached !== null && this.isLocal(place.dev) ? place.cached : null;
+    if (cached) await this.renewListing(cached);
     const kept = cached && this.listings.get(cached);
     if (kept) {
       const stamp = this.listings.stampOf(cached);
@@ -228,11 +230,12 @@ export class FsStore implements Store {
       if (stamp && this.listings.stampOf(cached) === stamp) stamped?.(stamp);
       return;
     }
-    const recording = cached && this.listings.record(cached);
     const opened = await openForReading(folder, constants.O_DIRECTORY);
     if (typeof opened !== 'number') return;
     try {
       this.checkDescriptor(opened);
+      // The folder's state before its entries are read: what the kept listing is checked against later.
+      const recording = cached && this.listings.record(cached, folderStateOf(fstatSync(opened, { bigint: true })));
       const dir = await opendir(pathOfFd(opened) ?? folder, {
         encoding: 'buffer' as BufferEncoding,
         bufferSize: STAT_BATCH,
@@ -264,7 +267,18 @@ export class FsStore implements Store {
   async currentStamp(path: StorePath): Promise<ListingStamp | null> {
     if (path.some(isTemporaryName)) return null;
     const place = await this.folderAt(path);
-    return place?.cached && this.isLocal(place.dev) ? this.listings.stampOf(place.cached) : null;
+    if (!place?.cached || !this.isLocal(place.dev)) return null;
+    await this.renewListing(place.cached);
+    return this.listings.stampOf(place.cached);
+  }
+
+  /** A kept listing past its age is renewed if its folder still shows the state it was read in (store/listing-cache.ts). */
+  private async renewListing(folder: Folder): Promise<void> {
+    const due = this.listings.due(folder);
+    if (!due) return;
+    const seen = this.folders.changesOf(folder);
+    const stats = await lstatPath(folder.real).catch(() => null);
+    this.listings.renew(folder, due, seen, stats && stats.isDirectory() ? folderStateOf(stats) : null);
   }
 
   /**
@@ -548,7 +562,7 @@ export class FsStore implements Store {
       if (entry.stats.isDirectory()) {
         real = entry.path;
         dev = entry.stats.dev;
-        cached = cached === null ? null : this.folders.add(cached, name, real, seen, dev);
+        cached = cached === null ? null : this.folders.add(cached, name, real, seen, entry.stats);
         isLink = false;
         continue;
       }

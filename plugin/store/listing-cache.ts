@@ -13,23 +13,31 @@
  * - any change the folder cache hears of in the folder drops the whole
  *   listing, whatever the name (simplest; reading a folder again is cheap
  *   next to being wrong): an event, the store's own change (forget), and
- *   the folder dropped (an event without a name, a watcher error, its age,
- *   eviction, close());
+ *   the folder dropped (an event without a name, a watcher error, another
+ *   folder found in its place, eviction, close());
  * - a listing is kept only if the folder's changes count (the one folder
  *   lookups use) did not move while it was read, so a listing that raced
  *   a change never keeps what it saw before it;
- * - it is read again after `maxAgeMs` even without an event: the kernel
- *   drops events when its queue overflows, and a write through a shared
- *   mapping tells nothing. Shorter than folders (10 s): a stale listing
- *   shows wrong sizes and ETags, which sync clients act on;
+ * - after `maxAgeMs` (5 s) without an event it is not given any more
+ *   until it is checked (due, renew): the kernel drops events when its
+ *   queue overflows, and a write through a shared mapping tells nothing.
+ *   The check is one lstat of the folder: the same inode, mtime and ctime
+ *   as when the listing was read (an entry added, removed or renamed
+ *   changes them) renews it for another `maxAgeMs`. Up to `trustMs` (60 s)
+ *   after it was read; then it is read again whole. That is the one thing
+ *   taken on trust: a file written in place whose event the kernel
+ *   dropped shows its old size and ETag for at most `trustMs` (GET is never
+ *   stale: it describes what it opened). Reading 100,000 entries takes
+ *   about 0.5 s even for Node's bare minimum (bench/bare-listing.mjs), and
+ *   a file manager lists an open folder again every few seconds;
  * - at most `maxEntries` entries in all, no folder of more than
  *   `maxFolderEntries`; the least recently used listing goes first.
  *
  * A listing whose every entry is a description (nothing to look at again)
  * is stamped (ListingStamp in store.ts): the kept listing itself stands for
  * it, and of a folder too big to keep, a stamp is kept alone. A stamp lives
- * by the same rules as a listing (any change in the folder, its age,
- * close()), so while it is current, listing the folder again gives the
+ * by the same rules as a listing (any change in the folder, its age and
+ * check, close()), so while it is current, listing the folder again gives the
  * same entries: what was made of that listing may be used again (a
  * PROPFIND answer, dav/kept-renderings.ts).
  *
@@ -55,12 +63,25 @@ export interface Recording {
   end(): ListingStamp | null;
 }
 
+/**
+ * What a listing is checked against after `maxAgeMs`: the folder's
+ * identity and times as read before its entries (folderStateOf).
+ */
+export type FolderState = string;
+
+/** A kept listing or stamp past its age, to be checked (renew). */
+export interface DueListing {
+  readonly folderState: FolderState;
+}
+
 export interface ListingCacheOptions {
   /** The most entries kept, in all listings together. */
   readonly maxEntries?: number;
   /** A folder with more entries is not kept. */
   readonly maxFolderEntries?: number;
   readonly maxAgeMs?: number;
+  /** The longest a listing is renewed by its folder's state alone, from when it was read. */
+  readonly trustMs?: number;
   readonly now?: () => number;
 }
 
@@ -68,17 +89,28 @@ export interface ListingCacheOptions {
 export const DEFAULT_MAX_ENTRIES = 50_000;
 export const DEFAULT_MAX_FOLDER_ENTRIES = 20_000;
 export const DEFAULT_LISTING_MAX_AGE_MS = 5_000;
+export const DEFAULT_LISTING_TRUST_MS = 60_000;
 
-interface Listing {
+/** The folder's identity and times, as a listing is checked against them. */
+export function folderStateOf(stats: { dev: bigint; ino: bigint; mtimeNs: bigint; ctimeNs: bigint }): FolderState {
+  return `${stats.dev}:${stats.ino}:${stats.mtimeNs}:${stats.ctimeNs}`;
+}
+
+interface Kept extends DueListing {
+  /** Given until then; after, only once checked (renew). */
+  expires: number;
+  /** Never renewed past this. */
+  readonly trustedUntil: number;
+}
+
+interface Listing extends Kept {
   readonly slots: readonly Slot[];
-  readonly expires: number;
   /** No entry to look at again: the listing is its own stamp. */
   readonly plain: boolean;
 }
 
-interface Stamp {
+interface Stamp extends Kept {
   readonly stamp: ListingStamp;
-  readonly expires: number;
 }
 
 export class ListingCache {
@@ -91,6 +123,7 @@ export class ListingCache {
   private readonly maxEntries: number;
   private readonly maxFolderEntries: number;
   private readonly maxAgeMs: number;
+  private readonly trustMs: number;
   private readonly now: () => number;
 
   constructor(
@@ -100,6 +133,7 @@ export class ListingCache {
     this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
     this.maxFolderEntries = Math.min(options.maxFolderEntries ?? DEFAULT_MAX_FOLDER_ENTRIES, this.maxEntries - 1);
     this.maxAgeMs = options.maxAgeMs ?? DEFAULT_LISTING_MAX_AGE_MS;
+    this.trustMs = Math.max(this.maxAgeMs, options.trustMs ?? DEFAULT_LISTING_TRUST_MS);
     this.now = options.now ?? Date.now;
   }
 
@@ -108,14 +142,10 @@ export class ListingCache {
     return this.total;
   }
 
-  /** The kept listing of a folder, or undefined (none, or too old: then dropped). */
+  /** The kept listing of a folder, or undefined (none, or past its age and not renewed). */
   get(folder: Folder): readonly Slot[] | undefined {
-    const listing = this.listings.get(folder);
+    const listing = this.current(this.listings, folder);
     if (!listing) return undefined;
-    if (listing.expires <= this.now()) {
-      this.drop(folder);
-      return undefined;
-    }
     this.listings.delete(folder);
     this.listings.set(folder, listing);
     return listing.slots;
@@ -123,17 +153,45 @@ export class ListingCache {
 
   /** The stamp of the folder's listing, while it is current (see the top of this file). */
   stampOf(folder: Folder): ListingStamp | null {
-    const listing = this.listings.get(folder);
-    if (listing) return listing.plain && listing.expires > this.now() ? listing : null;
-    const kept = this.stamps.get(folder);
-    if (!kept) return null;
-    if (kept.expires > this.now()) return kept.stamp;
-    this.stamps.delete(folder);
+    const listing = this.current(this.listings, folder);
+    if (listing) return listing.plain ? listing : null;
+    return this.current(this.stamps, folder)?.stamp ?? null;
+  }
+
+  /** The folder's kept listing or stamp, when it is past its age but may still be renewed; null otherwise. */
+  due(folder: Folder): DueListing | null {
+    const kept = this.listings.get(folder) ?? this.stamps.get(folder);
+    if (!kept || kept.expires > this.now()) return null;
+    if (kept.trustedUntil > this.now()) return kept;
+    this.drop(folder);
     return null;
   }
 
-  /** Begins recording a folder's listing: call before reading the folder. */
-  record(folder: Folder): Recording {
+  /**
+   * The folder's state, looked at (lstat) after due() answered `due` and
+   * changesOf() answered `seen`: the same state, with no change heard of
+   * meanwhile, renews the listing for another `maxAgeMs` (never past its
+   * trust); anything else drops it. `state` null: the folder is gone.
+   */
+  renew(folder: Folder, due: DueListing, seen: number, state: FolderState | null): void {
+    const kept = this.listings.get(folder) ?? this.stamps.get(folder);
+    if (kept !== due) return;
+    const now = this.now();
+    const same =
+      state === kept.folderState &&
+      this.folders.holds(folder) &&
+      this.folders.changesOf(folder) === seen &&
+      kept.trustedUntil > now;
+    if (same) kept.expires = Math.min(now + this.maxAgeMs, kept.trustedUntil);
+    else this.drop(folder);
+  }
+
+  /**
+   * Begins recording a folder's listing: call before reading the folder's
+   * entries, with its state (folderStateOf) as read before them, or null
+   * when unknown (the listing is then never renewed).
+   */
+  record(folder: Folder, state: FolderState | null = null): Recording {
     const seen = this.folders.changesOf(folder);
     let slots: Slot[] | null = this.closed ? null : [];
     let tooBig = false;
@@ -149,8 +207,8 @@ export class ListingCache {
       end: () => {
         const kept = slots;
         slots = null;
-        if (kept !== null) return this.keep(folder, seen, kept, plain);
-        if (tooBig && plain) return this.keepStamp(folder, seen);
+        if (kept !== null) return this.keep(folder, seen, kept, plain, state);
+        if (tooBig && plain) return this.keepStamp(folder, seen, state);
         return null;
       },
     };
@@ -172,11 +230,11 @@ export class ListingCache {
     this.total = 0;
   }
 
-  private keepStamp(folder: Folder, seen: number): ListingStamp | null {
+  private keepStamp(folder: Folder, seen: number, state: FolderState | null): ListingStamp | null {
     if (this.closed || !this.folders.holds(folder) || this.folders.changesOf(folder) !== seen) return null;
     const stamp: ListingStamp = Object.freeze({});
     this.stamps.delete(folder);
-    this.stamps.set(folder, { stamp, expires: this.now() + this.maxAgeMs });
+    this.stamps.set(folder, { stamp, ...this.lifetime(state) });
     for (const oldest of this.stamps.keys()) {
       if (this.stamps.size <= this.maxEntries) break;
       this.stamps.delete(oldest);
@@ -184,10 +242,16 @@ export class ListingCache {
     return stamp;
   }
 
-  private keep(folder: Folder, seen: number, slots: readonly Slot[], plain: boolean): ListingStamp | null {
+  private keep(
+    folder: Folder,
+    seen: number,
+    slots: readonly Slot[],
+    plain: boolean,
+    state: FolderState | null,
+  ): ListingStamp | null {
     if (this.closed || !this.folders.holds(folder) || this.folders.changesOf(folder) !== seen) return null;
     this.drop(folder);
-    const listing: Listing = Object.freeze({ slots, expires: this.now() + this.maxAgeMs, plain });
+    const listing: Listing = Object.seal({ slots, plain, ...this.lifetime(state) });
     this.listings.set(folder, listing);
     this.total += weight(listing);
     for (const oldest of this.listings.keys()) {
@@ -195,6 +259,24 @@ export class ListingCache {
       this.drop(oldest);
     }
     return plain ? listing : null;
+  }
+
+  /** A listing or stamp read now; one of a folder whose state is unknown cannot be renewed. */
+  private lifetime(state: FolderState | null): Kept {
+    const now = this.now();
+    return state === null
+      ? { folderState: '', expires: now + this.maxAgeMs, trustedUntil: now + this.maxAgeMs }
+      : { folderState: state, expires: now + this.maxAgeMs, trustedUntil: now + this.trustMs };
+  }
+
+  /** A kept listing or stamp while it is within its age; dropped once past its trust. */
+  private current<T extends Kept>(kept: Map<Folder, T>, folder: Folder): T | undefined {
+    const found = kept.get(folder);
+    if (!found) return undefined;
+    const now = this.now();
+    if (found.expires > now) return found;
+    if (found.trustedUntil <= now) this.drop(folder);
+    return undefined;
   }
 }
 

@@ -123,11 +123,31 @@ test('folders are looked at again after maxAgeMs, and never outlive their ancest
   advance(600);
   cachePath('a', 'b');
   advance(500);
-  assert.equal(lookup('a'), undefined, 'a expired');
-  assert.equal(cache.size, 1, 'b went with it; the root stays');
+  assert.equal(lookup('a'), undefined, 'a is past its age');
+  assert.equal(cache.child(cache.top()!, 'a'), undefined);
   cachePath('a', 'b');
   advance(999);
   assert.ok(lookup('a', 'b'));
+});
+
+test('a folder found again on disk past its age is renewed with what is below it; another folder there replaces it', () => {
+  const { cache, watchers, root, advance } = setup({ maxAgeMs: 1000 });
+  const same = { dev: 1n, ino: 7n };
+  const a = cache.add(root, 'a', '/share/a', cache.changesOf(root), same)!;
+  const b = cache.add(a, 'b', '/share/a/b', cache.changesOf(a), { dev: 1n, ino: 8n })!;
+  advance(1000);
+  assert.equal(cache.child(root, 'a'), undefined, 'past its age');
+  assert.equal(cache.add(root, 'a', '/share/a', cache.changesOf(root), same), a, 'the same folder: renewed');
+  assert.equal(cache.child(root, 'a'), a);
+  assert.equal(cache.child(a, 'b'), undefined, 'its child is looked at in its turn');
+  assert.equal(cache.add(a, 'b', '/share/a/b', cache.changesOf(a), { dev: 1n, ino: 8n }), b);
+  assert.ok(cache.holds(b) && watchers.open.has('/share/a/b'));
+
+  advance(1000);
+  const other = cache.add(root, 'a', '/share/a', cache.changesOf(root), { dev: 1n, ino: 9n })!;
+  assert.notEqual(other, a, 'another inode: a new entry');
+  assert.ok(!cache.holds(a) && !cache.holds(b), 'the old one and what was below it are dropped');
+  assert.equal(cache.child(other, 'b'), undefined);
 });
 
 test('never more folders (and watchers) than the capacity; the least recently used folder without cached children goes first', () => {

@@ -318,11 +318,38 @@ test('a listing is kept: listed again it reads nothing on disk, until an event i
   assert.deepEqual(await sizes(store, ['album', '2024']), { 'photo.jpg': 7 }, 'kept: neither read nor lstat');
   watchers.fire(folder, 'change', 'photo.jpg');
   assert.deepEqual(await sizes(store, ['album', '2024']), { 'photo.jpg': 14, 'new.jpg': 3 });
+  // Written in place, its event lost: the folder itself shows nothing of it.
   await writeFile(join(folder, 'photo.jpg'), 'x');
   advance(4999);
   assert.deepEqual(await sizes(store, ['album', '2024']), { 'photo.jpg': 14, 'new.jpg': 3 });
   advance(1);
-  assert.deepEqual(await sizes(store, ['album', '2024']), { 'photo.jpg': 1, 'new.jpg': 3 }, 'read again after 5 s');
+  assert.deepEqual(
+    await sizes(store, ['album', '2024']),
+    { 'photo.jpg': 14, 'new.jpg': 3 },
+    'renewed: folder unchanged',
+  );
+  advance(54_999);
+  assert.deepEqual(await sizes(store, ['album', '2024']), { 'photo.jpg': 14, 'new.jpg': 3 }, 'still trusted');
+  advance(1);
+  assert.deepEqual(await sizes(store, ['album', '2024']), { 'photo.jpg': 1, 'new.jpg': 3 }, 'read again after 60 s');
+});
+
+test('a kept listing past its age is read again when the folder shows an entry added, removed or renamed', async (t) => {
+  const { root, store, advance } = await silentSetup(t);
+  const folder = join(root, 'album', '2024');
+  const names = async () => Object.keys(await sizes(store, ['album', '2024'])).sort();
+  assert.deepEqual(await names(), ['photo.jpg']);
+  for (const [change, expected] of [
+    [() => writeFile(join(folder, 'added.jpg'), 'new'), ['added.jpg', 'photo.jpg']],
+    [() => rename(join(folder, 'added.jpg'), join(folder, 'renamed.jpg')), ['photo.jpg', 'renamed.jpg']],
+    [() => rm(join(folder, 'renamed.jpg')), ['photo.jpg']],
+  ] as const) {
+    // No event arrives (the fake watchers stay silent): only the folder's own times tell.
+    await change();
+    assert.notDeepEqual(await names(), expected, 'kept while within its age');
+    advance(5000);
+    assert.deepEqual(await names(), [...expected]);
+  }
 });
 
 test('a file changed, added, removed or renamed by another program is listed so once its event arrives', async (t) => {

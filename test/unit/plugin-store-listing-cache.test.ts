@@ -58,7 +58,7 @@ test('any event in the folder drops its listing, whatever the name; other folder
   }
 });
 
-test('the folder dropped (event in its parent, watcher error, age) or forget() of an entry drops its listing', () => {
+test('the folder dropped (event in its parent, watcher error, another folder in its place) or forget() of an entry drops its listing', () => {
   const { folders, listings, watchers, root, folder, read, advance } = setup();
   read(folder('a'), 2);
   watchers.fire('/share', 'rename', 'a');
@@ -76,8 +76,64 @@ test('the folder dropped (event in its parent, watcher error, age) or forget() o
 
   read(a, 2);
   advance(10_001);
-  assert.equal(folders.child(root, 'a'), undefined, 'the folder aged out');
+  assert.equal(folders.child(root, 'a'), undefined, 'the folder is past its age');
+  const replaced = folders.add(root, 'a', '/share/a', folders.changesOf(root), { dev: 1n, ino: 99n });
+  assert.notEqual(replaced, a, 'another folder found there');
   assert.equal(listings.entries, 0);
+});
+
+test('a listing past its age is renewed by its folder’s unchanged state, up to trustMs after it was read', () => {
+  const { folders, listings, watchers, folder, read, advance } = setup({ maxAgeMs: 5000, trustMs: 20_000 });
+  const a = folder('a');
+  const readIn = (state: string) => {
+    const recording = listings.record(a, state);
+    recording.add('p0.jpg');
+    recording.end();
+  };
+  readIn('state-1');
+  assert.equal(listings.due(a), null, 'within its age');
+  advance(5000);
+  assert.equal(listings.get(a), undefined, 'not given once past its age');
+  let due = listings.due(a)!;
+  assert.equal(due.folderState, 'state-1');
+  listings.renew(a, due, folders.changesOf(a), 'state-1');
+  assert.deepEqual(listings.get(a), ['p0.jpg'], 'renewed');
+
+  advance(5000);
+  due = listings.due(a)!;
+  listings.renew(a, due, folders.changesOf(a), 'state-2');
+  assert.equal(listings.get(a), undefined, 'the folder changed');
+  assert.equal(listings.entries, 0);
+
+  readIn('state-1');
+  advance(5000);
+  due = listings.due(a)!;
+  const seen = folders.changesOf(a);
+  watchers.fire('/share/a', 'change', 'p0.jpg');
+  readIn('state-1');
+  listings.renew(a, due, seen, 'state-1');
+  assert.equal(listings.due(a), null, 'a check that raced an event leaves the listing read since alone');
+  assert.ok(listings.get(a));
+
+  advance(5000);
+  due = listings.due(a)!;
+  listings.renew(a, due, folders.changesOf(a), null);
+  assert.equal(listings.entries, 0, 'the folder is gone');
+
+  readIn('state-1');
+  for (let at = 5000; at < 20_000; at += 5000) {
+    advance(5000);
+    listings.renew(a, listings.due(a)!, folders.changesOf(a), 'state-1');
+    assert.ok(listings.get(a), `renewed at ${at} ms`);
+  }
+  advance(5000);
+  assert.equal(listings.due(a), null, 'past trustMs: read again whole');
+  assert.equal(listings.entries, 0);
+
+  const unknown = folder('unknown');
+  read(unknown, 1);
+  advance(5000);
+  assert.equal(listings.due(unknown), null, 'a listing read without its folder’s state is never renewed');
 });
 
 test('a listing that raced a change is not kept: an event or forget() while it was read', () => {
@@ -226,4 +282,17 @@ test('a stamp ends with any change in its folder, its age, and close(); one that
   readPlain(listings, last, 50);
   listings.close();
   assert.equal(listings.stampOf(last), null);
+});
+
+test('a stamp kept alone is renewed the same way, and stays the same stamp', () => {
+  const { folders, listings, folder, advance } = setup({ maxEntries: 100, maxFolderEntries: 10 });
+  const big = folder('big');
+  const recording = listings.record(big, 'state');
+  for (let i = 0; i < 50; i++) recording.add(described(`p${i}.jpg`));
+  const stamp = recording.end();
+  assert.ok(stamp);
+  advance(5000);
+  assert.equal(listings.stampOf(big), null);
+  listings.renew(big, listings.due(big)!, folders.changesOf(big), 'state');
+  assert.equal(listings.stampOf(big), stamp);
 });
