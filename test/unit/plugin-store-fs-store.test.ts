@@ -352,6 +352,28 @@ test('a kept listing past its age is read again when the folder shows an entry a
   }
 });
 
+test('a folder and its listing renewed past their age still hear of changes made by another program', async (t) => {
+  let now = 0;
+  const { root, store } = await setup(t, { folders: { now: () => now } });
+  const folder = join(root, 'album', '2024');
+  assert.deepEqual(await sizes(store, ['album', '2024']), { 'photo.jpg': 7 });
+  // Past the folders' 10 s and the listing's 5 s: both are checked on disk, found unchanged, renewed.
+  now += 11_000;
+  assert.deepEqual(await sizes(store, ['album', '2024']), { 'photo.jpg': 7 });
+  // Written in place, the folder's own times stay as they were: only the watcher's event can tell.
+  await appendFile(join(folder, 'photo.jpg'), '!!');
+  await eventually(
+    async () => (await sizes(store, ['album', '2024']))['photo.jpg'] === 9,
+    'the renewed listing dropped at the event',
+  );
+  now += 11_000;
+  await writeFile(join(folder, 'new.jpg'), 'new');
+  await eventually(
+    async () => 'new.jpg' in (await sizes(store, ['album', '2024'])),
+    'a file added after a second renewal',
+  );
+});
+
 test('a file changed, added, removed or renamed by another program is listed so once its event arrives', async (t) => {
   const { root, store } = await setup(t);
   const folder = join(root, 'album', '2024');
