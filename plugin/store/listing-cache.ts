@@ -233,7 +233,8 @@ export class ListingCache {
   private keepStamp(folder: Folder, seen: number, state: FolderState | null): ListingStamp | null {
     if (this.closed || !this.folders.holds(folder) || this.folders.changesOf(folder) !== seen) return null;
     const stamp: ListingStamp = Object.freeze({});
-    this.stamps.delete(folder);
+    // The folder's earlier listing, if any, is of a folder that has grown since.
+    this.drop(folder);
     this.stamps.set(folder, { stamp, ...this.lifetime(state) });
     for (const oldest of this.stamps.keys()) {
       if (this.stamps.size <= this.maxEntries) break;

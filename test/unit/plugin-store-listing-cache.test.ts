@@ -296,3 +296,20 @@ test('a stamp kept alone is renewed the same way, and stays the same stamp', () 
   listings.renew(big, listings.due(big)!, folders.changesOf(big), 'state');
   assert.equal(listings.stampOf(big), stamp);
 });
+
+test('a folder read again too big to keep keeps only its stamp: the listing read before it goes', () => {
+  const { folders, listings, folder, advance } = setup({ maxEntries: 100, maxFolderEntries: 10 });
+  const grown = folder('grown');
+  readPlain(listings, grown, 5);
+  assert.equal(listings.entries, 6);
+  advance(5000);
+  const stamp = readPlain(listings, grown, 50);
+  assert.ok(stamp);
+  assert.equal(listings.entries, 0, 'the small listing read before is gone');
+  assert.equal(listings.get(grown), undefined);
+  assert.equal(listings.stampOf(grown), stamp);
+  advance(5000);
+  assert.equal(listings.due(grown), null, 'read without its folder’s state: not renewed');
+  assert.equal(listings.stampOf(grown), null);
+  assert.equal(folders.holds(grown), true);
+});
