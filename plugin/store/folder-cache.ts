@@ -200,9 +200,10 @@ export class FolderCache {
     const parent = folder as Entry;
     if (this.closed || !parent.live || !parent.unchangedSince(name, seen)) return null;
     const expires = Math.min(this.now() + this.maxAgeMs, parent.expires);
+    const [dev, ino] = [found?.dev ?? null, found?.ino ?? null];
     const existing = parent.children.get(name);
     if (existing) {
-      if (existing.real === real && existing.dev === (found?.dev ?? null) && existing.ino === (found?.ino ?? null)) {
+      if (existing.real === real && existing.dev === dev && existing.ino === ino) {
         existing.expires = expires;
         return existing;
       }
@@ -210,7 +211,7 @@ export class FolderCache {
     }
     const clash = this.entries.get(real);
     if (clash) this.drop(clash);
-    const entry = new Entry(real, name, parent, expires, found?.dev ?? null, found?.ino ?? null);
+    const entry = new Entry(real, name, parent, expires, dev, ino);
     if (!this.startWatching(entry)) return null;
     parent.children.set(name, entry);
     this.entries.set(real, entry);

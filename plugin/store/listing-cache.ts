@@ -160,7 +160,7 @@ export class ListingCache {
 
   /** The folder's kept listing or stamp, when it is past its age but may still be renewed; null otherwise. */
   due(folder: Folder): DueListing | null {
-    const kept = this.listings.get(folder) ?? this.stamps.get(folder);
+    const kept = this.keptOf(folder);
     if (!kept || kept.expires > this.now()) return null;
     if (kept.trustedUntil > this.now()) return kept;
     this.drop(folder);
@@ -174,7 +174,7 @@ export class ListingCache {
    * trust); anything else drops it. `state` null: the folder is gone.
    */
   renew(folder: Folder, due: DueListing, seen: number, state: FolderState | null): void {
-    const kept = this.listings.get(folder) ?? this.stamps.get(folder);
+    const kept = this.keptOf(folder);
     if (kept !== due) return;
     const now = this.now();
     const same =
@@ -262,12 +262,16 @@ export class ListingCache {
     return plain ? listing : null;
   }
 
+  /** What is kept of the folder: its listing, or its stamp alone (never both: keep and keepStamp drop first). */
+  private keptOf(folder: Folder): Kept | undefined {
+    return this.listings.get(folder) ?? this.stamps.get(folder);
+  }
+
   /** A listing or stamp read now; one of a folder whose state is unknown cannot be renewed. */
   private lifetime(state: FolderState | null): Kept {
     const now = this.now();
-    return state === null
-      ? { folderState: '', expires: now + this.maxAgeMs, trustedUntil: now + this.maxAgeMs }
-      : { folderState: state, expires: now + this.maxAgeMs, trustedUntil: now + this.trustMs };
+    const trusted = state === null ? this.maxAgeMs : this.trustMs;
+    return { folderState: state ?? '', expires: now + this.maxAgeMs, trustedUntil: now + trusted };
   }
 
   /** A kept listing or stamp while it is within its age; dropped once past its trust. */
