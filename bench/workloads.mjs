@@ -17,6 +17,7 @@ import { run } from './lib/proc.mjs';
 import { wrk } from './lib/wrk.mjs';
 
 const { MiB } = sizes;
+const UPLOAD_WARMUP_COUNT = 200;
 
 export const METRICS = {
   rps: { label: 'req/s', better: 'higher', digits: 0 },
@@ -282,6 +283,18 @@ export const WORKLOADS = [
     describe: (p) =>
       `${p.uploadCount.toLocaleString('en')} PUTs of photos of 100–500 KiB under new names, 8 curl processes at once`,
     titleFor: (p) => `${p.uploadCount.toLocaleString('en')} photo uploads 100–500 KiB (8 clients)`,
+    // A server's first uploads are slower than the rest (ours: its JIT; every server: new folder entries).
+    warmup: async (srv, w) => {
+      await uploadMany(w.ctx, {
+        sources: w.uploadSources,
+        urlPrefix: url(srv, srv.uploadPath),
+        count: UPLOAD_WARMUP_COUNT,
+        clients: 8,
+        tag: 'warm',
+        workDir: w.workDir,
+      });
+      await clearUploads(srv);
+    },
     before: syncDisks,
     run: async (srv, w) => {
       const count = w.profile.uploadCount;

@@ -11,6 +11,7 @@ export const COLORS = {
   rclone: '#862e9c',
   'node-stat': '#868e96',
   'node-stream': '#343a40',
+  'node-put': '#adb5bd',
 };
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
