@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=64 --max-semi-space-size=8
 /**
  * `mediahost`: runs the server and administers its data folder. Every
  * command works while the server runs on the same folder (SQLite in WAL mode
@@ -16,6 +16,7 @@ import { databaseFailureLine } from './database-outage.js';
 import { chooseDatabase, DATABASE_ENV, DATABASE_SETTING, redactPassword, redactUrl } from './database-url.js';
 import { UserError } from './errors.js';
 import { checkGroupName, DbGroups } from './groups.js';
+import { missingNodeFlags } from './node-flags.js';
 import { formatProperty, parseProperties, readPropertiesText, writePropertiesFile } from './properties.js';
 import { SETTINGS_FILE } from './settings.js';
 import { UserAdmin, type Actor } from './user-admin.js';
@@ -153,6 +154,13 @@ async function runServer(opts: DataOption & { port?: number; host: string; logFo
     }
     process.stderr.write(`mediahost: cannot start: ${message}\n`);
     process.exit(1);
+  }
+  const missing = missingNodeFlags();
+  if (missing.length > 0) {
+    log.info(
+      { missing },
+      `node was started without ${missing.join(' ')}: uploads cost more CPU and memory (docs/deploy.md, "Node options")`,
+    );
   }
   let stopping = false;
   const stop = (signal: string): void => {

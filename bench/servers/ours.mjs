@@ -1,17 +1,30 @@
 /**
- * Our server: the reference host `mediahost` with the plugin, from dist/, on
- * a fresh data folder. Three shares: "bench" is the benchmark's data folder,
- * "benchup" a writable folder for the upload workloads, "benchdated" the
- * photos of one month with its date view "benchdates". No audit log.
+ * Our server: the reference host `mediahost` with the plugin, from dist/,
+ * started with its V8 options as `npm start` does, on a fresh data folder.
+ * Three shares: "bench" is the benchmark's data folder, "benchup" a
+ * writable folder for the upload workloads, "benchdated" the photos of one
+ * month with its date view "benchdates". No audit log.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO_ROOT } from '../lib/data.mjs';
 import { runOrThrow, spawnLogged, stopChild } from '../lib/proc.mjs';
 import { serverDir, serverHandle } from './common.mjs';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'host', 'cli.js');
+
+/**
+ * The V8 options our host is started with, as `npm start` does (host/node-flags.ts);
+ * BENCH_OURS_NODE_FLAGS replaces them ('' = none) to measure what they change.
+ */
+async function nodeFlags() {
+  const chosen = process.env.BENCH_OURS_NODE_FLAGS;
+  if (chosen !== undefined) return chosen.split(/\s+/).filter(Boolean);
+  const { NODE_FLAGS } = await import(pathToFileURL(path.join(REPO_ROOT, 'dist', 'host', 'node-flags.js')).href);
+  return NODE_FLAGS;
+}
 
 export const ours = {
   id: 'ours',
@@ -54,7 +67,7 @@ export const ours = {
     const logFile = path.join(dir, 'ours.log');
     const child = spawnLogged(
       process.execPath,
-      [CLI, 'start', '--data', dataDir, '--port', '0', '--host', '127.0.0.1'],
+      [...(await nodeFlags()), CLI, 'start', '--data', dataDir, '--port', '0', '--host', '127.0.0.1'],
       { logFile, cwd: REPO_ROOT },
     );
     const deadline = Date.now() + 30_000;
