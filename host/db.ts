@@ -10,8 +10,9 @@
  * same database with its own table, and the two histories must never mix.
  */
 import knexFactory, { type Knex } from 'knex';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 
 export const DB_FILE = 'mediahost.sqlite3';
 const MIGRATIONS_TABLE = 'host_knex_migrations';
@@ -119,9 +120,19 @@ const migrationSource: Knex.MigrationSource<string> = {
 const pgTypes = {
   getTypeParser(oid: number, format?: string): (value: string) => unknown {
     if (oid === 20 || oid === 1700) return (value: string) => (value === null ? null : Number(value));
-    return pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown;
+    return postgresDriver().types.getTypeParser(oid, format as 'text') as (value: string) => unknown;
   },
 };
+
+/**
+ * The pg driver, loaded the first time a PostgreSQL database is opened: on
+ * SQLite (the default) it would be about 3 MB of heap that nothing uses.
+ */
+let pgDriver: typeof pg | undefined;
+function postgresDriver(): typeof pg {
+  pgDriver ??= createRequire(import.meta.url)('pg') as typeof pg;
+  return pgDriver;
+}
 
 function openPostgres(url: string): Knex {
   return knexFactory({

@@ -4,8 +4,9 @@
  * harness reads ("listening"), or one readable line per entry for a person
  * at a terminal (pino-pretty). By default a terminal gets the readable one.
  */
+import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger as Pino } from 'pino';
-import { isColorSupported, prettyFactory } from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { Logger } from '../plugin/host-api.js';
 
 export type HostLogger = Pino;
@@ -24,6 +25,8 @@ export function defaultLogFormat(): LogFormat {
  * to stdout. A person reads this format; it need not be fast.
  */
 function prettyDestination(): DestinationStream {
+  // Loaded only for this format: a service that logs JSON does not carry it (about 1 MB of heap).
+  const { isColorSupported, prettyFactory } = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   const format = prettyFactory({
     colorize: Boolean(process.stdout.isTTY) && isColorSupported,
     singleLine: true,
