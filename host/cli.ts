@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --initial-old-space-size=64 --max-semi-space-size=8
+#!/usr/bin/env node
 /**
  * `mediahost`: runs the server and administers its data folder. Every
  * command works while the server runs on the same folder (SQLite in WAL mode

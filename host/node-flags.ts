@@ -1,9 +1,12 @@
 /**
  * The V8 options the reference host is started with: by `npm start`, by the
- * `mediahost` command (its first line), by the systemd unit in
- * docs/deploy.md and by the benchmark. V8 sizes its heap when the process
- * starts, so they work only on node's command line or in NODE_OPTIONS
- * (`v8.setFlagsFromString` at run time resizes nothing).
+ * systemd unit in docs/deploy.md and by the benchmark. V8 sizes its heap
+ * when the process starts, so they work only on node's command line or in
+ * NODE_OPTIONS (`v8.setFlagsFromString` at run time resizes nothing). The
+ * `mediahost` command's first line stays `#!/usr/bin/env node`: options
+ * there need `env -S` (GNU coreutils 8.30 and later, macOS, FreeBSD), which
+ * a minimal container image may lack, and its other commands do not need
+ * them.
  *
  * Why, measured with 2,000 photo uploads from 8 clients (docs/deploy.md):
  *
